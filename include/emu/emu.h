@@ -1,0 +1,194 @@
+/*
+ * ringside public API: the only header front ends and tests include.
+ *
+ * One opaque handle (emu_machine), one error enum (emu_err), typed register
+ * identifiers, and a stop record that says exactly why execution stopped.
+ * Every call returns an emu_err; emu_strerror() names it.
+ */
+#ifndef EMU_EMU_H
+#define EMU_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define EMU_VERSION_STRING "0.1.0"
+
+typedef struct emu_machine emu_machine;
+
+/* Error codes returned by every API call. */
+typedef enum emu_err {
+    EMU_OK = 0,
+    EMU_ERR_NOMEM,          /* host allocation failed */
+    EMU_ERR_IO,             /* firmware file missing or unreadable */
+    EMU_ERR_NOT_ELF,        /* firmware is not an ELF file */
+    EMU_ERR_BAD_ELF,        /* ELF is truncated or malformed */
+    EMU_ERR_WRONG_ARCH,     /* ELF machine type is not one emu models */
+    EMU_ERR_BAD_IMAGE,      /* ELF is valid but cannot be loaded (segment outside RAM, ...) */
+    EMU_ERR_INVALID_ARG,    /* bad option or argument value */
+    EMU_ERR_BAD_REG,        /* register identifier not valid for this machine */
+    EMU_ERR_BAD_ADDRESS,    /* guest address not backed or not mapped */
+    EMU_ERR_BAD_CPU_MODEL,  /* --cpu string names an unknown model or feature */
+    EMU_ERR_UNSUPPORTED,    /* requested feature is not modelled */
+    EMU_ERR_STOPPED,        /* machine has stopped for good (shutdown, exit) */
+} emu_err;
+
+const char *emu_strerror(emu_err err);
+
+typedef enum emu_arch {
+    EMU_ARCH_NONE = 0,      /* detect from the ELF header */
+    EMU_ARCH_X86_64,
+    EMU_ARCH_AARCH64,
+} emu_arch;
+
+/* How the firmware is entered. */
+typedef enum emu_boot {
+    EMU_BOOT_AUTO = 0,      /* multiboot v1 if the ELF32 carries a header, else ELF64 direct */
+    EMU_BOOT_MULTIBOOT,     /* QEMU -kernel multiboot v1 entry: 32-bit protected mode */
+    EMU_BOOT_ELF64,         /* 64-bit mode at CPL0 with an identity map (docs/boot.md) */
+} emu_boot;
+
+/* CPU state a machine created without firmware (emu_create) starts in. */
+typedef enum emu_x86_start {
+    EMU_X86_START_LONG64 = 0, /* the ELF64 direct-boot state (docs/boot.md) */
+    EMU_X86_START_PROT32,     /* the multiboot entry state: flat 32-bit protected mode */
+} emu_x86_start;
+
+/* Output sink for the guest console (serial, debugcon). */
+typedef void (*emu_console_fn)(void *ctx, const uint8_t *bytes, size_t len);
+
+typedef struct emu_options {
+    emu_arch arch;              /* EMU_ARCH_NONE: from the ELF header */
+    uint64_t memory_bytes;      /* 0: 128 MiB */
+    emu_boot boot;
+    emu_x86_start x86_start;    /* emu_create only */
+    const char *cpu_model;      /* QEMU -cpu syntax; NULL: "max" */
+    const char *append;         /* kernel command line (multiboot), NULL: "" */
+    const char *const *initrd;  /* module files (multiboot), n_initrd of them */
+    size_t n_initrd;
+    emu_console_fn console;     /* NULL: console output is discarded */
+    void *console_ctx;
+    int console_input_fd;       /* COM1 receive source; -1: none */
+} emu_options;
+
+/* Fill opts with the defaults documented above. */
+void emu_options_init(emu_options *opts);
+
+/*
+ * Open a machine from a firmware ELF. On failure *out is NULL and, if why is
+ * non-NULL, a one-line human-readable explanation is written to it.
+ */
+emu_err emu_open(const char *path, const emu_options *opts, emu_machine **out,
+                 char *why, size_t why_len);
+
+/* Open from an in-memory ELF image (same rules as emu_open). */
+emu_err emu_open_image(const void *image, size_t size, const emu_options *opts,
+                       emu_machine **out, char *why, size_t why_len);
+
+/* Create a machine with RAM and CPU but no firmware (tests, tools). */
+emu_err emu_create(const emu_options *opts, emu_machine **out);
+
+void emu_close(emu_machine *m);
+
+emu_arch emu_machine_arch(const emu_machine *m);
+
+/* Why execution stopped. */
+typedef enum emu_stop_kind {
+    EMU_STOP_NONE = 0,      /* still runnable (emu_step completed one instruction) */
+    EMU_STOP_EXIT,          /* guest requested exit: exit_code (isa-debug-exit) */
+    EMU_STOP_HALT,          /* HLT with interrupts disabled: nothing can wake it */
+    EMU_STOP_SHUTDOWN,      /* shutdown (triple fault) */
+    EMU_STOP_RESET,         /* guest requested a reset (port 0x64/0xcf9); as QEMU -no-reboot */
+    EMU_STOP_INSN_LIMIT,    /* instruction limit reached */
+    EMU_STOP_BREAKPOINT,    /* about to execute an instruction at a breakpoint */
+    EMU_STOP_EXCEPTION,     /* an exception was raised that emu cannot deliver yet */
+    EMU_STOP_ERROR,         /* emulator error: unsupported instruction/register/device */
+} emu_stop_kind;
+
+typedef struct emu_stop {
+    emu_stop_kind kind;
+    int exit_code;          /* EMU_STOP_EXIT: the guest's status */
+    uint64_t pc;            /* address of the instruction concerned */
+    uint8_t bytes[16];      /* its bytes, when known */
+    unsigned n_bytes;
+    int vector;             /* EMU_STOP_EXCEPTION: x86 vector; else -1 */
+    uint32_t error_code;    /* EMU_STOP_EXCEPTION: error code, if the vector has one */
+    char message[256];      /* one line: what happened and where */
+} emu_stop;
+
+const char *emu_stop_kind_name(emu_stop_kind kind);
+
+/* Run until a stop; max_insns 0 means no instruction limit. */
+emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop);
+
+/* Execute exactly one instruction (stop->kind is EMU_STOP_NONE if it simply completed). */
+emu_err emu_step(emu_machine *m, emu_stop *stop);
+
+/* Instructions retired and modelled cycles so far. */
+uint64_t emu_insn_count(const emu_machine *m);
+uint64_t emu_cycle_count(const emu_machine *m);
+
+/* Breakpoints by guest PC (virtual address of the instruction). */
+emu_err emu_breakpoint_add(emu_machine *m, uint64_t pc);
+emu_err emu_breakpoint_remove(emu_machine *m, uint64_t pc);
+
+/* Registers. */
+typedef enum emu_reg {
+    EMU_X86_RAX = 0, EMU_X86_RCX, EMU_X86_RDX, EMU_X86_RBX,
+    EMU_X86_RSP, EMU_X86_RBP, EMU_X86_RSI, EMU_X86_RDI,
+    EMU_X86_R8, EMU_X86_R9, EMU_X86_R10, EMU_X86_R11,
+    EMU_X86_R12, EMU_X86_R13, EMU_X86_R14, EMU_X86_R15,
+    EMU_X86_RIP, EMU_X86_RFLAGS,
+    /* Segment selectors (writes load from the GDT/LDT as MOV Sreg would at CPL0). */
+    EMU_X86_ES, EMU_X86_CS, EMU_X86_SS, EMU_X86_DS, EMU_X86_FS, EMU_X86_GS,
+    EMU_X86_ES_BASE, EMU_X86_CS_BASE, EMU_X86_SS_BASE, EMU_X86_DS_BASE,
+    EMU_X86_FS_BASE, EMU_X86_GS_BASE, EMU_X86_KERNEL_GS_BASE,
+    EMU_X86_CR0, EMU_X86_CR2, EMU_X86_CR3, EMU_X86_CR4, EMU_X86_CR8,
+    EMU_X86_DR0, EMU_X86_DR1, EMU_X86_DR2, EMU_X86_DR3, EMU_X86_DR6, EMU_X86_DR7,
+    EMU_X86_EFER,
+    EMU_X86_GDTR_BASE, EMU_X86_GDTR_LIMIT, EMU_X86_IDTR_BASE, EMU_X86_IDTR_LIMIT,
+    EMU_X86_LDTR, EMU_X86_TR,
+    EMU_X86_CPL,            /* read-only */
+    EMU_X86_REG_COUNT
+} emu_reg;
+
+const char *emu_reg_name(emu_reg reg);
+emu_err emu_reg_read(emu_machine *m, emu_reg reg, uint64_t *value);
+emu_err emu_reg_write(emu_machine *m, emu_reg reg, uint64_t value);
+
+/* Guest memory, physical and virtual (virtual: through the current translation, supervisor access). */
+emu_err emu_mem_read_phys(emu_machine *m, uint64_t pa, void *buf, size_t len);
+emu_err emu_mem_write_phys(emu_machine *m, uint64_t pa, const void *buf, size_t len);
+emu_err emu_mem_read_virt(emu_machine *m, uint64_t va, void *buf, size_t len);
+emu_err emu_mem_write_virt(emu_machine *m, uint64_t va, const void *buf, size_t len);
+
+/* x86 decoding as the interpreter sees it (for disassembly views and tests). */
+typedef enum emu_x86_mode {
+    EMU_X86_MODE_16 = 16,
+    EMU_X86_MODE_32 = 32,
+    EMU_X86_MODE_64 = 64,
+} emu_x86_mode;
+
+typedef struct emu_x86_insn_info {
+    unsigned length;        /* bytes consumed */
+    char mnemonic[16];      /* lower case, as the decoder's table names it */
+    bool supported;         /* false: decodes, but emu does not execute it */
+} emu_x86_insn_info;
+
+/*
+ * Decode one instruction. Returns EMU_OK with info filled, EMU_ERR_INVALID_ARG
+ * for bytes that are not a valid instruction (#UD), EMU_ERR_BAD_ADDRESS if
+ * len is too short for the instruction.
+ */
+emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode,
+                       emu_x86_insn_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

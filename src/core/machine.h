@@ -1,0 +1,55 @@
+/*
+ * The machine: RAM, the port and MMIO maps, the CPU, modelled time and the
+ * pending stop. Internal to libemu; front ends see only include/emu/emu.h.
+ */
+#ifndef EMU_CORE_MACHINE_H
+#define EMU_CORE_MACHINE_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "emu/emu.h"
+#include "cpu/x86/x86.h"
+#include "cycles/profile.h"
+
+struct pc_platform;
+
+#define EMU_DEFAULT_MEMORY (128ull << 20)
+#define EMU_MAX_BREAKPOINTS 64
+
+struct emu_machine {
+    emu_arch arch;
+    emu_options opts;
+
+    /* RAM: physical [0, ram_size) on the pc platform. */
+    uint8_t *ram;
+    uint64_t ram_size;
+
+    struct pc_platform *pc;     /* devices of the pc platform */
+
+    x86_cpu cpu;
+
+    uint64_t insns;             /* instructions retired */
+    uint64_t cycles;            /* modelled cycles: the machine's clock */
+    const emu_cost_profile *cost;
+
+    bool stop_pending;          /* set by machine_stop(); the run loop returns it */
+    emu_stop stop;
+    bool stopped_for_good;      /* exit/shutdown/reset: emu_run refuses to continue */
+
+    uint64_t breakpoints[EMU_MAX_BREAKPOINTS];
+    unsigned n_breakpoints;
+    uint64_t skip_breakpoint_at; /* resume over the breakpoint we stopped at */
+    bool skip_breakpoint;
+};
+
+/* Request a stop; the run loop returns it after the current instruction. */
+void machine_stop(emu_machine *m, emu_stop_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list ap);
+
+/* Guest console output (COM1, port 0xe9). */
+void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * The cost model: a named profile of modelled cycle costs. The machine's
+ * clock (and so the TSC) advances by these, never by host time.
+ */
+#ifndef EMU_CYCLES_PROFILE_H
+#define EMU_CYCLES_PROFILE_H
+
+#include <stdint.h>
+
+typedef struct emu_cost_profile {
+    const char *name;
+    uint32_t insn_base;         /* every retired instruction */
+    uint32_t page_walk_level;   /* each paging-structure read by the walker */
+    uint32_t port_io;           /* IN/OUT and string port I/O per element */
+    uint32_t serializing;       /* CPUID, WRMSR, MOV CR, LGDT/LIDT, ... */
+} emu_cost_profile;
+
+/* The default profile ("simple"): see docs/cycles.md. */
+extern const emu_cost_profile emu_cost_simple;
+
+#endif

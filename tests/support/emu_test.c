@@ -1,0 +1,65 @@
+#include "emu_test.h"
+
+#include <stdlib.h>
+
+emu_machine *t_machine(emu_x86_start start)
+{
+    emu_options opts;
+    emu_options_init(&opts);
+    opts.arch = EMU_ARCH_X86_64;
+    opts.x86_start = start;
+    emu_machine *m = NULL;
+    emu_err err = emu_create(&opts, &m);
+    ck_assert_msg(err == EMU_OK, "emu_create: %s", emu_strerror(err));
+    return m;
+}
+
+void t_load_code(emu_machine *m, const uint8_t *code, size_t len)
+{
+    emu_err err = emu_mem_write_phys(m, T_CODE_ADDR, code, len);
+    ck_assert_msg(err == EMU_OK, "write code: %s", emu_strerror(err));
+    t_set_reg(m, EMU_X86_RIP, T_CODE_ADDR);
+    t_set_reg(m, EMU_X86_RSP, T_STACK_TOP);
+}
+
+void t_step_n(emu_machine *m, unsigned n, const char *what)
+{
+    for (unsigned i = 0; i < n; i++) {
+        emu_stop stop;
+        emu_err err = emu_step(m, &stop);
+        ck_assert_msg(err == EMU_OK, "%s: step %u: %s", what, i, emu_strerror(err));
+        ck_assert_msg(stop.kind == EMU_STOP_NONE, "%s: step %u stopped: %s", what, i,
+                      stop.message);
+    }
+}
+
+emu_stop t_run(emu_machine *m, uint64_t max_insns)
+{
+    emu_stop stop;
+    emu_err err = emu_run(m, max_insns, &stop);
+    ck_assert_msg(err == EMU_OK, "emu_run: %s", emu_strerror(err));
+    return stop;
+}
+
+uint64_t t_reg(emu_machine *m, emu_reg reg)
+{
+    uint64_t v = 0;
+    emu_err err = emu_reg_read(m, reg, &v);
+    ck_assert_msg(err == EMU_OK, "read %s: %s", emu_reg_name(reg), emu_strerror(err));
+    return v;
+}
+
+void t_set_reg(emu_machine *m, emu_reg reg, uint64_t value)
+{
+    emu_err err = emu_reg_write(m, reg, value);
+    ck_assert_msg(err == EMU_OK, "write %s: %s", emu_reg_name(reg), emu_strerror(err));
+}
+
+int t_run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -1,0 +1,46 @@
+/*
+ * Helpers shared by the Check suites. Tests use only the public API
+ * (include/emu/emu.h); these wrap the common "machine with code at an address,
+ * registers in, step, registers out" pattern, and name the case on failure.
+ */
+#ifndef EMU_TEST_SUPPORT_H
+#define EMU_TEST_SUPPORT_H
+
+#include <check.h>
+#include <stdint.h>
+#include <stddef.h>
+
+#include "emu/emu.h"
+
+/* Where t_machine() puts code, and a stack top that the identity map covers. */
+#define T_CODE_ADDR  0x100000ull
+#define T_STACK_TOP  0x200000ull
+#define T_DATA_ADDR  0x300000ull
+
+/* A fresh bare machine (no firmware) in the given start mode; fails the test on error. */
+emu_machine *t_machine(emu_x86_start start);
+
+/* Copy code to T_CODE_ADDR, set RIP there and RSP to T_STACK_TOP. */
+void t_load_code(emu_machine *m, const uint8_t *code, size_t len);
+
+/* Execute n instructions, failing the test (naming `what`) on any stop. */
+void t_step_n(emu_machine *m, unsigned n, const char *what);
+
+/* Run until a stop and return it. */
+emu_stop t_run(emu_machine *m, uint64_t max_insns);
+
+uint64_t t_reg(emu_machine *m, emu_reg reg);
+void t_set_reg(emu_machine *m, emu_reg reg, uint64_t value);
+
+/* Suite runner: runs s, returns the process exit status for CTest. */
+int t_run_suite(Suite *s);
+
+#define T_EXPECT_REG(m, reg, want, what)                                        \
+    do {                                                                        \
+        uint64_t got_ = t_reg((m), (reg));                                      \
+        ck_assert_msg(got_ == (uint64_t)(want), "%s: %s want 0x%llx got 0x%llx", \
+                      (what), emu_reg_name(reg), (unsigned long long)(want),    \
+                      (unsigned long long)got_);                                \
+    } while (0)
+
+#endif
