@@ -187,6 +187,9 @@ typedef struct emu_x86_insn_info {
 emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode,
                        emu_x86_insn_info *info);
 
+/* Text for `--cpu help`: the x86 CPU models and how to change features. */
+const char *emu_x86_cpu_help(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@ struct pc_platform;
 struct emu_machine {
     emu_arch arch;
     emu_options opts;
+    char *firmware_path;        /* as given to emu_open (the multiboot command line starts with it) */
 
     /* RAM: physical [0, ram_size) on the pc platform. */
     uint8_t *ram;

@@ -50,3 +50,5 @@ bool x86_cpu_has(const x86_cpu_config *cfg, enum x86_feature_word word, uint32_t
 
 /* Table of models and features for --help and docs. */
 const x86_cpu_model *x86_cpu_models(size_t *count);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * `emu`: open the firmware, run it with guest output on stdout, report why
+ * it stopped, and exit with a status that says the same (cli/options.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/options.h"
+#include "emu/emu.h"
+
+/* Progress is drawn every this many instructions, and only on a terminal. */
+#define CLI_PROGRESS_CHUNK 200000000ull
+
+static void console_to_stdout(void *ctx, const uint8_t *bytes, size_t len)
+{
+    fwrite(bytes, 1, len, stdout);
+    if (ctx)
+        fflush(stdout);     /* interactive: show output as it comes */
+}
+
+static int status_for(const emu_stop *stop)
+{
+    switch (stop->kind) {
+    case EMU_STOP_EXIT: return stop->exit_code;
+    case EMU_STOP_HALT: return CLI_STATUS_HALT;
+    case EMU_STOP_SHUTDOWN: return CLI_STATUS_SHUTDOWN;
+    case EMU_STOP_RESET: return CLI_STATUS_RESET;
+    case EMU_STOP_INSN_LIMIT: return CLI_STATUS_INSN_LIMIT;
+    case EMU_STOP_EXCEPTION: return CLI_STATUS_EXCEPTION;
+    case EMU_STOP_BREAKPOINT: return CLI_STATUS_BREAKPOINT;
+    case EMU_STOP_ERROR:
+    case EMU_STOP_NONE:
+        break;
+    }
+    return CLI_STATUS_EMU_ERROR;
+}
+
+static void report_stop(const emu_stop *stop)
+{
+    if (stop->kind == EMU_STOP_EXIT)
+        return;     /* the guest's own way out: nothing to add, as with QEMU */
+    fprintf(stderr, "emu: %s: %s", emu_stop_kind_name(stop->kind), stop->message);
+    if (stop->n_bytes && (stop->kind == EMU_STOP_ERROR || stop->kind == EMU_STOP_EXCEPTION)) {
+        fprintf(stderr, " [bytes:");
+        for (unsigned i = 0; i < stop->n_bytes; i++)
+            fprintf(stderr, " %02x", stop->bytes[i]);
+        fprintf(stderr, "]");
+    }
+    fputc('\n', stderr);
+}
+
+static emu_err run_with_progress(emu_machine *m, uint64_t max_insns, emu_stop *stop)
+{
+    bool progress = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+    if (!progress)
+        return emu_run(m, max_insns, stop);
+    bool drawn = false;
+    emu_err err;
+    for (;;) {
+        uint64_t done = emu_insn_count(m);
+        uint64_t chunk = CLI_PROGRESS_CHUNK;
+        if (max_insns && max_insns - done < chunk)
+            chunk = max_insns - done;
+        err = emu_run(m, chunk, stop);
+        if (err != EMU_OK || stop->kind != EMU_STOP_INSN_LIMIT || (max_insns && emu_insn_count(m) >= max_insns))
+            break;
+        fprintf(stderr, "\r[emu] %llu M instructions", (unsigned long long)(emu_insn_count(m) / 1000000));
+        drawn = true;
+    }
+    if (drawn)
+        fprintf(stderr, "\r\033[K");
+    return err;
+}
+
+int main(int argc, char **argv)
+{
+    cli_options cli;
+    int status;
+    if (cli_parse(argc, argv, &cli, &status) != 0)
+        return status;
+    if (cli.cpu && !strcmp(cli.cpu, "help")) {
+        fputs(emu_x86_cpu_help(), stdout);
+        return 0;
+    }
+
+    bool interactive = isatty(STDOUT_FILENO);
+    emu_options opts;
+    emu_options_init(&opts);
+    opts.memory_bytes = cli.memory_bytes;
+    opts.boot = cli.boot;
+    opts.cpu_model = cli.cpu;
+    opts.append = cli.append;
+    opts.initrd = cli.initrd;
+    opts.n_initrd = cli.n_initrd;
+    opts.console = console_to_stdout;
+    opts.console_ctx = interactive ? stdout : NULL;
+    opts.console_input_fd = isatty(STDIN_FILENO) ? -1 : STDIN_FILENO;
+
+    char why[256] = "";
+    emu_machine *m = NULL;
+    emu_err err = emu_open(cli.firmware, &opts, &m, why, sizeof why);
+    if (err != EMU_OK) {
+        fprintf(stderr, "emu: %s: %s\n", cli.firmware, why[0] ? why : emu_strerror(err));
+        return CLI_STATUS_USAGE;
+    }
+
+    emu_stop stop;
+    err = run_with_progress(m, cli.max_insns, &stop);
+    fflush(stdout);
+    if (err != EMU_OK) {
+        fprintf(stderr, "emu: run failed: %s\n", emu_strerror(err));
+        emu_close(m);
+        return CLI_STATUS_EMU_ERROR;
+    }
+    report_stop(&stop);
+    if (cli.stats)
+        fprintf(stderr, "insns=%llu cycles=%llu\n", (unsigned long long)emu_insn_count(m),
+                (unsigned long long)emu_cycle_count(m));
+    status = status_for(&stop);
+    emu_close(m);
+    return status;
+}

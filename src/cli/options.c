@@ -1,0 +1,185 @@
+/*
+ * Option parsing for `emu`. Spellings follow QEMU where a QEMU option does
+ * the same job (--memory like -m, --cpu like -cpu, --append, --initrd), so a
+ * QEMU command line carries over.
+ */
+#include "cli/options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_usage(FILE *out)
+{
+    fprintf(out,
+"usage: emu [options] FIRMWARE.elf\n"
+"\n"
+"Run x86-64 firmware on a modelled pc machine (laid out like QEMU's `pc`),\n"
+"with guest serial output (COM1) and the 0xe9 debug console on stdout.\n"
+"\n"
+"Firmware:\n"
+"  An ELF32 i386 file with a multiboot v1 header boots as QEMU's -kernel boots it\n"
+"  (32-bit protected mode, EAX=0x2BADB002, EBX=multiboot info). A plain ELF64\n"
+"  x86-64 file starts in 64-bit mode at CPL0 with an identity map (docs/boot.md).\n"
+"\n"
+"Options:\n"
+"  -m, --memory SIZE     guest RAM; a number of MiB, or with a K/M/G suffix\n"
+"                        (default 128M, at most 3G)\n"
+"      --cpu MODEL[,+feat,-feat,feat=on|off,vendor=STRING]...\n"
+"                        CPU model for CPUID, in QEMU's -cpu syntax\n"
+"                        (default max; `--cpu help` lists models and features)\n"
+"      --append STRING   kernel command line (multiboot), like QEMU's -append\n"
+"      --initrd FILE     load FILE as a multiboot module; repeatable, like\n"
+"                        QEMU's -initrd with commas\n"
+"      --boot MODE       auto (default), multiboot or elf64\n"
+"      --max-insns N     stop after N instructions (exit status 8)\n"
+"      --stats           print instructions retired and modelled cycles on stderr\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Exit status:\n"
+"  odd     the guest wrote V to isa-debug-exit (port 0xf4): (V << 1) | 1, as QEMU\n"
+"  0       the guest halted with interrupts disabled\n"
+"  2       bad command line, or firmware that cannot be loaded\n"
+"  4       shutdown (triple fault)\n"
+"  6       the guest requested a reset (port 0x64 or 0xcf9), as QEMU -no-reboot\n"
+"  8       instruction limit (--max-insns) reached\n"
+"  10      emulator error: an instruction, register or device emu does not model\n"
+"  12      the guest raised an exception (delivery is not modelled yet)\n"
+"\n"
+"Every stop other than a guest exit is reported in one line on stderr.\n"
+"Documentation: docs/cli.md, docs/boot.md, docs/pc-platform.md, docs/cpu-models.md.\n");
+}
+
+/* QEMU -m semantics: a bare number is MiB. */
+static int parse_size(const char *s, uint64_t *out)
+{
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s)
+        return -1;
+    uint64_t mult = 1ull << 20;
+    if (*end) {
+        switch (*end) {
+        case 'k': case 'K': mult = 1ull << 10; break;
+        case 'm': case 'M': mult = 1ull << 20; break;
+        case 'g': case 'G': mult = 1ull << 30; break;
+        case 'b': case 'B': mult = 1; break;
+        default: return -1;
+        }
+        if (end[1] != '\0' && !((end[1] == 'i' || end[1] == 'B') && (end[2] == '\0' || (end[2] == 'B' && end[3] == '\0'))))
+            return -1;
+    }
+    if (v > UINT64_MAX / mult)
+        return -1;
+    *out = v * mult;
+    return 0;
+}
+
+static int parse_count(const char *s, uint64_t *out)
+{
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *end || s[0] == '-')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+enum {
+    OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS,
+};
+
+int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
+{
+    static const struct option longopts[] = {
+        { "memory", required_argument, NULL, 'm' },
+        { "cpu", required_argument, NULL, OPT_CPU },
+        { "append", required_argument, NULL, OPT_APPEND },
+        { "initrd", required_argument, NULL, OPT_INITRD },
+        { "boot", required_argument, NULL, OPT_BOOT },
+        { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
+        { "stats", no_argument, NULL, OPT_STATS },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    memset(opts, 0, sizeof *opts);
+    opts->boot = EMU_BOOT_AUTO;
+    *exit_status = CLI_STATUS_USAGE;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":m:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            if (parse_size(optarg, &opts->memory_bytes) != 0) {
+                fprintf(stderr, "emu: --memory '%s': expected a size such as 128, 256M or 1G\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_CPU:
+            opts->cpu = optarg;
+            break;
+        case OPT_APPEND:
+            opts->append = optarg;
+            break;
+        case OPT_INITRD:
+            if (opts->n_initrd == CLI_MAX_INITRD) {
+                fprintf(stderr, "emu: at most %d --initrd modules\n", CLI_MAX_INITRD);
+                return -1;
+            }
+            opts->initrd[opts->n_initrd++] = optarg;
+            break;
+        case OPT_BOOT:
+            if (!strcmp(optarg, "auto"))
+                opts->boot = EMU_BOOT_AUTO;
+            else if (!strcmp(optarg, "multiboot"))
+                opts->boot = EMU_BOOT_MULTIBOOT;
+            else if (!strcmp(optarg, "elf64"))
+                opts->boot = EMU_BOOT_ELF64;
+            else {
+                fprintf(stderr, "emu: --boot '%s': expected auto, multiboot or elf64\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_MAX_INSNS:
+            if (parse_count(optarg, &opts->max_insns) != 0 || opts->max_insns == 0) {
+                fprintf(stderr, "emu: --max-insns '%s': expected a positive number\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_STATS:
+            opts->stats = true;
+            break;
+        case 'h':
+            print_usage(stdout);
+            *exit_status = 0;
+            return -1;
+        case 'V':
+            printf("emu (ringside) %s\n", EMU_VERSION_STRING);
+            *exit_status = 0;
+            return -1;
+        case ':':
+            fprintf(stderr, "emu: option '%s' needs a value (see emu --help)\n", argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "emu: unknown option '%s' (see emu --help)\n", argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (opts->cpu && !strcmp(opts->cpu, "help"))
+        return 0;
+    if (optind != argc - 1) {
+        fprintf(stderr, optind >= argc ? "emu: no firmware file given\n"
+                                       : "emu: expected one firmware file, got several\n");
+        fprintf(stderr, "usage: emu [options] FIRMWARE.elf (see emu --help)\n");
+        return -1;
+    }
+    opts->firmware = argv[optind];
+    return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * Machine lifetime and the stop mechanism. A stop is requested by whoever
+ * finds the reason (a device, a handler, the run loop) and returned by the
+ * run loop once the current instruction has finished.
+ */
+#include "core/machine.h"
+
+#include <stdio.h>
+
+void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list ap)
+{
+    if (m->stop_pending)
+        return;         /* the first reason wins: it is the cause */
+    m->stop_pending = true;
+    m->stop.kind = kind;
+    m->stop.vector = -1;
+    m->stop.pc = m->cpu.rip;
+    vsnprintf(m->stop.message, sizeof m->stop.message, fmt, ap);
+}
+
+void machine_stop(emu_machine *m, emu_stop_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    machine_vstop(m, kind, fmt, ap);
+    va_end(ap);
+}
+
+void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len)
+{
+    if (m->opts.console)
+        m->opts.console(m->opts.console_ctx, bytes, len);
+}

@@ -1,0 +1,138 @@
+/*
+ * Run control: emu_run/emu_step drive the interpreter and turn its outcome
+ * into an emu_stop. Exceptions are reported as stops until trap delivery is
+ * modelled; the record names the vector, error code and instruction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/machine.h"
+#include "core/memory.h"
+#include "cpu/x86/vectors.h"
+
+static void fill_insn_bytes(emu_machine *m, emu_stop *stop)
+{
+    stop->n_bytes = 0;
+    uint64_t pa;
+    for (unsigned i = 0; i < 15; i++) {
+        uint64_t lin = m->cpu.seg[X86_CS].base + stop->pc + i;
+        if (x86_translate_debug(&m->cpu, lin, &pa) != 0)
+            break;
+        uint8_t *p = mem_ram_ptr(m, pa, 1);
+        if (!p)
+            break;
+        stop->bytes[stop->n_bytes++] = *p;
+    }
+}
+
+static void describe_exception(emu_machine *m, emu_stop *stop)
+{
+    const x86_fault *f = &m->cpu.fault;
+    memset(stop, 0, sizeof *stop);
+    stop->kind = EMU_STOP_EXCEPTION;
+    stop->vector = f->vector;
+    stop->error_code = f->has_error_code ? f->error_code : 0;
+    stop->pc = m->cpu.rip;
+    fill_insn_bytes(m, stop);
+    char detail[64] = "";
+    if (f->has_error_code)
+        snprintf(detail, sizeof detail, "(0x%x)", f->error_code);
+    char cr2[48] = "";
+    if (f->vector == X86_VEC_PF)
+        snprintf(cr2, sizeof cr2, ", linear address 0x%llx", (unsigned long long)f->cr2);
+    snprintf(stop->message, sizeof stop->message,
+             "%s%s (vector %u) %s rip 0x%llx%s: emu does not deliver exceptions yet, so the run stops here",
+             x86_vector_mnemonic(f->vector), detail, f->vector,
+             f->kind == X86_EVENT_TRAP ? "after the instruction at" : "at",
+             (unsigned long long)m->cpu.rip, cr2);
+}
+
+static bool stop_is_final(emu_stop_kind kind)
+{
+    return kind == EMU_STOP_EXIT || kind == EMU_STOP_SHUTDOWN || kind == EMU_STOP_RESET;
+}
+
+emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
+{
+    memset(stop, 0, sizeof *stop);
+    stop->vector = -1;
+    if (m->stopped_for_good) {
+        *stop = m->stop;
+        return EMU_ERR_STOPPED;
+    }
+    /* Resuming from a breakpoint executes the instruction it stopped before. */
+    if (m->stop.kind == EMU_STOP_BREAKPOINT && m->stop.pc == m->cpu.rip) {
+        m->skip_breakpoint = true;
+        m->skip_breakpoint_at = m->cpu.rip;
+    }
+    m->stop_pending = false;
+    memset(&m->stop, 0, sizeof m->stop);
+    m->stop.vector = -1;
+
+    uint64_t retired = 0;
+    x86_status st = x86_run(&m->cpu, max_insns ? max_insns : UINT64_MAX, &retired);
+    m->skip_breakpoint = false;
+    switch (st) {
+    case X86_OK:
+        stop->kind = EMU_STOP_INSN_LIMIT;
+        stop->pc = m->cpu.rip;
+        snprintf(stop->message, sizeof stop->message, "instruction limit reached after %llu instructions, rip 0x%llx",
+                 (unsigned long long)m->insns, (unsigned long long)m->cpu.rip);
+        break;
+    case X86_FAULT:
+        describe_exception(m, stop);
+        break;
+    case X86_STOP:
+        *stop = m->stop;
+        if (stop->n_bytes == 0)
+            fill_insn_bytes(m, stop);
+        break;
+    }
+    m->stop = *stop;
+    if (stop_is_final(stop->kind))
+        m->stopped_for_good = true;
+    return EMU_OK;
+}
+
+emu_err emu_step(emu_machine *m, emu_stop *stop)
+{
+    emu_err err = emu_run(m, 1, stop);
+    if (err == EMU_OK && stop->kind == EMU_STOP_INSN_LIMIT) {
+        stop->kind = EMU_STOP_NONE;
+        stop->message[0] = '\0';
+        m->stop.kind = EMU_STOP_NONE;
+    }
+    return err;
+}
+
+uint64_t emu_insn_count(const emu_machine *m)
+{
+    return m->insns;
+}
+
+uint64_t emu_cycle_count(const emu_machine *m)
+{
+    return m->cycles;
+}
+
+emu_err emu_breakpoint_add(emu_machine *m, uint64_t pc)
+{
+    for (unsigned i = 0; i < m->n_breakpoints; i++)
+        if (m->breakpoints[i] == pc)
+            return EMU_OK;
+    if (m->n_breakpoints == EMU_MAX_BREAKPOINTS)
+        return EMU_ERR_INVALID_ARG;
+    m->breakpoints[m->n_breakpoints++] = pc;
+    return EMU_OK;
+}
+
+emu_err emu_breakpoint_remove(emu_machine *m, uint64_t pc)
+{
+    for (unsigned i = 0; i < m->n_breakpoints; i++) {
+        if (m->breakpoints[i] == pc) {
+            m->breakpoints[i] = m->breakpoints[--m->n_breakpoints];
+            return EMU_OK;
+        }
+    }
+    return EMU_ERR_INVALID_ARG;
+}
