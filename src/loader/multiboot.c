@@ -77,15 +77,20 @@ typedef struct mb_region {
     uint32_t type;
 } mb_region;
 
-/* The BIOS memory map QEMU's firmware reports for a pc with ram_size of RAM
- * below 4 GiB: conventional memory less the EBDA, the BIOS area, then RAM. */
+/* SeaBIOS keeps the top 128 KiB of low RAM for its own tables and reports it reserved. */
+#define MB_BIOS_TOP_RESERVED 0x20000ull
+
+/* The BIOS memory map QEMU (with SeaBIOS) reports for a pc with ram_size of
+ * RAM below 4 GiB: conventional memory less the EBDA, the BIOS area, RAM from
+ * 1 MiB, and the firmware's reserved top. Region 3 is the upper memory. */
 static unsigned mb_memory_map(uint64_t ram_size, mb_region *r)
 {
     unsigned n = 0;
     r[n++] = (mb_region){ 0, 0x9fc00, E820_RAM };
     r[n++] = (mb_region){ 0x9fc00, 0x400, E820_RESERVED };
     r[n++] = (mb_region){ 0xf0000, 0x10000, E820_RESERVED };
-    r[n++] = (mb_region){ 0x100000, ram_size - 0x100000, E820_RAM };
+    r[n++] = (mb_region){ 0x100000, ram_size - 0x100000 - MB_BIOS_TOP_RESERVED, E820_RAM };
+    r[n++] = (mb_region){ ram_size - MB_BIOS_TOP_RESERVED, MB_BIOS_TOP_RESERVED, E820_RESERVED };
     return n;
 }
 
