@@ -175,9 +175,8 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
     if (opts->cpu && !strcmp(opts->cpu, "help"))
         return 0;
     if (optind != argc - 1) {
-        fprintf(stderr, optind >= argc ? "emu: no firmware file given\n"
-                                       : "emu: expected one firmware file, got several\n");
-        fprintf(stderr, "usage: emu [options] FIRMWARE.elf (see emu --help)\n");
+        fprintf(stderr, "%s: usage: emu [options] FIRMWARE.elf (see emu --help)\n",
+                optind >= argc ? "emu: no firmware file given" : "emu: expected one firmware file, got several");
         return -1;
     }
     opts->firmware = argv[optind];

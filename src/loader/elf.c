@@ -78,7 +78,9 @@ emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *wh
         break;
     case EM_AARCH64:
         info->arch = EMU_ARCH_AARCH64;
-        break;
+        snprintf(why, why_len, "AArch64 firmware is not modelled yet: this build runs x86-64 only");
+        elf_end(e);
+        return EMU_ERR_UNSUPPORTED;
     default:
         snprintf(why, why_len, "ELF file is for %s (e_machine %u); emu runs x86-64 (and multiboot i386) firmware",
                  elf_machine_name(eh.e_machine), eh.e_machine);

@@ -31,6 +31,7 @@ expect() {
 }
 
 printf 'hello, not an ELF\n' >"$tmp/text.bin"
+: >"$tmp/empty.elf"
 printf '\x7fELF\x02\x01\x01' >"$tmp/truncated.elf"
 # A valid ELF64 header for AArch64 (e_machine 183) with no program headers.
 python3 - "$tmp" <<'PY'
@@ -39,8 +40,8 @@ d = sys.argv[1]
 def ehdr(cls, machine, etype=2):
     ident = b'\x7fELF' + bytes([cls, 1, 1, 0]) + bytes(8)
     if cls == 2:
-        return ident + struct.pack('<HHIQQQIHHHHHH', etype, machine, 1, 0x100000, 64, 0, 0, 64, 56, 0, 64, 0, 0)
-    return ident + struct.pack('<HHIIIIIHHHHHH', etype, machine, 1, 0x100000, 52, 0, 0, 52, 32, 0, 40, 0, 0)
+        return ident + struct.pack('<HHIQQQIHHHHHH', etype, machine, 1, 0x100000, 0, 0, 0, 64, 56, 0, 64, 0, 0)
+    return ident + struct.pack('<HHIIIIIHHHHHH', etype, machine, 1, 0x100000, 0, 0, 0, 52, 32, 0, 40, 0, 0)
 open(f'{d}/riscv.elf', 'wb').write(ehdr(2, 243))
 open(f'{d}/aarch64.elf', 'wb').write(ehdr(2, 183))
 open(f'{d}/nosegs.elf', 'wb').write(ehdr(2, 62))
@@ -71,7 +72,8 @@ expect bad-max-insns 2 "--max-insns '-5'" -- --max-insns -5 x.elf
 expect missing-file 2 "cannot open '.*/nope.elf': No such file" -- "$tmp/nope.elf"
 expect directory 2 "is not a regular file" -- "$tmp/dir.elf"
 expect not-elf 2 "not an ELF file" -- "$tmp/text.bin"
-expect empty 2 "not an ELF file" -- /dev/null
+expect empty 2 "not an ELF file" -- "$tmp/empty.elf"
+expect device-file 2 "is not a regular file" -- /dev/null
 expect truncated 2 "(truncated|malformed)" -- "$tmp/truncated.elf"
 expect wrong-arch 2 "RISC-V" -- "$tmp/riscv.elf"
 expect aarch64 2 "AArch64 firmware is not modelled yet" -- "$tmp/aarch64.elf"
