@@ -1,0 +1,126 @@
+/*
+ * Arithmetic-flag computation shared by the ALU, shift, multiply/divide and
+ * bit-operation handlers (SDM vol. 1, 3.4.3.1 and appendix A). Every helper
+ * takes the operand width in bytes (1, 2, 4 or 8) and works with masks and
+ * shifts, so one straight-line body serves every width. Operands and results
+ * passed in are already truncated to the width.
+ *
+ * Where the SDM leaves a flag undefined these helpers produce what QEMU TCG
+ * produces; docs/x86-flags.md lists each case.
+ */
+#ifndef EMU_CPU_X86_ALU_H
+#define EMU_CPU_X86_ALU_H
+
+#include "cpu/x86/x86.h"
+
+#define X86_FLAG_OF_SHIFT 11
+
+/* All-ones in the low `size` bytes. */
+static inline uint64_t x86_size_mask(unsigned size)
+{
+    return ~0ull >> (64 - 8 * size);
+}
+
+/* The sign bit of a `size`-byte value, moved to bit 0. */
+static inline uint64_t x86_msb(uint64_t v, unsigned size)
+{
+    return (v >> (8 * size - 1)) & 1;
+}
+
+/* Sign-extend a `size`-byte value to 64 bits. */
+static inline int64_t x86_sext(uint64_t v, unsigned size)
+{
+    unsigned sh = 64 - 8 * size;
+    return (int64_t)(v << sh) >> sh;
+}
+
+/* PF: set when the low byte of the result has an even number of ones. */
+static inline uint64_t x86_flag_pf(uint64_t res)
+{
+    return __builtin_parity((unsigned)(res & 0xff)) ? 0 : X86_FLAG_PF;
+}
+
+/* SF, ZF and PF of a result (SF is bit 7, so the sign bit moves there). */
+static inline uint64_t x86_flags_szp(uint64_t res, unsigned size)
+{
+    return ((res >> (8 * size - 8)) & X86_FLAG_SF) | (res == 0 ? X86_FLAG_ZF : 0) | x86_flag_pf(res);
+}
+
+/* ADD/ADC: res = a + b + carry-in, truncated. */
+static inline uint64_t x86_flags_add(uint64_t a, uint64_t b, uint64_t res, unsigned size)
+{
+    uint64_t cf = x86_msb((a & b) | ((a | b) & ~res), size);
+    uint64_t of = x86_msb((a ^ res) & (b ^ res), size);
+    return cf | ((a ^ b ^ res) & X86_FLAG_AF) | (of << X86_FLAG_OF_SHIFT) | x86_flags_szp(res, size);
+}
+
+/* SUB/SBB/CMP/NEG: res = a - b - borrow-in, truncated. */
+static inline uint64_t x86_flags_sub(uint64_t a, uint64_t b, uint64_t res, unsigned size)
+{
+    uint64_t cf = x86_msb((~a & b) | ((~a | b) & res), size);
+    uint64_t of = x86_msb((a ^ b) & (a ^ res), size);
+    return cf | ((a ^ b ^ res) & X86_FLAG_AF) | (of << X86_FLAG_OF_SHIFT) | x86_flags_szp(res, size);
+}
+
+/* AND/OR/XOR/TEST: CF = OF = 0; AF is undefined, 0 as in QEMU. */
+static inline uint64_t x86_flags_logic(uint64_t res, unsigned size)
+{
+    return x86_flags_szp(res, size);
+}
+
+/* Replace the flags in `which` by those in `flags`, leaving the others alone. */
+static inline void x86_set_flags(x86_cpu *cpu, uint64_t which, uint64_t flags)
+{
+    cpu->rflags = (cpu->rflags & ~which) | (flags & which);
+}
+
+/* The eight ALU operations in the order of their opcode rows and /digit. */
+enum x86_alu_op {
+    X86_ALU_ADD, X86_ALU_OR, X86_ALU_ADC, X86_ALU_SBB,
+    X86_ALU_AND, X86_ALU_SUB, X86_ALU_XOR, X86_ALU_CMP,
+};
+
+/*
+ * op(a, b) at `size` with the incoming CF (ADC/SBB); returns the truncated
+ * result and the six arithmetic flags in *flags, changing no state so the
+ * caller can write the destination first and commit the flags after.
+ */
+static inline uint64_t x86_alu(unsigned op, uint64_t a, uint64_t b, uint64_t rflags, unsigned size,
+                               uint64_t *flags)
+{
+    uint64_t mask = x86_size_mask(size);
+    uint64_t carry = rflags & X86_FLAG_CF;
+    uint64_t res;
+    switch (op) {
+    case X86_ALU_ADD:
+    case X86_ALU_ADC:
+        res = (a + b + (op == X86_ALU_ADC ? carry : 0)) & mask;
+        *flags = x86_flags_add(a, b, res, size);
+        return res;
+    case X86_ALU_SBB:
+    case X86_ALU_SUB:
+    case X86_ALU_CMP:
+        res = (a - b - (op == X86_ALU_SBB ? carry : 0)) & mask;
+        *flags = x86_flags_sub(a, b, res, size);
+        return res;
+    case X86_ALU_OR:
+        res = a | b;
+        break;
+    case X86_ALU_AND:
+        res = a & b;
+        break;
+    default:
+        res = a ^ b;
+        break;
+    }
+    *flags = x86_flags_logic(res, size);
+    return res;
+}
+
+/* ---- F6/F7 multiply and divide (muldiv.c), dispatched from grp3 in alu.c ---- */
+X86_MUST_CHECK x86_status x86_mul_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src);
+X86_MUST_CHECK x86_status x86_imul_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src);
+X86_MUST_CHECK x86_status x86_div_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src);
+X86_MUST_CHECK x86_status x86_idiv_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src);
+
+#endif

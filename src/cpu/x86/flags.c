@@ -1,0 +1,79 @@
+/*
+ * Condition codes and the flag instructions: x86_cond() for Jcc/SETcc/CMOVcc
+ * (SDM vol. 1, appendix B, table B-1), CMC/CLC/STC/CLD/STD, SAHF and LAHF
+ * (SDM vol. 2, the page of each).
+ */
+#include "cpu/x86/alu.h"
+#include "cpu/x86/cpu_features.h"
+#include "cpu/x86/handlers.h"
+
+/* The eight conditions of the odd/even pairs; bit 0 of cc negates. */
+enum x86_cc_pair { X86_CC_O, X86_CC_B, X86_CC_E, X86_CC_BE, X86_CC_S, X86_CC_P, X86_CC_L, X86_CC_LE };
+
+#define X86_FLAG_SF_SHIFT 7
+
+bool x86_cond(const x86_cpu *cpu, unsigned cc)
+{
+    uint64_t f = cpu->rflags;
+    bool r;
+    switch ((cc >> 1) & 7) {
+    case X86_CC_O:  r = f & X86_FLAG_OF; break;
+    case X86_CC_B:  r = f & X86_FLAG_CF; break;
+    case X86_CC_E:  r = f & X86_FLAG_ZF; break;
+    case X86_CC_BE: r = f & (X86_FLAG_CF | X86_FLAG_ZF); break;
+    case X86_CC_S:  r = f & X86_FLAG_SF; break;
+    case X86_CC_P:  r = f & X86_FLAG_PF; break;
+    case X86_CC_L:  r = ((f >> X86_FLAG_SF_SHIFT) ^ (f >> X86_FLAG_OF_SHIFT)) & 1; break;
+    default:        r = (f & X86_FLAG_ZF) || (((f >> X86_FLAG_SF_SHIFT) ^ (f >> X86_FLAG_OF_SHIFT)) & 1); break;
+    }
+    return r ^ (cc & 1);
+}
+
+/* Opcodes of the one-byte flag instructions. */
+#define X86_OPC_CMC 0xf5
+#define X86_OPC_CLC 0xf8
+#define X86_OPC_STC 0xf9
+#define X86_OPC_CLD 0xfc
+#define X86_OPC_STD 0xfd
+
+X86_HANDLER(x86_op_flag_op)
+{
+    switch (insn->opcode) {
+    case X86_OPC_CMC: cpu->rflags ^= X86_FLAG_CF; break;
+    case X86_OPC_CLC: cpu->rflags &= ~X86_FLAG_CF; break;
+    case X86_OPC_STC: cpu->rflags |= X86_FLAG_CF; break;
+    case X86_OPC_CLD: cpu->rflags &= ~X86_FLAG_DF; break;
+    case X86_OPC_STD: cpu->rflags |= X86_FLAG_DF; break;
+    default: return x86_unsupported(cpu, insn, "flag instruction opcode");
+    }
+    return X86_OK;
+}
+
+/* The flags SAHF loads from AH and LAHF stores to it, at their RFLAGS positions. */
+#define X86_FLAGS_AH (X86_FLAG_SF | X86_FLAG_ZF | X86_FLAG_AF | X86_FLAG_PF | X86_FLAG_CF)
+#define X86_AH_SHIFT 8
+#define X86_AH_MASK  (0xffull << X86_AH_SHIFT)
+
+/* In 64-bit mode LAHF/SAHF exist only with CPUID.80000001H:ECX.LAHF-SAHF. */
+static bool lahf_sahf_ok(const x86_cpu *cpu)
+{
+    return !x86_long64(cpu) || x86_cpu_has(&cpu->config, X86_FEAT_LAHF_LM);
+}
+
+X86_HANDLER(x86_op_sahf)
+{
+    if (!lahf_sahf_ok(cpu))
+        return x86_ud(cpu);
+    x86_set_flags(cpu, X86_FLAGS_AH, cpu->gpr[X86_RAX] >> X86_AH_SHIFT);
+    return X86_OK;
+}
+
+/* AH = SF:ZF:0:AF:0:PF:1:CF (bit 1 of RFLAGS reads as 1). */
+X86_HANDLER(x86_op_lahf)
+{
+    if (!lahf_sahf_ok(cpu))
+        return x86_ud(cpu);
+    uint64_t ah = (cpu->rflags & X86_FLAGS_AH) | X86_FLAG_FIXED1;
+    cpu->gpr[X86_RAX] = (cpu->gpr[X86_RAX] & ~X86_AH_MASK) | (ah << X86_AH_SHIFT);
+    return X86_OK;
+}
