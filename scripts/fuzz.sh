@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 cmake --preset fuzz >/dev/null
-cmake --build --preset fuzz
-for target in fuzz_x86_decode fuzz_loader; do
+cmake --build --preset fuzz >/dev/null
+for target in fuzz_x86_decode fuzz_x86_exec fuzz_loader; do
   work="build/fuzz/corpus/$target"
   mkdir -p "$work"
   if [ -d "fuzz/corpus/$target" ]; then cp -n fuzz/corpus/$target/* "$work"/ 2>/dev/null || true; fi
@@ -14,7 +14,7 @@ for target in fuzz_x86_decode fuzz_loader; do
     find build/default/firmware build/default/bench -name '*.elf' -exec cp -n {} "$work"/ \; 2>/dev/null || true
   fi
   echo "fuzz: $target for ${seconds}s"
-  "build/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "build/fuzz/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="build/fuzz/$target-" "$work" 2>&1 | tail -n 12
   # libFuzzer exits non-zero on a finding; pipefail carries it here.
 done
