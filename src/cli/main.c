@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     opts.console_ctx = interactive ? stdout : NULL;
     opts.console_input_fd = isatty(STDIN_FILENO) ? -1 : STDIN_FILENO;
 
-    char why[256] = "";
+    char why[640] = "";
     emu_machine *m = NULL;
     emu_err err = emu_open(cli.firmware, &opts, &m, why, sizeof why);
     if (err != EMU_OK) {

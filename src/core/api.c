@@ -100,7 +100,7 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
         free(m);
         return EMU_ERR_NOMEM;
     }
-    char model_why[200] = "";
+    char model_why[512] = "";
     if (x86_cpu_init(&m->cpu, m, opts->cpu_model, model_why, sizeof model_why) != 0) {
         set_why(why, why_len, "%s", model_why);
         emu_close(m);
