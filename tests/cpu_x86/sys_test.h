@@ -95,4 +95,23 @@ static inline void st_gdt(emu_machine *m, const uint64_t *d, unsigned n)
     t_set_reg(m, EMU_X86_GDTR_LIMIT, n * 8 - 1);
 }
 
+/*
+ * A GDT with 64-bit ring-0 code 0x08, data 0x10, ring-3 64-bit code 0x1b and
+ * data 0x23; then CS/SS to ring 3 (the boot identity map is user-accessible).
+ */
+static inline void st_enter_ring3(emu_machine *m)
+{
+    const uint64_t gdt[] = {
+        0,
+        st_desc(0, 0xfffff, D_CODE_XR, 0, F_L | F_G),
+        st_desc(0, 0xfffff, D_DATA_RW, 0, F_DB | F_G),
+        st_desc(0, 0xfffff, D_CODE_XR, 3, F_L | F_G),
+        st_desc(0, 0xfffff, D_DATA_RW, 3, F_DB | F_G),
+    };
+    st_gdt(m, gdt, 5);
+    t_set_reg(m, EMU_X86_CS, 0x1b);
+    t_set_reg(m, EMU_X86_SS, 0x23);
+    T_EXPECT_REG(m, EMU_X86_CPL, 3, "enter ring 3");
+}
+
 #endif

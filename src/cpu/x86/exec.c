@@ -179,17 +179,17 @@ static inline x86_status fetch_decoded(x86_cpu *cpu, const x86_insn **out)
     return fill_entry(cpu, e, lin, window, have, out);
 }
 
-static inline void retire(x86_cpu *cpu, emu_machine *m, bool had_shadow)
+static inline void retire(x86_cpu *cpu, emu_machine *m, uint32_t cost, bool had_shadow)
 {
     cpu->rip = cpu->next_rip;
     m->insns++;
-    m->cycles += m->cost->insn_base;
+    m->cycles += cost;
     /* STI / MOV SS blocking lasts for the one instruction that follows (SDM vol. 3, 6.8.3). */
     if (had_shadow)
         cpu->interrupt_shadow = 0;
 }
 
-static inline x86_status exec_one(x86_cpu *cpu, emu_machine *m)
+static inline x86_status exec_one(x86_cpu *cpu, emu_machine *m, uint32_t cost)
 {
     const x86_insn *insn;
     x86_status st = fetch_decoded(cpu, &insn);
@@ -206,11 +206,11 @@ static inline x86_status exec_one(x86_cpu *cpu, emu_machine *m)
     bool had_shadow = cpu->interrupt_shadow != 0;
     st = insn->handler(cpu, insn);
     if (X86_LIKELY(st == X86_OK)) {
-        retire(cpu, m, had_shadow);
+        retire(cpu, m, cost, had_shadow);
         return X86_OK;
     }
     if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP)
-        retire(cpu, m, had_shadow);
+        retire(cpu, m, cost, had_shadow);
     return st;
 }
 
@@ -237,15 +237,18 @@ x86_status x86_run(x86_cpu *cpu, uint64_t max_insns, uint64_t *retired)
     emu_machine *m = cpu->machine;
     const uint64_t start = m->insns;
     x86_status st = X86_OK;
+    /* Neither the cost profile nor the breakpoint list changes while instructions run. */
+    const uint32_t cost = m->cost->insn_base;
+    const bool breakpoints = m->n_breakpoints != 0;
     if (m->stop_pending)
         st = X86_STOP;
     else if (!cpu->halted) {
         for (uint64_t i = 0; i < max_insns; i++) {
-            if (X86_UNLIKELY(m->n_breakpoints != 0) && at_breakpoint(cpu, m)) {
+            if (X86_UNLIKELY(breakpoints) && at_breakpoint(cpu, m)) {
                 st = X86_STOP;
                 break;
             }
-            st = exec_one(cpu, m);
+            st = exec_one(cpu, m, cost);
             if (X86_UNLIKELY(st != X86_OK))
                 break;
             /* A device or a handler may have asked for a stop; a halted CPU runs nothing. */
