@@ -169,7 +169,7 @@ x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned
 x86_status x86_seg_read(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                         uint64_t *val)
 {
-    uint64_t lin;
+    uint64_t lin = 0;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_READ, &lin);
     if (st != X86_OK)
         return st;
@@ -179,7 +179,7 @@ x86_status x86_seg_read(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned s
 x86_status x86_seg_write(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                          uint64_t val)
 {
-    uint64_t lin;
+    uint64_t lin = 0;
     x86_status st = x86_seg_linear(cpu, sreg, offset, size, X86_ACC_WRITE, &lin);
     if (st != X86_OK)
         return st;

@@ -137,7 +137,7 @@ X86_HANDLER(x86_op_ins)
         return st;
     while (!rep || (cpu->gpr[X86_RCX] & amask) != 0) {
         uint64_t di = cpu->gpr[X86_RDI] & amask;
-        uint64_t lin;
+        uint64_t lin = 0;
         uint32_t val;
         /* INS writes ES:rDI (no override); the destination is checked before the port is read. */
         st = x86_seg_linear(cpu, X86_ES, di, size, X86_ACC_WRITE, &lin);

@@ -87,7 +87,7 @@ x86_status x86_rm_read_rmw(x86_cpu *cpu, const x86_insn *insn, unsigned size, ui
         *val = x86_reg_read(cpu, insn, insn->rm, size);
         return X86_OK;
     }
-    uint64_t lin;
+    uint64_t lin = 0;
     x86_status st = x86_seg_linear(cpu, insn->seg, x86_effective_address(cpu, insn), size, X86_ACC_RMW, &lin);
     if (st != X86_OK)
         return st;

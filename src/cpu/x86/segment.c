@@ -135,8 +135,8 @@ static x86_status prepare_data_load(x86_cpu *cpu, unsigned sreg, uint16_t sel, x
             out->attr = (uint16_t)(cpl << X86_SEG_ATTR_DPL_SHIFT);
         return X86_OK;
     }
-    x86_descriptor d;
-    uint64_t addr;
+    x86_descriptor d = { 0 };
+    uint64_t addr = 0;
     x86_status st = x86_read_descriptor(cpu, sel, false, &d, &addr);
     if (st != X86_OK)
         return st;
@@ -173,8 +173,8 @@ static x86_status prepare_far_target(x86_cpu *cpu, const x86_insn *insn, uint16_
 {
     if (sel_null(sel))
         return x86_gp0(cpu);
-    x86_descriptor d;
-    uint64_t addr;
+    x86_descriptor d = { 0 };
+    uint64_t addr = 0;
     x86_status st = x86_read_descriptor(cpu, sel, false, &d, &addr);
     if (st != X86_OK)
         return st;
@@ -242,8 +242,8 @@ x86_status x86_load_sreg(x86_cpu *cpu, unsigned sreg, uint16_t selector)
     /* CS from the API: a present code segment, at whatever privilege it names. */
     if (sel_null(selector))
         return x86_gp0(cpu);
-    x86_descriptor d;
-    uint64_t addr;
+    x86_descriptor d = { 0 };
+    uint64_t addr = 0;
     st = x86_read_descriptor(cpu, selector, false, &d, &addr);
     if (st != X86_OK)
         return st;
@@ -300,7 +300,7 @@ X86_HANDLER(x86_op_mov_sreg_rm)
     unsigned sreg = insn->reg & 7;
     if (sreg == X86_CS || sreg >= X86_SREG_COUNT)
         return x86_ud(cpu);
-    uint64_t sel;
+    uint64_t sel = 0;
     x86_status st = x86_rm_read(cpu, insn, 2, &sel);
     if (st != X86_OK)
         return st;
@@ -337,7 +337,7 @@ X86_HANDLER(x86_op_pop_sreg)
     unsigned sreg = sreg_of_push_pop(insn);
     if ((insn->map == 0 && x86_long64(cpu)) || sreg == X86_CS)
         return x86_ud(cpu);
-    uint64_t sel;
+    uint64_t sel = 0;
     x86_status st = stack_read(cpu, 0, insn->opsize, &sel);
     if (st != X86_OK)
         return st;
@@ -383,7 +383,7 @@ X86_HANDLER(x86_op_load_far_ptr)
         sreg = insn->opcode == 0xb2 ? X86_SS : insn->opcode == 0xb4 ? X86_FS : X86_GS;
     }
     uint64_t offset;
-    uint16_t sel;
+    uint16_t sel = 0;
     x86_status st = read_far_pointer(cpu, insn, &offset, &sel);
     if (st != X86_OK)
         return st;
@@ -432,7 +432,7 @@ static x86_status far_call(x86_cpu *cpu, const x86_insn *insn, uint16_t sel, uin
         return st;
     int64_t n = insn->opsize;
     uint64_t cs_at = sp_offset(cpu, -n), ip_at = sp_offset(cpu, -2 * n);
-    uint64_t lin;
+    uint64_t lin = 0;
     /* Both slots must be writable before either is written. */
     st = x86_seg_linear(cpu, X86_SS, cs_at, insn->opsize, X86_ACC_WRITE, &lin);
     if (st == X86_OK)
@@ -466,7 +466,7 @@ X86_HANDLER(x86_op_call_far)
 X86_HANDLER(x86_op_jmp_far_ind)
 {
     uint64_t offset;
-    uint16_t sel;
+    uint16_t sel = 0;
     x86_status st = read_far_pointer(cpu, insn, &offset, &sel);
     if (st != X86_OK)
         return st;
@@ -476,7 +476,7 @@ X86_HANDLER(x86_op_jmp_far_ind)
 X86_HANDLER(x86_op_call_far_ind)
 {
     uint64_t offset;
-    uint16_t sel;
+    uint16_t sel = 0;
     x86_status st = read_far_pointer(cpu, insn, &offset, &sel);
     if (st != X86_OK)
         return st;
@@ -495,8 +495,8 @@ static x86_status prepare_outer_ss(x86_cpu *cpu, uint16_t ss_sel, unsigned rpl, 
         out->attr = (uint16_t)(rpl << X86_SEG_ATTR_DPL_SHIFT);
         return X86_OK;
     }
-    x86_descriptor d;
-    uint64_t addr;
+    x86_descriptor d = { 0 };
+    uint64_t addr = 0;
     x86_status st = x86_read_descriptor(cpu, ss_sel, false, &d, &addr);
     if (st != X86_OK)
         return st;
@@ -555,8 +555,8 @@ X86_HANDLER(x86_op_ret_far)
 
     if (sel_null(sel))
         return x86_gp0(cpu);
-    x86_descriptor d;
-    uint64_t addr;
+    x86_descriptor d = { 0 };
+    uint64_t addr = 0;
     st = x86_read_descriptor(cpu, sel, false, &d, &addr);
     if (st != X86_OK)
         return st;
@@ -636,7 +636,7 @@ x86_status x86_verify_segment(x86_cpu *cpu, const x86_insn *insn, bool write)
     if (st != X86_OK)
         return st;
     uint16_t sel = (uint16_t)v;
-    x86_descriptor d;
+    x86_descriptor d = { 0 };
     bool found;
     st = x86_probe_descriptor(cpu, sel, &d, &found);
     if (st != X86_OK)
@@ -688,7 +688,7 @@ X86_HANDLER(x86_op_lar_lsl)
     if (st != X86_OK)
         return st;
     uint16_t sel = (uint16_t)sel_val;
-    x86_descriptor d;
+    x86_descriptor d = { 0 };
     bool found;
     st = x86_probe_descriptor(cpu, sel, &d, &found);
     if (st != X86_OK)

@@ -287,7 +287,7 @@ static x86_status dr_index(x86_cpu *cpu, const x86_insn *insn, unsigned *n)
 
 X86_HANDLER(x86_op_mov_from_dr)
 {
-    unsigned n;
+    unsigned n = 0;
     x86_status st = dr_index(cpu, insn, &n);
     if (st != X86_OK)
         return st;
@@ -297,7 +297,7 @@ X86_HANDLER(x86_op_mov_from_dr)
 
 X86_HANDLER(x86_op_mov_to_dr)
 {
-    unsigned n;
+    unsigned n = 0;
     x86_status st = dr_index(cpu, insn, &n);
     if (st != X86_OK)
         return st;
@@ -451,7 +451,7 @@ static x86_status store_dtr(x86_cpu *cpu, const x86_insn *insn, const x86_dtr *d
     uint8_t image[DTR_LIMIT_BYTES + 8];
     x86_store_le(image, 2, dtr->limit);
     x86_store_le(image + DTR_LIMIT_BYTES, base_size, dtr->base);
-    uint64_t lin;
+    uint64_t lin = 0;
     x86_status st = x86_seg_linear(cpu, insn->seg, x86_effective_address(cpu, insn),
                                    DTR_LIMIT_BYTES + base_size, X86_ACC_WRITE, &lin);
     if (st != X86_OK)
@@ -466,7 +466,7 @@ static x86_status load_dtr(x86_cpu *cpu, const x86_insn *insn, x86_dtr *dtr)
         return x86_gp0(cpu);
     unsigned base_size = x86_long64(cpu) ? 8 : 4;
     uint8_t image[DTR_LIMIT_BYTES + 8];
-    uint64_t lin;
+    uint64_t lin = 0;
     x86_status st = x86_seg_linear(cpu, insn->seg, x86_effective_address(cpu, insn),
                                    DTR_LIMIT_BYTES + base_size, X86_ACC_READ, &lin);
     if (st == X86_OK)
@@ -500,7 +500,7 @@ static x86_status op_invlpg(x86_cpu *cpu, const x86_insn *insn)
     if (cpu->cpl != 0)
         return x86_gp0(cpu);
     uint64_t ea = x86_effective_address(cpu, insn);
-    uint64_t lin;
+    uint64_t lin = 0;
     if (x86_long64(cpu))
         lin = ea + ((insn->seg == X86_FS || insn->seg == X86_GS) ? cpu->seg[insn->seg].base : 0);
     else
