@@ -170,6 +170,9 @@ static x86_status shift_double(x86_cpu *cpu, const x86_insn *insn, bool right)
             res = (uint64_t)(pair >> count) & mask;
             tmp = (uint64_t)(pair >> (count - 1));
             cf = tmp & 1;
+            /* OF (undefined past count 1) as QEMU: its 64-bit SHRD shifts dest alone for it. */
+            if (size == 8)
+                tmp = dst >> (count - 1);
         } else {
             res = (uint64_t)((pair << count) >> base) & mask;
             tmp = (uint64_t)((pair << (count - 1)) >> base);
