@@ -31,7 +31,7 @@ static const unsigned dr_of[6] = { 0, 1, 2, 3, 6, 7 };
 
 emu_err emu_reg_read(emu_machine *m, emu_reg reg, uint64_t *value)
 {
-    const x86_cpu *cpu = &m->cpu;
+    x86_cpu *cpu = &m->cpu;
     if (reg <= EMU_X86_R15) {
         *value = cpu->gpr[reg - EMU_X86_RAX];
         return EMU_OK;
@@ -50,7 +50,7 @@ emu_err emu_reg_read(emu_machine *m, emu_reg reg, uint64_t *value)
     }
     switch (reg) {
     case EMU_X86_RIP: *value = cpu->rip; return EMU_OK;
-    case EMU_X86_RFLAGS: *value = cpu->rflags; return EMU_OK;
+    case EMU_X86_RFLAGS: *value = x86_rflags(cpu); return EMU_OK;
     case EMU_X86_KERNEL_GS_BASE: *value = cpu->msr.kernel_gs_base; return EMU_OK;
     case EMU_X86_CR0: *value = cpu->cr0; return EMU_OK;
     case EMU_X86_CR2: *value = cpu->cr2; return EMU_OK;
@@ -116,6 +116,7 @@ emu_err emu_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
     case EMU_X86_RIP: cpu->rip = value; return EMU_OK;
     case EMU_X86_RFLAGS:
         /* Bit 1 always reads as 1; reserved bits 3, 5, 15 and 22-63 read as 0 (SDM vol. 1, 3.4.3). */
+        x86_flags_sync(cpu);
         cpu->rflags = (value & 0x3f7fd5ull) | X86_FLAG_FIXED1;
         return EMU_OK;
     case EMU_X86_KERNEL_GS_BASE: cpu->msr.kernel_gs_base = value; return EMU_OK;

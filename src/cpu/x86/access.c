@@ -166,7 +166,7 @@ x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned
     return X86_OK;
 }
 
-x86_status x86_seg_read(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+x86_status x86_seg_read_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                         uint64_t *val)
 {
     uint64_t lin = 0;
@@ -176,7 +176,7 @@ x86_status x86_seg_read(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned s
     return x86_lin_read(cpu, lin, size, val);
 }
 
-x86_status x86_seg_write(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+x86_status x86_seg_write_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
                          uint64_t val)
 {
     uint64_t lin = 0;

@@ -24,18 +24,18 @@
 static x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op, uint64_t src)
 {
     unsigned size = insn->opsize;
-    uint64_t dst, flags;
+    uint64_t dst;
     x86_status st = op == X86_ALU_CMP ? x86_rm_read(cpu, insn, size, &dst)
                                       : x86_rm_read_rmw(cpu, insn, size, &dst);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t res = x86_alu(op, dst, src, cpu->rflags, size, &flags);
+    x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
     if (op != X86_ALU_CMP) {
-        st = x86_rm_write(cpu, insn, size, res);
+        st = x86_rm_write(cpu, insn, size, r.res);
         if (X86_UNLIKELY(st != X86_OK))
             return st;
     }
-    x86_set_flags(cpu, X86_FLAGS_ARITH, flags);
+    x86_alu_commit(cpu, r, dst, src, size);
     return X86_OK;
 }
 
@@ -47,33 +47,33 @@ X86_HANDLER(x86_op_alu_rm_r)
 X86_HANDLER(x86_op_alu_r_rm)
 {
     unsigned op = (insn->opcode >> 3) & 7, size = insn->opsize;
-    uint64_t src, flags;
+    uint64_t src;
     x86_status st = x86_rm_read(cpu, insn, size, &src);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t res = x86_alu(op, x86_reg_read(cpu, insn, insn->reg, size), src, cpu->rflags, size, &flags);
+    uint64_t dst = x86_reg_read(cpu, insn, insn->reg, size);
+    x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
     if (op != X86_ALU_CMP)
-        x86_reg_write(cpu, insn, insn->reg, size, res);
-    x86_set_flags(cpu, X86_FLAGS_ARITH, flags);
+        x86_reg_write(cpu, insn, insn->reg, size, r.res);
+    x86_alu_commit(cpu, r, dst, src, size);
     return X86_OK;
 }
 
 X86_HANDLER(x86_op_alu_acc_imm)
 {
     unsigned op = (insn->opcode >> 3) & 7, size = insn->opsize;
-    uint64_t flags;
-    uint64_t res = x86_alu(op, x86_reg_read(cpu, insn, X86_RAX, size), insn->imm & x86_size_mask(size),
-                           cpu->rflags, size, &flags);
+    uint64_t dst = x86_reg_read(cpu, insn, X86_RAX, size), src = insn->imm & x86_width_mask(size);
+    x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
     if (op != X86_ALU_CMP)
-        x86_reg_write(cpu, insn, X86_RAX, size, res);
-    x86_set_flags(cpu, X86_FLAGS_ARITH, flags);
+        x86_reg_write(cpu, insn, X86_RAX, size, r.res);
+    x86_alu_commit(cpu, r, dst, src, size);
     return X86_OK;
 }
 
 /* 80/81/83 /digit: the immediate is already sign-extended by the decoder for 83. */
 X86_HANDLER(x86_op_grp1)
 {
-    return alu_rm(cpu, insn, insn->reg & 7, insn->imm & x86_size_mask(insn->opsize));
+    return alu_rm(cpu, insn, insn->reg & 7, insn->imm & x86_width_mask(insn->opsize));
 }
 
 static x86_status test_rm(x86_cpu *cpu, const x86_insn *insn, uint64_t src)
@@ -83,7 +83,7 @@ static x86_status test_rm(x86_cpu *cpu, const x86_insn *insn, uint64_t src)
     x86_status st = x86_rm_read(cpu, insn, size, &dst);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    x86_set_flags(cpu, X86_FLAGS_ARITH, x86_flags_logic(dst & src, size));
+    x86_flags_lazy(cpu, X86_LAZY_LOGIC, size, dst, src, dst & src);
     return X86_OK;
 }
 
@@ -95,15 +95,15 @@ X86_HANDLER(x86_op_test_rm_r)
 X86_HANDLER(x86_op_test_acc_imm)
 {
     unsigned size = insn->opsize;
-    uint64_t res = x86_reg_read(cpu, insn, X86_RAX, size) & insn->imm;
-    x86_set_flags(cpu, X86_FLAGS_ARITH, x86_flags_logic(res & x86_size_mask(size), size));
+    uint64_t acc = x86_reg_read(cpu, insn, X86_RAX, size), src = insn->imm & x86_width_mask(size);
+    x86_flags_lazy(cpu, X86_LAZY_LOGIC, size, acc, src, acc & src);
     return X86_OK;
 }
 
 /* INC/DEC: the flags of ADD/SUB 1, except that CF is preserved. */
 static uint64_t inc_dec(uint64_t val, bool dec, unsigned size, uint64_t *flags)
 {
-    uint64_t res = (dec ? val - 1 : val + 1) & x86_size_mask(size);
+    uint64_t res = (dec ? val - 1 : val + 1) & x86_width_mask(size);
     *flags = dec ? x86_flags_sub(val, 1, res, size) : x86_flags_add(val, 1, res, size);
     return res;
 }
@@ -144,7 +144,7 @@ static x86_status not_neg(x86_cpu *cpu, const x86_insn *insn, bool neg)
     x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t res = (neg ? 0 - val : ~val) & x86_size_mask(size);
+    uint64_t res = (neg ? 0 - val : ~val) & x86_width_mask(size);
     st = x86_rm_write(cpu, insn, size, res);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
@@ -175,7 +175,7 @@ X86_HANDLER(x86_op_grp3)
         return x86_idiv_acc(cpu, insn, val);
     default:
         /* /0 TEST r/m, imm; /1 executes as TEST too, as on hardware and in QEMU. */
-        x86_set_flags(cpu, X86_FLAGS_ARITH, x86_flags_logic(val & insn->imm & x86_size_mask(size), size));
+        x86_set_flags(cpu, X86_FLAGS_ARITH, x86_flags_logic(val & insn->imm & x86_width_mask(size), size));
         return X86_OK;
     }
 }
@@ -189,7 +189,7 @@ X86_HANDLER(x86_op_xadd)
     if (X86_UNLIKELY(st != X86_OK))
         return st;
     uint64_t src = x86_reg_read(cpu, insn, insn->reg, size);
-    uint64_t sum = x86_alu(X86_ALU_ADD, dst, src, cpu->rflags, size, &flags);
+    uint64_t sum = x86_alu(X86_ALU_ADD, dst, src, x86_rflags(cpu), size, &flags);
     if (insn->mod == 3) {
         x86_reg_write(cpu, insn, insn->reg, size, dst);
         x86_reg_write(cpu, insn, insn->rm, size, sum);
@@ -218,7 +218,7 @@ X86_HANDLER(x86_op_cmpxchg)
     if (X86_UNLIKELY(st != X86_OK))
         return st;
     uint64_t acc = x86_reg_read(cpu, insn, X86_RAX, size);
-    x86_alu(X86_ALU_CMP, acc, dst, cpu->rflags, size, &flags);
+    x86_alu(X86_ALU_CMP, acc, dst, x86_rflags(cpu), size, &flags);
     bool equal = acc == dst;
     if (equal || insn->mod != 3) {
         st = x86_rm_write(cpu, insn, size, equal ? x86_reg_read(cpu, insn, insn->reg, size) : dst);

@@ -15,12 +15,6 @@
 
 #define X86_FLAG_OF_SHIFT 11
 
-/* All-ones in the low `size` bytes. */
-static inline uint64_t x86_size_mask(unsigned size)
-{
-    return ~0ull >> (64 - 8 * size);
-}
-
 /* The sign bit of a `size`-byte value, moved to bit 0. */
 static inline uint64_t x86_msb(uint64_t v, unsigned size)
 {
@@ -71,6 +65,7 @@ static inline uint64_t x86_flags_logic(uint64_t res, unsigned size)
 /* Replace the flags in `which` by those in `flags`, leaving the others alone. */
 static inline void x86_set_flags(x86_cpu *cpu, uint64_t which, uint64_t flags)
 {
+    x86_flags_sync(cpu);
     cpu->rflags = (cpu->rflags & ~which) | (flags & which);
 }
 
@@ -88,7 +83,7 @@ enum x86_alu_op {
 static inline uint64_t x86_alu(unsigned op, uint64_t a, uint64_t b, uint64_t rflags, unsigned size,
                                uint64_t *flags)
 {
-    uint64_t mask = x86_size_mask(size);
+    uint64_t mask = x86_width_mask(size);
     uint64_t carry = rflags & X86_FLAG_CF;
     uint64_t res;
     switch (op) {
@@ -115,6 +110,36 @@ static inline uint64_t x86_alu(unsigned op, uint64_t a, uint64_t b, uint64_t rfl
     }
     *flags = x86_flags_logic(res, size);
     return res;
+}
+
+/*
+ * op(a, b) at `size` for the hot handlers: returns the truncated result and
+ * leaves the flags lazy (x86_flags_lazy), for the caller to commit with
+ * x86_alu_commit() once the destination has been written.
+ */
+typedef struct x86_alu_result {
+    uint64_t res;
+    x86_lazy_kind kind;
+} x86_alu_result;
+
+static inline x86_alu_result x86_alu_op(x86_cpu *cpu, unsigned op, uint64_t a, uint64_t b, unsigned size)
+{
+    uint64_t mask = x86_width_mask(size);
+    switch (op) {
+    case X86_ALU_ADD: return (x86_alu_result){ (a + b) & mask, X86_LAZY_ADD };
+    case X86_ALU_ADC: return (x86_alu_result){ (a + b + (x86_rflags(cpu) & X86_FLAG_CF)) & mask, X86_LAZY_ADD };
+    case X86_ALU_SBB: return (x86_alu_result){ (a - b - (x86_rflags(cpu) & X86_FLAG_CF)) & mask, X86_LAZY_SUB };
+    case X86_ALU_SUB:
+    case X86_ALU_CMP: return (x86_alu_result){ (a - b) & mask, X86_LAZY_SUB };
+    case X86_ALU_OR:  return (x86_alu_result){ a | b, X86_LAZY_LOGIC };
+    case X86_ALU_AND: return (x86_alu_result){ a & b, X86_LAZY_LOGIC };
+    default:          return (x86_alu_result){ a ^ b, X86_LAZY_LOGIC };
+    }
+}
+
+static inline void x86_alu_commit(x86_cpu *cpu, x86_alu_result r, uint64_t a, uint64_t b, unsigned size)
+{
+    x86_flags_lazy(cpu, r.kind, size, a, b, r.res);
 }
 
 /* ---- F6/F7 multiply and divide (muldiv.c), dispatched from grp3 in alu.c ---- */

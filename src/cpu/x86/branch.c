@@ -9,15 +9,10 @@
 #include "cpu/x86/stack.h"
 #include "mmu/x86_paging.h"
 
-static inline uint64_t width_mask(unsigned size)
-{
-    return ~0ull >> (64 - 8 * size);
-}
-
 /* A near branch target is the destination truncated to the operand size. */
 static inline uint64_t near_target(const x86_insn *insn, uint64_t dest)
 {
-    return dest & width_mask(insn->opsize);
+    return dest & x86_width_mask(insn->opsize);
 }
 
 /* Can the CPU go there? If not, the branch raises #GP(0). */
@@ -52,7 +47,7 @@ X86_HANDLER(x86_op_jmp_rel)
 /* Push the return address, then go to target (already checked). */
 static x86_status call_to(x86_cpu *cpu, const x86_insn *insn, uint64_t target)
 {
-    x86_status st = x86_push(cpu, insn->opsize, cpu->next_rip & width_mask(insn->opsize));
+    x86_status st = x86_push(cpu, insn->opsize, cpu->next_rip & x86_width_mask(insn->opsize));
     if (st == X86_OK)
         cpu->next_rip = target;
     return st;
@@ -85,8 +80,8 @@ X86_HANDLER(x86_op_ret_near)
 X86_HANDLER(x86_op_loop)
 {
     /* The count is rCX at the address size (SDM vol. 2, LOOP/LOOPcc). */
-    uint64_t count = (x86_reg_read(cpu, insn, X86_RCX, insn->addrsize) - 1) & width_mask(insn->addrsize);
-    bool zf = (cpu->rflags & X86_FLAG_ZF) != 0;
+    uint64_t count = (x86_reg_read(cpu, insn, X86_RCX, insn->addrsize) - 1) & x86_width_mask(insn->addrsize);
+    bool zf = (x86_rflags(cpu) & X86_FLAG_ZF) != 0;
     bool taken = count != 0;
     if (insn->opcode == 0xe1)
         taken = taken && zf;            /* LOOPE */

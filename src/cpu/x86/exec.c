@@ -149,7 +149,7 @@ static x86_status fill_entry(x86_cpu *cpu, x86_dcache_entry *e, uint64_t lin, co
     return X86_OK;
 }
 
-static inline x86_status fetch_decoded(x86_cpu *cpu, const x86_insn **out)
+static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *cpu, const x86_insn **out)
 {
     uint64_t lin = code_linear(cpu, cpu->rip);
     const uint8_t *p;
@@ -189,7 +189,7 @@ static inline void retire(x86_cpu *cpu, emu_machine *m, uint32_t cost, bool had_
         cpu->interrupt_shadow = 0;
 }
 
-static inline x86_status exec_one(x86_cpu *cpu, emu_machine *m, uint32_t cost)
+static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, emu_machine *m, uint32_t cost)
 {
     const x86_insn *insn;
     x86_status st = fetch_decoded(cpu, &insn);

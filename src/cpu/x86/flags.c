@@ -12,11 +12,59 @@ enum x86_cc_pair { X86_CC_O, X86_CC_B, X86_CC_E, X86_CC_BE, X86_CC_S, X86_CC_P, 
 
 #define X86_FLAG_SF_SHIFT 7
 
-bool x86_cond(const x86_cpu *cpu, unsigned cc)
+void x86_flags_materialize(x86_cpu *cpu)
 {
-    uint64_t f = cpu->rflags;
+    uint64_t a = cpu->lazy_a, b = cpu->lazy_b, res = cpu->lazy_res;
+    unsigned size = cpu->lazy_size;
+    uint64_t flags;
+    switch (cpu->lazy_kind) {
+    case X86_LAZY_ADD: flags = x86_flags_add(a, b, res, size); break;
+    case X86_LAZY_SUB: flags = x86_flags_sub(a, b, res, size); break;
+    default:           flags = x86_flags_logic(res, size); break;
+    }
+    cpu->lazy_kind = X86_LAZY_NONE;
+    cpu->rflags = (cpu->rflags & ~X86_FLAGS_ARITH) | flags;
+}
+
+/* Conditions straight from a pending SUB/CMP or logic result (appendix B's definitions). */
+static bool cond_from_lazy(const x86_cpu *cpu, unsigned pair, bool *r)
+{
+    unsigned size = cpu->lazy_size;
+    uint64_t a = cpu->lazy_a, b = cpu->lazy_b, res = cpu->lazy_res;
+    if (cpu->lazy_kind == X86_LAZY_LOGIC) {
+        switch (pair) {
+        case X86_CC_O:
+        case X86_CC_B:  *r = false; return true;
+        case X86_CC_E:
+        case X86_CC_BE: *r = res == 0; return true;
+        case X86_CC_S:
+        case X86_CC_L:  *r = x86_msb(res, size); return true;     /* OF = 0, so SF != OF is SF */
+        case X86_CC_LE: *r = res == 0 || x86_msb(res, size); return true;
+        default:        return false;
+        }
+    }
+    /* Only CMP/SUB (no borrow-in) compare a and b directly; SBB is materialised. */
+    if (cpu->lazy_kind != X86_LAZY_SUB || ((a - b) & x86_width_mask(size)) != res)
+        return false;
+    switch (pair) {
+    case X86_CC_B:  *r = a < b; return true;
+    case X86_CC_E:  *r = a == b; return true;
+    case X86_CC_BE: *r = a <= b; return true;
+    case X86_CC_S:  *r = x86_msb(res, size); return true;
+    case X86_CC_L:  *r = x86_sext(a, size) < x86_sext(b, size); return true;
+    case X86_CC_LE: *r = x86_sext(a, size) <= x86_sext(b, size); return true;
+    default:        return false;
+    }
+}
+
+bool x86_cond(x86_cpu *cpu, unsigned cc)
+{
+    unsigned pair = (cc >> 1) & 7;
     bool r;
-    switch ((cc >> 1) & 7) {
+    if (cpu->lazy_kind != X86_LAZY_NONE && cond_from_lazy(cpu, pair, &r))
+        return r ^ (cc & 1);
+    uint64_t f = x86_rflags(cpu);
+    switch (pair) {
     case X86_CC_O:  r = f & X86_FLAG_OF; break;
     case X86_CC_B:  r = f & X86_FLAG_CF; break;
     case X86_CC_E:  r = f & X86_FLAG_ZF; break;
@@ -38,6 +86,7 @@ bool x86_cond(const x86_cpu *cpu, unsigned cc)
 
 X86_HANDLER(x86_op_flag_op)
 {
+    x86_flags_sync(cpu);        /* CMC/CLC/STC change CF among pending lazy flags */
     switch (insn->opcode) {
     case X86_OPC_CMC: cpu->rflags ^= X86_FLAG_CF; break;
     case X86_OPC_CLC: cpu->rflags &= ~X86_FLAG_CF; break;
@@ -73,7 +122,7 @@ X86_HANDLER(x86_op_lahf)
 {
     if (!lahf_sahf_ok(cpu))
         return x86_ud(cpu);
-    uint64_t ah = (cpu->rflags & X86_FLAGS_AH) | X86_FLAG_FIXED1;
+    uint64_t ah = (x86_rflags(cpu) & X86_FLAGS_AH) | X86_FLAG_FIXED1;
     cpu->gpr[X86_RAX] = (cpu->gpr[X86_RAX] & ~X86_AH_MASK) | (ah << X86_AH_SHIFT);
     return X86_OK;
 }

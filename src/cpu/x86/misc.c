@@ -114,7 +114,7 @@ X86_HANDLER(x86_op_int_imm)
 
 X86_HANDLER(x86_op_into)
 {
-    if (!(cpu->rflags & X86_FLAG_OF))
+    if (!(x86_rflags(cpu) & X86_FLAG_OF))
         return X86_OK;
     return software_trap(cpu, X86_VEC_OF);
 }

@@ -5,11 +5,6 @@
  */
 #include "cpu/x86/handlers.h"
 
-static inline uint64_t width_mask(unsigned size)
-{
-    return ~0ull >> (64 - 8 * size);
-}
-
 static inline uint64_t sign_extend(uint64_t v, unsigned size)
 {
     unsigned sh = 64 - 8 * size;
@@ -39,7 +34,7 @@ X86_HANDLER(x86_op_mov_r_imm)
 
 X86_HANDLER(x86_op_mov_rm_imm)
 {
-    return x86_rm_write(cpu, insn, insn->opsize, insn->imm & width_mask(insn->opsize));
+    return x86_rm_write(cpu, insn, insn->opsize, insn->imm & x86_width_mask(insn->opsize));
 }
 
 X86_HANDLER(x86_op_mov_acc_moffs)
@@ -87,7 +82,7 @@ X86_HANDLER(x86_op_movsx)
     x86_status st = x86_rm_read(cpu, insn, src, &val);
     if (st != X86_OK)
         return st;
-    x86_reg_write(cpu, insn, insn->reg, insn->opsize, sign_extend(val, src) & width_mask(insn->opsize));
+    x86_reg_write(cpu, insn, insn->reg, insn->opsize, sign_extend(val, src) & x86_width_mask(insn->opsize));
     return X86_OK;
 }
 
@@ -99,7 +94,7 @@ X86_HANDLER(x86_op_movsxd)
     x86_status st = x86_rm_read(cpu, insn, src, &val);
     if (st != X86_OK)
         return st;
-    x86_reg_write(cpu, insn, insn->reg, insn->opsize, sign_extend(val, src) & width_mask(insn->opsize));
+    x86_reg_write(cpu, insn, insn->reg, insn->opsize, sign_extend(val, src) & x86_width_mask(insn->opsize));
     return X86_OK;
 }
 
@@ -168,7 +163,7 @@ X86_HANDLER(x86_op_setcc)
 
 X86_HANDLER(x86_op_xlat)
 {
-    uint64_t offset = (cpu->gpr[X86_RBX] + (cpu->gpr[X86_RAX] & 0xff)) & width_mask(insn->addrsize);
+    uint64_t offset = (cpu->gpr[X86_RBX] + (cpu->gpr[X86_RAX] & 0xff)) & x86_width_mask(insn->addrsize);
     uint64_t val;
     x86_status st = x86_seg_read(cpu, insn->seg, offset, 1, &val);
     if (st != X86_OK)

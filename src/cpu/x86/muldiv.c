@@ -47,7 +47,7 @@ static uint64_t mul_flags(uint64_t lo, bool overflow, unsigned size)
 x86_status x86_mul_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src)
 {
     unsigned size = insn->opsize;
-    uint64_t mask = x86_size_mask(size);
+    uint64_t mask = x86_width_mask(size);
     x86_u128 prod = (x86_u128)x86_reg_read(cpu, insn, X86_RAX, size) * src;
     uint64_t lo = (uint64_t)prod & mask, hi = (uint64_t)(prod >> (8 * size)) & mask;
     acc_write_pair(cpu, insn, size, lo, hi);
@@ -59,7 +59,7 @@ x86_status x86_mul_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src)
 static uint64_t imul(uint64_t a, uint64_t b, unsigned size, uint64_t *hi, bool *overflow)
 {
     x86_s128 prod = (x86_s128)x86_sext(a, size) * x86_sext(b, size);
-    uint64_t mask = x86_size_mask(size);
+    uint64_t mask = x86_width_mask(size);
     uint64_t lo = (uint64_t)prod & mask;
     *hi = (uint64_t)(prod >> (8 * size)) & mask;
     *overflow = prod != (x86_s128)x86_sext(lo, size);
@@ -104,7 +104,7 @@ x86_status x86_div_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src)
         uint64_t n = (uint64_t)dividend;
         quot = n / src;
         rem = n % src;
-        if (quot > x86_size_mask(size))
+        if (quot > x86_width_mask(size))
             return divide_error(cpu);
     }
     acc_write_pair(cpu, insn, size, quot, rem);
@@ -139,7 +139,7 @@ x86_status x86_idiv_acc(x86_cpu *cpu, const x86_insn *insn, uint64_t src)
         if (quot != x86_sext((uint64_t)quot, size))
             return divide_error(cpu);
     }
-    uint64_t mask = x86_size_mask(size);
+    uint64_t mask = x86_width_mask(size);
     acc_write_pair(cpu, insn, size, (uint64_t)quot & mask, (uint64_t)rem & mask);
     return X86_OK;
 }
@@ -168,7 +168,7 @@ X86_HANDLER(x86_op_imul_r_rm_imm)
     x86_status st = x86_rm_read(cpu, insn, size, &src);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t lo = imul(src, insn->imm & x86_size_mask(size), size, &hi, &overflow);
+    uint64_t lo = imul(src, insn->imm & x86_width_mask(size), size, &hi, &overflow);
     x86_reg_write(cpu, insn, insn->reg, size, lo);
     x86_set_flags(cpu, X86_FLAGS_ARITH, mul_flags(lo, overflow, size));
     return X86_OK;
@@ -187,6 +187,6 @@ X86_HANDLER(x86_op_cwd)
 {
     unsigned size = insn->opsize;
     uint64_t sign = x86_msb(x86_reg_read(cpu, insn, X86_RAX, size), size);
-    x86_reg_write(cpu, insn, X86_RDX, size, (0 - sign) & x86_size_mask(size));
+    x86_reg_write(cpu, insn, X86_RDX, size, (0 - sign) & x86_width_mask(size));
     return X86_OK;
 }

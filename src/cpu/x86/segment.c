@@ -648,6 +648,7 @@ x86_status x86_verify_segment(x86_cpu *cpu, const x86_insn *insn, bool write)
         bool readable = d_data(&d) || (x86_desc_type(&d) & X86_TYPE_READABLE);
         ok = write ? writable_data : readable;
     }
+    x86_flags_sync(cpu);
     if (ok)
         cpu->rflags |= X86_FLAG_ZF;
     else
@@ -696,6 +697,7 @@ X86_HANDLER(x86_op_lar_lsl)
     bool ok = found && (x86_desc_s(&d) || lar_lsl_system_type_ok(cpu, x86_desc_type(&d), lar)) &&
               (d_conforming(&d) || (x86_desc_dpl(&d) >= cpu->cpl && x86_desc_dpl(&d) >= sel_rpl(sel)));
     if (!ok) {
+        x86_flags_sync(cpu);
         cpu->rflags &= ~X86_FLAG_ZF;
         return X86_OK;
     }
@@ -708,6 +710,7 @@ X86_HANDLER(x86_op_lar_lsl)
         result = s.limit;
     }
     x86_reg_write(cpu, insn, insn->reg, insn->opsize, result);
+    x86_flags_sync(cpu);
     cpu->rflags |= X86_FLAG_ZF;
     return X86_OK;
 }

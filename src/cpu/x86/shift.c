@@ -46,7 +46,7 @@ static uint64_t grp2(unsigned op, uint64_t val, unsigned count, uint64_t rflags,
                      uint64_t *which, uint64_t *flags)
 {
     unsigned bits = 8 * size;
-    uint64_t mask = x86_size_mask(size);
+    uint64_t mask = x86_width_mask(size);
     uint64_t res, tmp;
     unsigned c;
 
@@ -127,7 +127,7 @@ X86_HANDLER(x86_op_grp2)
     x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t res = count ? grp2(insn->reg & 7, val, (unsigned)count, cpu->rflags, size, &which, &flags) : val;
+    uint64_t res = count ? grp2(insn->reg & 7, val, (unsigned)count, x86_rflags(cpu), size, &which, &flags) : val;
     st = x86_rm_write(cpu, insn, size, res);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
@@ -152,7 +152,7 @@ static x86_status shift_double(x86_cpu *cpu, const x86_insn *insn, bool right)
     if (X86_UNLIKELY(st != X86_OK))
         return st;
     uint64_t src = x86_reg_read(cpu, insn, insn->reg, size);
-    uint64_t mask = x86_size_mask(size);
+    uint64_t mask = x86_width_mask(size);
 
     unsigned base = size == 8 ? 64 : 32;
     x86_u128 pair;

@@ -7,11 +7,6 @@
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/stack.h"
 
-static inline uint64_t width_mask(unsigned size)
-{
-    return ~0ull >> (64 - 8 * size);
-}
-
 x86_status x86_push(x86_cpu *cpu, unsigned size, uint64_t val)
 {
     uint64_t sp = cpu->gpr[X86_RSP] - size;
@@ -51,7 +46,7 @@ X86_HANDLER(x86_op_pop_r)
 
 X86_HANDLER(x86_op_push_imm)
 {
-    return x86_push(cpu, insn->opsize, insn->imm & width_mask(insn->opsize));
+    return x86_push(cpu, insn->opsize, insn->imm & x86_width_mask(insn->opsize));
 }
 
 X86_HANDLER(x86_op_pop_rm)
@@ -74,8 +69,8 @@ X86_HANDLER(x86_op_pushf)
     if (cpu->rflags & X86_FLAG_VM)
         return x86_unsupported(cpu, insn, "pushf in virtual-8086 mode");
     /* The image has VM and RF clear (SDM vol. 2, PUSHF). */
-    uint64_t image = cpu->rflags & ~(X86_FLAG_VM | X86_FLAG_RF);
-    return x86_push(cpu, insn->opsize, image & width_mask(insn->opsize));
+    uint64_t image = x86_rflags(cpu) & ~(X86_FLAG_VM | X86_FLAG_RF);
+    return x86_push(cpu, insn->opsize, image & x86_width_mask(insn->opsize));
 }
 
 X86_HANDLER(x86_op_popf)
@@ -100,8 +95,8 @@ X86_HANDLER(x86_op_popf)
     else if (cpu->cpl <= iopl)
         changeable |= X86_FLAG_IF;
     if (size == 2)
-        changeable &= width_mask(2);
-    uint64_t flags = (cpu->rflags & ~changeable) | (val & changeable);
+        changeable &= x86_width_mask(2);
+    uint64_t flags = (x86_rflags(cpu) & ~changeable) | (val & changeable);
     if (size != 2)
         flags &= ~X86_FLAG_RF;
     cpu->rflags = flags | X86_FLAG_FIXED1;
@@ -114,7 +109,7 @@ X86_HANDLER(x86_op_enter)
     const uint64_t alloc = insn->imm & 0xffff;
     const unsigned level = (unsigned)(insn->imm2 & 0x1f);    /* nesting level MOD 32 */
     uint64_t sp = cpu->gpr[X86_RSP] - size;
-    x86_status st = x86_stack_write(cpu, sp, size, cpu->gpr[X86_RBP] & width_mask(size));
+    x86_status st = x86_stack_write(cpu, sp, size, cpu->gpr[X86_RBP] & x86_width_mask(size));
     if (st != X86_OK)
         return st;
     const uint64_t frame = sp & x86_stack_mask(cpu);
@@ -161,7 +156,7 @@ X86_HANDLER(x86_op_pusha)
     const uint64_t sp0 = cpu->gpr[X86_RSP];
     /* EAX, ECX, EDX, EBX, the original ESP, EBP, ESI, EDI: register order. */
     for (unsigned r = X86_RAX; r <= X86_RDI; r++) {
-        x86_status st = x86_stack_write(cpu, sp0 - size * (r + 1), size, cpu->gpr[r] & width_mask(size));
+        x86_status st = x86_stack_write(cpu, sp0 - size * (r + 1), size, cpu->gpr[r] & x86_width_mask(size));
         if (st != X86_OK)
             return st;
     }

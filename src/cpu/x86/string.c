@@ -45,9 +45,9 @@ static inline bool rep_pause(x86_cpu *cpu, const x86_insn *insn, uint64_t count)
 }
 
 /* CMPS/SCAS: does REPE/REPNE end after this comparison? */
-static inline bool compare_ends(const x86_cpu *cpu, const x86_insn *insn)
+static inline bool compare_ends(x86_cpu *cpu, const x86_insn *insn)
 {
-    bool zf = (cpu->rflags & X86_FLAG_ZF) != 0;
+    bool zf = (x86_rflags(cpu) & X86_FLAG_ZF) != 0;
     return (insn->prefixes & X86_PFX_REP) ? !zf : zf;
 }
 
@@ -124,7 +124,7 @@ X86_HANDLER(x86_op_cmps)
     const bool rep = repeated(insn);
     const unsigned size = insn->opsize;
     const uint64_t step = element_step(cpu, size);
-    const uint64_t mask = x86_size_mask(size);
+    const uint64_t mask = x86_width_mask(size);
     for (;;) {
         uint64_t count = 0;
         if (rep && (count = addr_reg(cpu, insn, X86_RCX)) == 0)
@@ -152,7 +152,7 @@ X86_HANDLER(x86_op_scas)
     const bool rep = repeated(insn);
     const unsigned size = insn->opsize;
     const uint64_t step = element_step(cpu, size);
-    const uint64_t mask = x86_size_mask(size);
+    const uint64_t mask = x86_width_mask(size);
     const uint64_t a = x86_reg_read(cpu, insn, X86_RAX, size);
     for (;;) {
         uint64_t count = 0;

@@ -233,7 +233,17 @@ typedef struct x86_cpu {
     uint64_t gpr[16];
     uint64_t rip;
     uint64_t next_rip;          /* set before a handler runs; branches overwrite it */
-    uint64_t rflags;
+    uint64_t rflags;            /* arithmetic bits valid only after x86_flags_sync() */
+
+    /*
+     * Lazy arithmetic flags: the hot ALU instructions record their operands
+     * and result here instead of computing six flags that the next
+     * instruction usually overwrites; x86_flags_sync() folds them into rflags,
+     * and x86_cond() answers most conditions from them directly.
+     */
+    uint8_t lazy_kind;          /* x86_lazy_kind; X86_LAZY_NONE: rflags is exact */
+    uint8_t lazy_size;          /* operand size in bytes */
+    uint64_t lazy_a, lazy_b, lazy_res;
 
     x86_segment seg[X86_SREG_COUNT];
     x86_segment ldtr, tr;
@@ -282,22 +292,6 @@ X86_MUST_CHECK x86_status x86_unsupported(x86_cpu *cpu, const x86_insn *insn, co
 void x86_update_mode(x86_cpu *cpu);
 static inline bool x86_long64(const x86_cpu *cpu) { return cpu->mode == X86_MODE_LONG64; }
 
-/* ---- Operands (operand.c) ---- */
-
-/* Register access at a given size; byte registers honour REX (SPL..DIL vs AH..BH). */
-uint64_t x86_reg_read(const x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned size);
-/* Writes of size 4 zero-extend to 64 bits, sizes 1 and 2 merge (SDM vol. 1, 3.4.1.1). */
-void x86_reg_write(x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned size, uint64_t val);
-
-/* Effective address (offset within the segment), truncated to the address size. */
-uint64_t x86_effective_address(const x86_cpu *cpu, const x86_insn *insn);
-
-/* The ModRM r/m operand: a register when mod == 3, else memory at the effective address. */
-X86_MUST_CHECK x86_status x86_rm_read(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t *val);
-X86_MUST_CHECK x86_status x86_rm_write(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t val);
-/* Read for a read-modify-write: checks writability first so a fault reports W=1. */
-X86_MUST_CHECK x86_status x86_rm_read_rmw(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t *val);
-
 /* ---- Stack (stack.c) ---- */
 X86_MUST_CHECK x86_status x86_push(x86_cpu *cpu, unsigned size, uint64_t val);
 X86_MUST_CHECK x86_status x86_pop(x86_cpu *cpu, unsigned size, uint64_t *val);
@@ -316,8 +310,8 @@ typedef enum x86_access {
  * Segmented access: sreg base added (FS/GS only in 64-bit mode), limit and
  * canonical checks raising #GP or #SS (SS-relative) as the SDM says.
  */
-X86_MUST_CHECK x86_status x86_seg_read(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, uint64_t *val);
-X86_MUST_CHECK x86_status x86_seg_write(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, uint64_t val);
+X86_MUST_CHECK x86_status x86_seg_read_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, uint64_t *val);
+X86_MUST_CHECK x86_status x86_seg_write_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, uint64_t val);
 /* Linear address of sreg:offset after the segment checks (for multi-byte system reads: LGDT, far pointers). */
 X86_MUST_CHECK x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, x86_access acc, uint64_t *lin);
 
@@ -371,6 +365,46 @@ static inline X86_MUST_CHECK x86_status x86_lin_write(x86_cpu *cpu, uint64_t lin
 }
 
 /*
+ * In 64-bit mode ES/CS/SS/DS have base 0 and no limit, so their offsets are
+ * linear addresses; a TLB hit also proves the page canonical (only canonical
+ * pages are ever cached), and an access within one page is then canonical as
+ * a whole. Everything else (FS/GS, legacy modes, RFLAGS.AC set for a possible
+ * #AC, TLB misses) takes the checked path in access.c.
+ */
+static inline bool x86_flat_segment(const x86_cpu *cpu, unsigned sreg)
+{
+    return x86_long64(cpu) && sreg < X86_FS && !(cpu->rflags & X86_FLAG_AC);
+}
+
+static inline X86_MUST_CHECK x86_status x86_seg_read(x86_cpu *cpu, unsigned sreg, uint64_t offset,
+                                                     unsigned size, uint64_t *val)
+{
+    if (X86_LIKELY(x86_flat_segment(cpu, sreg))) {
+        const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, offset);
+        if (X86_LIKELY(e && e->host_read && (offset & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            *val = x86_load_le(e->host_read + (offset & X86_PAGE_MASK), size);
+            return X86_OK;
+        }
+    }
+    return x86_seg_read_slow(cpu, sreg, offset, size, val);
+}
+
+static inline X86_MUST_CHECK x86_status x86_seg_write(x86_cpu *cpu, unsigned sreg, uint64_t offset,
+                                                      unsigned size, uint64_t val)
+{
+    if (X86_LIKELY(x86_flat_segment(cpu, sreg))) {
+        const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, offset);
+        if (X86_LIKELY(e && e->host_write && (offset & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            x86_store_le(e->host_write + (offset & X86_PAGE_MASK), size, val);
+            return X86_OK;
+        }
+    }
+    return x86_seg_write_slow(cpu, sreg, offset, size, val);
+}
+
+#include "cpu/x86/operand.h"
+
+/*
  * Host pointer to the code at linear address lin (instruction fetch with the
  * execute checks of paging). *avail is the number of bytes readable from it
  * before the page ends. Returns X86_FAULT (#PF) or X86_STOP (unbacked).
@@ -387,8 +421,43 @@ int x86_translate_debug(x86_cpu *cpu, uint64_t lin, uint64_t *pa);
 
 /* ---- Flags and conditions (flags.c) ---- */
 
+typedef enum x86_lazy_kind {
+    X86_LAZY_NONE,
+    X86_LAZY_ADD,       /* ADD/ADC: res = a + b (+ CF) */
+    X86_LAZY_SUB,       /* SUB/SBB/CMP: res = a - b (- CF) */
+    X86_LAZY_LOGIC,     /* AND/OR/XOR/TEST: CF = OF = AF = 0 */
+} x86_lazy_kind;
+
+/* Compute the pending lazy flags into rflags (out of line: the rare path). */
+void x86_flags_materialize(x86_cpu *cpu);
+
+/* Make rflags exact. Call before reading or writing any arithmetic flag. */
+static inline void x86_flags_sync(x86_cpu *cpu)
+{
+    if (cpu->lazy_kind != X86_LAZY_NONE)
+        x86_flags_materialize(cpu);
+}
+
+/* RFLAGS with exact arithmetic bits. */
+static inline uint64_t x86_rflags(x86_cpu *cpu)
+{
+    x86_flags_sync(cpu);
+    return cpu->rflags;
+}
+
+/* Record an ALU result whose six arithmetic flags are computed only when needed. */
+static inline void x86_flags_lazy(x86_cpu *cpu, x86_lazy_kind kind, unsigned size, uint64_t a, uint64_t b,
+                                  uint64_t res)
+{
+    cpu->lazy_kind = (uint8_t)kind;
+    cpu->lazy_size = (uint8_t)size;
+    cpu->lazy_a = a;
+    cpu->lazy_b = b;
+    cpu->lazy_res = res;
+}
+
 /* Evaluate condition code cc (0..15, the low nibble of Jcc/SETcc/CMOVcc). */
-bool x86_cond(const x86_cpu *cpu, unsigned cc);
+bool x86_cond(x86_cpu *cpu, unsigned cc);
 
 /* ---- Lifecycle (cpu.c, exec.c) ---- */
 

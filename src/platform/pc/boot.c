@@ -56,6 +56,7 @@ static void write_gdt(emu_machine *m, uint64_t gdt)
 static void reset_common(x86_cpu *cpu)
 {
     memset(cpu->gpr, 0, sizeof cpu->gpr);
+    x86_flags_sync(cpu);
     cpu->rflags = X86_FLAG_FIXED1;
     cpu->idtr.base = 0;
     cpu->idtr.limit = 0;

@@ -1,38 +1,41 @@
 /*
- * Operand access for the handlers: general-purpose registers at a width
- * (SDM vol. 1, 3.4.1.1: byte registers AH..BH without REX, SPL..DIL with
- * it; 32-bit writes zero-extend, 8- and 16-bit writes merge), the
- * effective address of a ModRM memory operand (vol. 2, 2.1.5 and 2.2.1.6),
- * and the r/m operand as register or memory through the segment unit.
+ * Operand access for the handlers, inline because every instruction uses it:
+ * general-purpose registers at a width (SDM vol. 1, 3.4.1.1: byte registers
+ * AH..BH without REX, SPL..DIL with it; 32-bit writes zero-extend, 8- and
+ * 16-bit writes merge), the effective address of a ModRM memory operand
+ * (vol. 2, 2.1.5 and 2.2.1.6), and the r/m operand as register or memory
+ * through the segment unit. Included by x86.h; not to be included alone.
  */
-#include "cpu/x86/x86.h"
+#ifndef EMU_CPU_X86_OPERAND_H
+#define EMU_CPU_X86_OPERAND_H
 
-static inline uint64_t width_mask(unsigned size)
+/* All-ones in the low `size` bytes. */
+static inline uint64_t x86_width_mask(unsigned size)
 {
     return ~0ull >> (64 - 8 * size);
 }
 
 /* Without REX, byte-register numbers 4..7 name AH, CH, DH, BH. */
-static inline bool is_high_byte(const x86_insn *insn, unsigned reg)
+static inline bool x86_is_high_byte(const x86_insn *insn, unsigned reg)
 {
     return !(insn->prefixes & X86_PFX_REX) && reg >= X86_RSP && reg <= X86_RDI;
 }
 
-uint64_t x86_reg_read(const x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned size)
+static inline uint64_t x86_reg_read(const x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned size)
 {
     if (size == 1) {
-        if (is_high_byte(insn, reg))
+        if (x86_is_high_byte(insn, reg))
             return (cpu->gpr[reg - X86_RSP] >> 8) & 0xff;
         return cpu->gpr[reg] & 0xff;
     }
-    return cpu->gpr[reg] & width_mask(size);
+    return cpu->gpr[reg] & x86_width_mask(size);
 }
 
-void x86_reg_write(x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned size, uint64_t val)
+static inline void x86_reg_write(x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned size, uint64_t val)
 {
     switch (size) {
     case 1:
-        if (is_high_byte(insn, reg)) {
+        if (x86_is_high_byte(insn, reg)) {
             uint64_t *r = &cpu->gpr[reg - X86_RSP];
             *r = (*r & ~0xff00ull) | ((val & 0xff) << 8);
         } else {
@@ -51,7 +54,7 @@ void x86_reg_write(x86_cpu *cpu, const x86_insn *insn, unsigned reg, unsigned si
     }
 }
 
-uint64_t x86_effective_address(const x86_cpu *cpu, const x86_insn *insn)
+static inline uint64_t x86_effective_address(const x86_cpu *cpu, const x86_insn *insn)
 {
     uint64_t ea = (uint64_t)insn->disp;
     if (insn->base != X86_NO_REG)
@@ -60,10 +63,10 @@ uint64_t x86_effective_address(const x86_cpu *cpu, const x86_insn *insn)
         ea += cpu->gpr[insn->index] * insn->scale;
     if (insn->rip_relative)
         ea += cpu->next_rip;
-    return ea & width_mask(insn->addrsize);
+    return ea & x86_width_mask(insn->addrsize);
 }
 
-x86_status x86_rm_read(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t *val)
+static inline X86_MUST_CHECK x86_status x86_rm_read(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t *val)
 {
     if (insn->mod == 3) {
         *val = x86_reg_read(cpu, insn, insn->rm, size);
@@ -72,7 +75,7 @@ x86_status x86_rm_read(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64
     return x86_seg_read(cpu, insn->seg, x86_effective_address(cpu, insn), size, val);
 }
 
-x86_status x86_rm_write(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t val)
+static inline X86_MUST_CHECK x86_status x86_rm_write(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t val)
 {
     if (insn->mod == 3) {
         x86_reg_write(cpu, insn, insn->rm, size, val);
@@ -81,7 +84,7 @@ x86_status x86_rm_write(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint6
     return x86_seg_write(cpu, insn->seg, x86_effective_address(cpu, insn), size, val);
 }
 
-x86_status x86_rm_read_rmw(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t *val)
+static inline X86_MUST_CHECK x86_status x86_rm_read_rmw(x86_cpu *cpu, const x86_insn *insn, unsigned size, uint64_t *val)
 {
     if (insn->mod == 3) {
         *val = x86_reg_read(cpu, insn, insn->rm, size);
@@ -99,3 +102,5 @@ x86_status x86_rm_read_rmw(x86_cpu *cpu, const x86_insn *insn, unsigned size, ui
     }
     return x86_lin_read_slow(cpu, lin, size, val, X86_ACC_RMW);
 }
+
+#endif
