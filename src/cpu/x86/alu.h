@@ -65,7 +65,11 @@ static inline uint64_t x86_flags_logic(uint64_t res, unsigned size)
 /* Replace the flags in `which` by those in `flags`, leaving the others alone. */
 static inline void x86_set_flags(x86_cpu *cpu, uint64_t which, uint64_t flags)
 {
-    x86_flags_sync(cpu);
+    /* Replacing every arithmetic flag makes pending lazy ones moot; otherwise keep the rest exact. */
+    if ((which & X86_FLAGS_ARITH) == X86_FLAGS_ARITH)
+        cpu->lazy_kind = X86_LAZY_NONE;
+    else if (which & X86_FLAGS_ARITH)
+        x86_flags_sync(cpu);
     cpu->rflags = (cpu->rflags & ~which) | (flags & which);
 }
 

@@ -127,7 +127,10 @@ X86_HANDLER(x86_op_grp2)
     x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t res = count ? grp2(insn->reg & 7, val, (unsigned)count, x86_rflags(cpu), size, &which, &flags) : val;
+    unsigned op = insn->reg & 7;
+    /* Only RCL/RCR read a flag (CF); the others need not fold pending lazy flags. */
+    uint64_t rflags_in = (op == X86_RCL || op == X86_RCR) ? x86_rflags(cpu) : cpu->rflags;
+    uint64_t res = count ? grp2(op, val, (unsigned)count, rflags_in, size, &which, &flags) : val;
     st = x86_rm_write(cpu, insn, size, res);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
