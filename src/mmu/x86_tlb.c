@@ -35,7 +35,6 @@ void x86_tlb_fill(x86_cpu *cpu, uint64_t lin, const x86_xlate *xl, bool user)
     bool smap_gated = !user && xl->paging && xl->user && (cpu->cr4 & X86_CR4_SMAP);
 
     e->tag = page;
-    e->phys_page = xl->page_pa;
     e->host_read = NULL;
     e->host_write = NULL;
     e->host_exec = NULL;

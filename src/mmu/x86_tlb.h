@@ -21,11 +21,10 @@
 
 typedef struct x86_tlb_entry {
     uint64_t tag;           /* linear page number (lin >> 12), or X86_TLB_INVALID_TAG */
-    uint64_t phys_page;     /* physical address of the page */
     uint8_t *host_read;     /* RAM page readable at this privilege, else NULL */
     uint8_t *host_write;    /* RAM page writable with D already set, else NULL */
     uint8_t *host_exec;     /* RAM page executable at this privilege, else NULL */
-} x86_tlb_entry;
+} x86_tlb_entry;                /* 32 bytes: the slot index scales by a shift */
 
 typedef struct x86_tlb {
     x86_tlb_entry entry[2][X86_TLB_ENTRIES];   /* [0]: CPL 0-2, [1]: CPL 3 */

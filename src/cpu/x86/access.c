@@ -111,7 +111,7 @@ static x86_status xlate(x86_cpu *cpu, uint64_t lin, unsigned len, x86_access acc
         uint8_t *host = tlb_host(e, acc);
         if (host) {
             cpu->tlb.hits++;
-            ref->pa = e->phys_page + off;
+            ref->pa = (uint64_t)(host - cpu->machine->ram) + off;   /* cached pages are all RAM */
             ref->host = host + off;
             return X86_OK;
         }

@@ -23,7 +23,8 @@
 #define INSN_MAX_BYTES 15
 #define FETCH_WINDOW 16                 /* two 64-bit words cover any instruction */
 
-typedef struct x86_dcache_entry {
+/* 128 bytes: two cache lines, and the slot index scales by a shift. */
+typedef struct __attribute__((aligned(128))) x86_dcache_entry {
     uint64_t lin;                       /* linear RIP, or DCACHE_NO_TAG */
     uint64_t raw[2];                    /* the instruction's bytes, zero beyond its length */
     uint64_t mask[2];                   /* which bits of raw[] are instruction bytes */
@@ -37,7 +38,7 @@ struct x86_dcache {
 
 struct x86_dcache *x86_dcache_new(void)
 {
-    struct x86_dcache *dc = malloc(sizeof *dc);
+    struct x86_dcache *dc = aligned_alloc(_Alignof(struct x86_dcache), sizeof *dc);
     if (!dc)
         return NULL;
     for (unsigned i = 0; i < DCACHE_ENTRIES; i++)
@@ -149,9 +150,9 @@ static x86_status fill_entry(x86_cpu *cpu, x86_dcache_entry *e, uint64_t lin, co
     return X86_OK;
 }
 
-static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *cpu, const x86_insn **out)
+/* Every case but "cached and more than a window from the page end": kept out of the hot loop. */
+static __attribute__((noinline)) x86_status fetch_decoded_slow(x86_cpu *cpu, uint64_t lin, const x86_insn **out)
 {
-    uint64_t lin = code_linear(cpu, cpu->rip);
     const uint8_t *p;
     unsigned avail;
     x86_status st = code_ptr(cpu, lin, &p, &avail);
@@ -159,8 +160,8 @@ static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *c
         return st;
     x86_dcache_entry *e = dcache_slot(cpu->dcache, lin);
     bool tag_ok = e->lin == lin && e->code_size == cpu->code_size;
-    if (X86_LIKELY(avail >= FETCH_WINDOW)) {
-        if (X86_LIKELY(tag_ok && entry_matches(e, p))) {
+    if (avail >= FETCH_WINDOW) {
+        if (tag_ok && entry_matches(e, p)) {
             *out = &e->insn;
             return X86_OK;
         }
@@ -177,6 +178,22 @@ static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *c
         return X86_OK;
     }
     return fill_entry(cpu, e, lin, window, have, out);
+}
+
+/* The common case inline: TLB hit, a full window left in the page, cache hit, bytes unchanged. */
+static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *cpu, const x86_insn **out)
+{
+    uint64_t lin = code_linear(cpu, cpu->rip);
+    const x86_tlb_entry *te = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, lin);
+    if (X86_LIKELY(te && te->host_exec && (lin & X86_PAGE_MASK) <= X86_PAGE_SIZE - FETCH_WINDOW)) {
+        const x86_dcache_entry *e = dcache_slot(cpu->dcache, lin);
+        if (X86_LIKELY(e->lin == lin && e->code_size == cpu->code_size &&
+                       entry_matches(e, te->host_exec + (lin & X86_PAGE_MASK)))) {
+            *out = &e->insn;
+            return X86_OK;
+        }
+    }
+    return fetch_decoded_slow(cpu, lin, out);
 }
 
 static inline void retire(x86_cpu *cpu, emu_machine *m, uint32_t cost, bool had_shadow)
@@ -232,6 +249,23 @@ static bool at_breakpoint(x86_cpu *cpu, emu_machine *m)
     return false;
 }
 
+/* The run loop, specialised by the caller on whether breakpoints are set. */
+static inline __attribute__((always_inline)) x86_status run_loop(x86_cpu *cpu, emu_machine *m, uint64_t max_insns,
+                                                                 uint32_t cost, bool breakpoints)
+{
+    for (uint64_t i = 0; i < max_insns; i++) {
+        if (breakpoints && at_breakpoint(cpu, m))
+            return X86_STOP;
+        x86_status st = exec_one(cpu, m, cost);
+        if (X86_UNLIKELY(st != X86_OK))
+            return st;
+        /* A device may have asked for a stop (a handler that halts returns X86_STOP itself). */
+        if (X86_UNLIKELY(m->stop_pending))
+            return X86_STOP;
+    }
+    return X86_OK;
+}
+
 x86_status x86_run(x86_cpu *cpu, uint64_t max_insns, uint64_t *retired)
 {
     emu_machine *m = cpu->machine;
@@ -239,25 +273,10 @@ x86_status x86_run(x86_cpu *cpu, uint64_t max_insns, uint64_t *retired)
     x86_status st = X86_OK;
     /* Neither the cost profile nor the breakpoint list changes while instructions run. */
     const uint32_t cost = m->cost->insn_base;
-    const bool breakpoints = m->n_breakpoints != 0;
     if (m->stop_pending)
         st = X86_STOP;
-    else if (!cpu->halted) {
-        for (uint64_t i = 0; i < max_insns; i++) {
-            if (X86_UNLIKELY(breakpoints) && at_breakpoint(cpu, m)) {
-                st = X86_STOP;
-                break;
-            }
-            st = exec_one(cpu, m, cost);
-            if (X86_UNLIKELY(st != X86_OK))
-                break;
-            /* A device or a handler may have asked for a stop; a halted CPU runs nothing. */
-            if (X86_UNLIKELY(m->stop_pending || cpu->halted)) {
-                st = m->stop_pending ? X86_STOP : X86_OK;
-                break;
-            }
-        }
-    }
+    else if (!cpu->halted)
+        st = m->n_breakpoints ? run_loop(cpu, m, max_insns, cost, true) : run_loop(cpu, m, max_insns, cost, false);
     *retired += m->insns - start;
     return st;
 }

@@ -9,10 +9,13 @@
 #ifndef EMU_CPU_X86_OPERAND_H
 #define EMU_CPU_X86_OPERAND_H
 
-/* All-ones in the low `size` bytes. */
+/* All-ones in the low `size` bytes (1, 2, 4 or 8): a table load, not a variable shift. */
 static inline uint64_t x86_width_mask(unsigned size)
 {
-    return ~0ull >> (64 - 8 * size);
+    static const uint64_t masks[16] = {
+        [1] = 0xffull, [2] = 0xffffull, [4] = 0xffffffffull, [8] = ~0ull,
+    };
+    return masks[size & 15];
 }
 
 /* Without REX, byte-register numbers 4..7 name AH, CH, DH, BH. */
@@ -90,13 +93,21 @@ static inline X86_MUST_CHECK x86_status x86_rm_read_rmw(x86_cpu *cpu, const x86_
         *val = x86_reg_read(cpu, insn, insn->rm, size);
         return X86_OK;
     }
-    uint64_t lin = 0;
-    x86_status st = x86_seg_linear(cpu, insn->seg, x86_effective_address(cpu, insn), size, X86_ACC_RMW, &lin);
+    uint64_t ea = x86_effective_address(cpu, insn), lin = 0;
+    const x86_tlb_entry *e;
+    /* A page the TLB lets us write without a dirty-bit update needs no walk (see x86_seg_read). */
+    if (X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
+        e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, ea);
+        if (X86_LIKELY(e && e->host_write && (ea & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            *val = x86_load_le(e->host_write + (ea & X86_PAGE_MASK), size);
+            return X86_OK;
+        }
+    }
+    x86_status st = x86_seg_linear(cpu, insn->seg, ea, size, X86_ACC_RMW, &lin);
     if (st != X86_OK)
         return st;
-    /* A page that the TLB lets us write without a dirty-bit update needs no walk. */
-    const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, lin);
-    if (X86_LIKELY(e && e->host_write && (lin & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+    e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, lin);
+    if (e && e->host_write && (lin & X86_PAGE_MASK) + size <= X86_PAGE_SIZE) {
         *val = x86_load_le(e->host_write + (lin & X86_PAGE_MASK), size);
         return X86_OK;
     }
