@@ -8,26 +8,12 @@
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/handlers.h"
+#include "cpu/x86/string_iter.h"
 #include "cpu/x86/system.h"
 #include "mmu/x86_paging.h"
 
 #define TSS_IOMAP_BASE_OFFSET 0x66     /* 16-bit I/O map base in a 32/64-bit TSS */
 #define BITS_PER_BYTE 8
-
-static uint64_t addr_mask(unsigned addrsize)
-{
-    return addrsize == 8 ? UINT64_MAX : addrsize == 4 ? 0xffffffffull : 0xffffull;
-}
-
-/* Write an address-sized register: 16-bit forms keep the upper bits, 32-bit zero-extend. */
-static void set_addr_reg(x86_cpu *cpu, unsigned reg, unsigned addrsize, uint64_t v)
-{
-    uint64_t m = addr_mask(addrsize);
-    if (addrsize == 2)
-        cpu->gpr[reg] = (cpu->gpr[reg] & ~m) | (v & m);
-    else
-        cpu->gpr[reg] = v & m;
-}
 
 /* The TSS I/O permission bitmap check (vol. 1, 19.5.2); every failure is #GP(0). */
 static x86_status check_io_bitmap(x86_cpu *cpu, uint16_t port, unsigned size)
@@ -114,12 +100,6 @@ X86_HANDLER(x86_op_out)
     return port_write(cpu, port, size, (uint32_t)x86_reg_read(cpu, insn, X86_RAX, size));
 }
 
-/* F3 and F2 both repeat INS/OUTS (vol. 2, REP). */
-static bool rep_prefixed(const x86_insn *insn)
-{
-    return (insn->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) != 0;
-}
-
 /*
  * INS/OUTS move one element per iteration and update the index and count
  * after each, so a fault in a REP iteration leaves the completed ones done
@@ -129,14 +109,16 @@ X86_HANDLER(x86_op_ins)
 {
     unsigned size = io_size(insn);
     uint16_t port = (uint16_t)cpu->gpr[X86_RDX];
-    uint64_t amask = addr_mask(insn->addrsize);
-    bool rep = rep_prefixed(insn);
-    int64_t step = (cpu->rflags & X86_FLAG_DF) ? -(int64_t)size : (int64_t)size;
+    bool rep = x86_string_repeated(insn);
+    uint64_t step = x86_string_step(cpu, size);
     x86_status st = io_allowed(cpu, port, size);
     if (st != X86_OK)
         return st;
-    while (!rep || (cpu->gpr[X86_RCX] & amask) != 0) {
-        uint64_t di = cpu->gpr[X86_RDI] & amask;
+    for (;;) {
+        uint64_t count = 0;
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
+            return X86_OK;
+        uint64_t di = x86_string_reg(cpu, insn, X86_RDI);
         uint64_t lin = 0;
         uint32_t val;
         /* INS writes ES:rDI (no override); the destination is checked before the port is read. */
@@ -149,36 +131,37 @@ X86_HANDLER(x86_op_ins)
             st = x86_lin_write(cpu, lin, size, val);
         if (st != X86_OK)
             return st;
-        set_addr_reg(cpu, X86_RDI, insn->addrsize, di + (uint64_t)step);
+        x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
-            break;
-        set_addr_reg(cpu, X86_RCX, insn->addrsize, (cpu->gpr[X86_RCX] & amask) - 1);
+            return X86_OK;
+        if (x86_string_rep_pause(cpu, insn, count))
+            return X86_STOP;
     }
-    return X86_OK;
 }
 
 X86_HANDLER(x86_op_outs)
 {
     unsigned size = io_size(insn);
     uint16_t port = (uint16_t)cpu->gpr[X86_RDX];
-    uint64_t amask = addr_mask(insn->addrsize);
-    bool rep = rep_prefixed(insn);
-    int64_t step = (cpu->rflags & X86_FLAG_DF) ? -(int64_t)size : (int64_t)size;
+    bool rep = x86_string_repeated(insn);
+    uint64_t step = x86_string_step(cpu, size);
     x86_status st = io_allowed(cpu, port, size);
     if (st != X86_OK)
         return st;
-    while (!rep || (cpu->gpr[X86_RCX] & amask) != 0) {
-        uint64_t si = cpu->gpr[X86_RSI] & amask;
-        uint64_t val;
+    for (;;) {
+        uint64_t count = 0;
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
+            return X86_OK;
+        uint64_t si = x86_string_reg(cpu, insn, X86_RSI), val;
         st = x86_seg_read(cpu, insn->seg, si, size, &val);
         if (st == X86_OK)
             st = port_write(cpu, port, size, (uint32_t)val);
         if (st != X86_OK)
             return st;
-        set_addr_reg(cpu, X86_RSI, insn->addrsize, si + (uint64_t)step);
+        x86_string_set_reg(cpu, insn, X86_RSI, si + step);
         if (!rep)
-            break;
-        set_addr_reg(cpu, X86_RCX, insn->addrsize, (cpu->gpr[X86_RCX] & amask) - 1);
+            return X86_OK;
+        if (x86_string_rep_pause(cpu, insn, count))
+            return X86_STOP;
     }
-    return X86_OK;
 }

@@ -11,38 +11,7 @@
 #include "core/machine.h"
 #include "cpu/x86/alu.h"
 #include "cpu/x86/handlers.h"
-
-static inline bool repeated(const x86_insn *insn)
-{
-    /* F2 on MOVS/STOS/LODS repeats like F3 on the processors emu models. */
-    return (insn->prefixes & (X86_PFX_REP | X86_PFX_REPNE)) != 0;
-}
-
-static inline uint64_t addr_reg(const x86_cpu *cpu, const x86_insn *insn, unsigned reg)
-{
-    return x86_reg_read(cpu, insn, reg, insn->addrsize);
-}
-
-static inline void set_addr_reg(x86_cpu *cpu, const x86_insn *insn, unsigned reg, uint64_t val)
-{
-    x86_reg_write(cpu, insn, reg, insn->addrsize, val);
-}
-
-static inline uint64_t element_step(const x86_cpu *cpu, unsigned size)
-{
-    return (cpu->rflags & X86_FLAG_DF) ? (uint64_t)-(int64_t)size : size;
-}
-
-/*
- * After an iteration of a repeated instruction: count the element, and
- * report whether to stop early (a stop was requested while elements remain;
- * rIP stays on the instruction, which resumes from the committed state).
- */
-static inline bool rep_pause(x86_cpu *cpu, const x86_insn *insn, uint64_t count)
-{
-    set_addr_reg(cpu, insn, X86_RCX, count - 1);
-    return count - 1 != 0 && cpu->machine->stop_pending;
-}
+#include "cpu/x86/string_iter.h"
 
 /* CMPS/SCAS: does REPE/REPNE end after this comparison? */
 static inline bool compare_ends(x86_cpu *cpu, const x86_insn *insn)
@@ -53,94 +22,94 @@ static inline bool compare_ends(x86_cpu *cpu, const x86_insn *insn)
 
 X86_HANDLER(x86_op_movs)
 {
-    const bool rep = repeated(insn);
+    const bool rep = x86_string_repeated(insn);
     const unsigned size = insn->opsize;
-    const uint64_t step = element_step(cpu, size);
+    const uint64_t step = x86_string_step(cpu, size);
     for (;;) {
         uint64_t count = 0;
-        if (rep && (count = addr_reg(cpu, insn, X86_RCX)) == 0)
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
             return X86_OK;
-        uint64_t si = addr_reg(cpu, insn, X86_RSI), di = addr_reg(cpu, insn, X86_RDI), val;
+        uint64_t si = x86_string_reg(cpu, insn, X86_RSI), di = x86_string_reg(cpu, insn, X86_RDI), val;
         x86_status st = x86_seg_read(cpu, insn->seg, si, size, &val);
         if (st == X86_OK)
             st = x86_seg_write(cpu, X86_ES, di, size, val);
         if (st != X86_OK)
             return st;
-        set_addr_reg(cpu, insn, X86_RSI, si + step);
-        set_addr_reg(cpu, insn, X86_RDI, di + step);
+        x86_string_set_reg(cpu, insn, X86_RSI, si + step);
+        x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (rep_pause(cpu, insn, count))
+        if (x86_string_rep_pause(cpu, insn, count))
             return X86_STOP;
     }
 }
 
 X86_HANDLER(x86_op_stos)
 {
-    const bool rep = repeated(insn);
+    const bool rep = x86_string_repeated(insn);
     const unsigned size = insn->opsize;
-    const uint64_t step = element_step(cpu, size);
+    const uint64_t step = x86_string_step(cpu, size);
     const uint64_t val = x86_reg_read(cpu, insn, X86_RAX, size);
     for (;;) {
         uint64_t count = 0;
-        if (rep && (count = addr_reg(cpu, insn, X86_RCX)) == 0)
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
             return X86_OK;
-        uint64_t di = addr_reg(cpu, insn, X86_RDI);
+        uint64_t di = x86_string_reg(cpu, insn, X86_RDI);
         x86_status st = x86_seg_write(cpu, X86_ES, di, size, val);
         if (st != X86_OK)
             return st;
-        set_addr_reg(cpu, insn, X86_RDI, di + step);
+        x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (rep_pause(cpu, insn, count))
+        if (x86_string_rep_pause(cpu, insn, count))
             return X86_STOP;
     }
 }
 
 X86_HANDLER(x86_op_lods)
 {
-    const bool rep = repeated(insn);
+    const bool rep = x86_string_repeated(insn);
     const unsigned size = insn->opsize;
-    const uint64_t step = element_step(cpu, size);
+    const uint64_t step = x86_string_step(cpu, size);
     for (;;) {
         uint64_t count = 0;
-        if (rep && (count = addr_reg(cpu, insn, X86_RCX)) == 0)
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
             return X86_OK;
-        uint64_t si = addr_reg(cpu, insn, X86_RSI), val;
+        uint64_t si = x86_string_reg(cpu, insn, X86_RSI), val;
         x86_status st = x86_seg_read(cpu, insn->seg, si, size, &val);
         if (st != X86_OK)
             return st;
         x86_reg_write(cpu, insn, X86_RAX, size, val);
-        set_addr_reg(cpu, insn, X86_RSI, si + step);
+        x86_string_set_reg(cpu, insn, X86_RSI, si + step);
         if (!rep)
             return X86_OK;
-        if (rep_pause(cpu, insn, count))
+        if (x86_string_rep_pause(cpu, insn, count))
             return X86_STOP;
     }
 }
 
 X86_HANDLER(x86_op_cmps)
 {
-    const bool rep = repeated(insn);
+    const bool rep = x86_string_repeated(insn);
     const unsigned size = insn->opsize;
-    const uint64_t step = element_step(cpu, size);
+    const uint64_t step = x86_string_step(cpu, size);
     const uint64_t mask = x86_width_mask(size);
     for (;;) {
         uint64_t count = 0;
-        if (rep && (count = addr_reg(cpu, insn, X86_RCX)) == 0)
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
             return X86_OK;
-        uint64_t si = addr_reg(cpu, insn, X86_RSI), di = addr_reg(cpu, insn, X86_RDI), a, b;
+        uint64_t si = x86_string_reg(cpu, insn, X86_RSI), di = x86_string_reg(cpu, insn, X86_RDI), a, b;
         x86_status st = x86_seg_read(cpu, insn->seg, si, size, &a);
         if (st == X86_OK)
             st = x86_seg_read(cpu, X86_ES, di, size, &b);
         if (st != X86_OK)
             return st;
         x86_set_flags(cpu, X86_FLAGS_ARITH, x86_flags_sub(a, b, (a - b) & mask, size));
-        set_addr_reg(cpu, insn, X86_RSI, si + step);
-        set_addr_reg(cpu, insn, X86_RDI, di + step);
+        x86_string_set_reg(cpu, insn, X86_RSI, si + step);
+        x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (rep_pause(cpu, insn, count) && !compare_ends(cpu, insn))
+        if (x86_string_rep_pause(cpu, insn, count) && !compare_ends(cpu, insn))
             return X86_STOP;
         if (compare_ends(cpu, insn))
             return X86_OK;
@@ -149,24 +118,24 @@ X86_HANDLER(x86_op_cmps)
 
 X86_HANDLER(x86_op_scas)
 {
-    const bool rep = repeated(insn);
+    const bool rep = x86_string_repeated(insn);
     const unsigned size = insn->opsize;
-    const uint64_t step = element_step(cpu, size);
+    const uint64_t step = x86_string_step(cpu, size);
     const uint64_t mask = x86_width_mask(size);
     const uint64_t a = x86_reg_read(cpu, insn, X86_RAX, size);
     for (;;) {
         uint64_t count = 0;
-        if (rep && (count = addr_reg(cpu, insn, X86_RCX)) == 0)
+        if (rep && (count = x86_string_reg(cpu, insn, X86_RCX)) == 0)
             return X86_OK;
-        uint64_t di = addr_reg(cpu, insn, X86_RDI), b;
+        uint64_t di = x86_string_reg(cpu, insn, X86_RDI), b;
         x86_status st = x86_seg_read(cpu, X86_ES, di, size, &b);
         if (st != X86_OK)
             return st;
         x86_set_flags(cpu, X86_FLAGS_ARITH, x86_flags_sub(a, b, (a - b) & mask, size));
-        set_addr_reg(cpu, insn, X86_RDI, di + step);
+        x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (rep_pause(cpu, insn, count) && !compare_ends(cpu, insn))
+        if (x86_string_rep_pause(cpu, insn, count) && !compare_ends(cpu, insn))
             return X86_STOP;
         if (compare_ends(cpu, insn))
             return X86_OK;
