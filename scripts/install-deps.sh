@@ -13,7 +13,7 @@ packages=(
   libncurses-dev                                 # debugger TUI
   libunicorn-dev                                 # differential test oracle (GPL: tests only)
   qemu-system-x86                                # golden/peer runs and benchmarks (tests only)
-  binutils jq                                    # firmware conversion, trace checks
+  binutils jq python3                            # firmware conversion, trace checks, test helpers
 )
 
 missing=()

@@ -35,9 +35,9 @@ static const struct {
     const char *model, *vendor, *brand;
     uint32_t version;
 } models[] = {
-    { "max", "AuthenticAMD", "ringside max CPU", 0x00000663 },
+    { "max", "AuthenticAMD", "ringside max CPU", 0x00060fb1 },   /* QEMU 7.2: max signs as qemu64 */
     { "qemu64", "AuthenticAMD", "QEMU Virtual CPU version 2.5+", 0x00060fb1 },
-    { "Skylake-Client", "GenuineIntel", "Intel Core Processor (Skylake)", 0x000506e1 },
+    { "Skylake-Client", "GenuineIntel", "Intel Core Processor (Skylake)", 0x000506e3 },
     { "EPYC", "AuthenticAMD", "AMD EPYC Processor", 0x00800f12 },
 };
 

@@ -110,15 +110,28 @@ static inline uint32_t mask(uint32_t bit) { return 1u << bit; }
      W(X86_FEAT_LM))
 #define MAX_80000001_ECX (W(X86_FEAT_LAHF_LM) | W(X86_FEAT_ABM))
 
+/*
+ * Cache and TLB descriptors (AMD CPUID Specification, Fn8000_0005/6), the
+ * values QEMU 7.2 reports: its legacy 64 KiB L1 caches and 512 KiB L2 for
+ * most models, EPYC's own for EPYC. emu models no caches; these only tell
+ * firmware that probes them the same story QEMU does.
+ */
+#define QEMU_CACHE_L1 { 0x01ff01ff, 0x01ff01ff, 0x40020140, 0x40020140 }
+#define QEMU_CACHE_L2 { 0x00000000, 0x42004200, 0x02008140, 0x00808140 }
+#define EPYC_CACHE_L1 { 0x01ff01ff, 0x01ff01ff, 0x20080140, 0x40040140 }
+#define EPYC_CACHE_L2 { 0x00000000, 0x42004200, 0x02006140, 0x00408140 }
+
 static const x86_cpu_model models[] = {
     {
         .name = "max",
         .description = "every feature ringside models",
         .vendor = X86_VENDOR_AMD,
         .vendor_string = "AuthenticAMD",
-        .family = 6, .model = 6, .stepping = 3,
+        .family = 15, .model = 107, .stepping = 1,    /* QEMU's max under TCG signs as qemu64 */
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008,
         .brand = "ringside max CPU",
+        .cache_l1 = QEMU_CACHE_L1,
+        .cache_l2 = QEMU_CACHE_L2,
         .features = {
             [X86_FW_1_EDX] = BASE_1_EDX,
             [X86_FW_1_ECX] = MAX_1_ECX,
@@ -137,6 +150,8 @@ static const x86_cpu_model models[] = {
         .family = 15, .model = 107, .stepping = 1,
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008,
         .brand = "QEMU Virtual CPU version 2.5+",
+        .cache_l1 = QEMU_CACHE_L1,
+        .cache_l2 = QEMU_CACHE_L2,
         .features = {
             [X86_FW_1_EDX] = BASE_1_EDX,
             [X86_FW_1_ECX] = W(X86_FEAT_SSE3) | W(X86_FEAT_CX16),
@@ -149,9 +164,10 @@ static const x86_cpu_model models[] = {
         .description = "Intel Core Processor (Skylake)",
         .vendor = X86_VENDOR_INTEL,
         .vendor_string = "GenuineIntel",
-        .family = 6, .model = 94, .stepping = 1,
+        .family = 6, .model = 94, .stepping = 3,
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008,
         .brand = "Intel Core Processor (Skylake)",
+        .cache_l2 = QEMU_CACHE_L2,
         .features = {
             [X86_FW_1_EDX] = BASE_1_EDX,
             [X86_FW_1_ECX] = W(X86_FEAT_SSE3) | W(X86_FEAT_SSSE3) | W(X86_FEAT_CX16) |
@@ -172,6 +188,8 @@ static const x86_cpu_model models[] = {
         .family = 23, .model = 1, .stepping = 2,
         .max_leaf = 0xd, .max_ext_leaf = 0x80000008,
         .brand = "AMD EPYC Processor",
+        .cache_l1 = EPYC_CACHE_L1,
+        .cache_l2 = EPYC_CACHE_L2,
         .features = {
             [X86_FW_1_EDX] = BASE_1_EDX,
             [X86_FW_1_ECX] = W(X86_FEAT_SSE3) | W(X86_FEAT_SSSE3) | W(X86_FEAT_CX16) |

@@ -32,6 +32,9 @@ typedef struct x86_cpu_model {
     uint32_t max_leaf, max_ext_leaf;
     uint32_t features[X86_FW_COUNT];
     char brand[49];
+    /* AMD's L1 (0x80000005) and L2/L3 (0x80000006) cache and TLB descriptors, EAX..EDX. */
+    uint32_t cache_l1[4];
+    uint32_t cache_l2[4];
 } x86_cpu_model;
 
 /* The resolved model of one CPU: a base model plus per-run changes. */

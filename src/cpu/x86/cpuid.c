@@ -23,6 +23,8 @@
 #define LEAF_EXT_VERSION 0x80000001u
 #define LEAF_BRAND_FIRST 0x80000002u
 #define LEAF_BRAND_LAST  0x80000004u
+#define LEAF_L1_CACHE    0x80000005u
+#define LEAF_L2_CACHE    0x80000006u
 #define LEAF_ADDR_SIZES  0x80000008u
 
 /* CPUID.1:EAX version fields (SDM vol. 2A, figure 3-6). */
@@ -132,6 +134,18 @@ static void ext_leaf(const x86_cpu *cpu, uint32_t leaf, uint32_t out[4])
         out[EDX] = c->features[X86_FW_80000001_EDX];
         if (amd)
             out[EDX] |= c->features[X86_FW_1_EDX] & AMD_ALIAS_MASK;
+        return;
+    case LEAF_L1_CACHE:
+        /* AMD defines the L1 descriptors; Intel reserves the leaf (SDM vol. 2, CPUID: 80000005H). */
+        if (amd)
+            memcpy(out, c->base->cache_l1, sizeof c->base->cache_l1);
+        return;
+    case LEAF_L2_CACHE:
+        /* Intel defines only ECX (L2 line size, associativity, size); AMD all four. */
+        if (amd)
+            memcpy(out, c->base->cache_l2, sizeof c->base->cache_l2);
+        else
+            out[ECX] = c->base->cache_l2[ECX];
         return;
     case LEAF_ADDR_SIZES:
         out[EAX] = X86_MAXPHYADDR | X86_LINEAR_BITS << 8;
