@@ -73,6 +73,10 @@ typedef struct emu_options {
     emu_console_fn console;     /* NULL: console output is discarded */
     void *console_ctx;
     int console_input_fd;       /* COM1 receive source; -1: none */
+    /* Stop with EMU_STOP_EXCEPTION before delivering an exception, as a debugger's
+     * "catch" does; the exception is delivered when the run resumes, unless
+     * the front end writes RIP first (which abandons it). */
+    bool break_on_exception;
 } emu_options;
 
 /* Fill opts with the defaults documented above. */
@@ -105,7 +109,7 @@ typedef enum emu_stop_kind {
     EMU_STOP_RESET,         /* guest requested a reset (port 0x64/0xcf9); as QEMU -no-reboot */
     EMU_STOP_INSN_LIMIT,    /* instruction limit reached */
     EMU_STOP_BREAKPOINT,    /* about to execute an instruction at a breakpoint */
-    EMU_STOP_EXCEPTION,     /* an exception was raised that emu cannot deliver yet */
+    EMU_STOP_EXCEPTION,     /* break_on_exception: an exception is about to be delivered */
     EMU_STOP_ERROR,         /* emulator error: unsupported instruction/register/device */
 } emu_stop_kind;
 
@@ -186,6 +190,55 @@ typedef struct emu_x86_insn_info {
  */
 emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode,
                        emu_x86_insn_info *info);
+
+/*
+ * The trap as data: every delivery (exception, software interrupt) and every
+ * return (IRET) is one record, built step by step by the delivery code as it
+ * works. Each step names the architectural operation, what it read or wrote
+ * and its modelled cost; the steps' cycles add up to `cycles`.
+ */
+#define EMU_TRAP_MAX_STEPS 40
+
+typedef enum emu_trap_kind {
+    EMU_TRAP_FAULT,         /* saved PC is the faulting instruction */
+    EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps) */
+    EMU_TRAP_ABORT,         /* #DF (and machine checks) */
+    EMU_TRAP_SOFTWARE,      /* INT n, INT3, INTO */
+    EMU_TRAP_RETURN,        /* IRET */
+} emu_trap_kind;
+
+typedef struct emu_trap_step {
+    const char *name;       /* "read IDT[14]", "push RIP", ... (static text) */
+    uint64_t addr;          /* address read or written, 0 if none */
+    uint64_t value;         /* what was read or written */
+    uint32_t cycles;        /* modelled cost of this step */
+} emu_trap_step;
+
+typedef struct emu_trap {
+    uint64_t seq;           /* 1, 2, ... per machine */
+    uint64_t cycle_start;   /* machine clock when delivery began */
+    uint64_t cycles;        /* modelled cost: the sum of the steps' cycles */
+    emu_trap_kind kind;
+    int vector;             /* x86 vector; -1 for a return */
+    bool has_error_code;
+    uint32_t error_code;
+    uint64_t cr2;           /* #PF: the faulting linear address */
+    uint64_t from_pc, from_sp;
+    unsigned from_priv;     /* CPL */
+    uint64_t to_pc, to_sp;
+    unsigned to_priv;
+    char stack[16];         /* why that stack: "current", "RSP0", "IST1", ... */
+    char escalation[200];   /* "#NP delivering #GP -> #DF", or "" */
+    unsigned n_steps;
+    emu_trap_step steps[EMU_TRAP_MAX_STEPS];
+} emu_trap;
+
+typedef void (*emu_trap_fn)(void *ctx, const emu_trap *trap);
+
+/* Call fn with every trap record as it completes (NULL: none). */
+void emu_set_trap_hook(emu_machine *m, emu_trap_fn fn, void *ctx);
+
+const char *emu_trap_kind_name(emu_trap_kind kind);
 
 /* Text for `--cpu help`: the x86 CPU models and how to change features. */
 const char *emu_x86_cpu_help(void);

@@ -31,3 +31,28 @@ void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len)
     if (m->opts.console)
         m->opts.console(m->opts.console_ctx, bytes, len);
 }
+
+void machine_trap_record(emu_machine *m, emu_trap *rec)
+{
+    rec->seq = ++m->trap_seq;
+    if (m->trap_hook)
+        m->trap_hook(m->trap_hook_ctx, rec);
+}
+
+void emu_set_trap_hook(emu_machine *m, emu_trap_fn fn, void *ctx)
+{
+    m->trap_hook = fn;
+    m->trap_hook_ctx = ctx;
+}
+
+const char *emu_trap_kind_name(emu_trap_kind kind)
+{
+    switch (kind) {
+    case EMU_TRAP_FAULT: return "fault";
+    case EMU_TRAP_TRAP: return "trap";
+    case EMU_TRAP_ABORT: return "abort";
+    case EMU_TRAP_SOFTWARE: return "software";
+    case EMU_TRAP_RETURN: return "return";
+    }
+    return "unknown";
+}

@@ -39,6 +39,11 @@ struct emu_machine {
     emu_stop stop;
     bool stopped_for_good;      /* exit/shutdown/reset: emu_run refuses to continue */
 
+    emu_trap_fn trap_hook;      /* emu_set_trap_hook */
+    void *trap_hook_ctx;
+    uint64_t trap_seq;
+    bool delivery_pending;      /* break_on_exception stopped before delivering cpu->fault */
+
     uint64_t breakpoints[EMU_MAX_BREAKPOINTS];
     unsigned n_breakpoints;
     uint64_t skip_breakpoint_at; /* resume over the breakpoint we stopped at */
@@ -49,6 +54,9 @@ struct emu_machine {
 void machine_stop(emu_machine *m, emu_stop_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list ap);
+
+/* Number a completed trap record and hand it to the front end's hook. */
+void machine_trap_record(emu_machine *m, emu_trap *rec);
 
 /* Guest console output (COM1, port 0xe9). */
 void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len);

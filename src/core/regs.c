@@ -113,7 +113,11 @@ emu_err emu_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
         return EMU_OK;
     }
     switch (reg) {
-    case EMU_X86_RIP: cpu->rip = value; return EMU_OK;
+    case EMU_X86_RIP:
+        /* Moving the PC abandons an exception held by break_on_exception. */
+        cpu->rip = value;
+        m->delivery_pending = false;
+        return EMU_OK;
     case EMU_X86_RFLAGS:
         /* Bit 1 always reads as 1; reserved bits 3, 5, 15 and 22-63 read as 0 (SDM vol. 1, 3.4.3). */
         x86_flags_sync(cpu);

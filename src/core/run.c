@@ -1,7 +1,8 @@
 /*
- * Run control: emu_run/emu_step drive the interpreter and turn its outcome
- * into an emu_stop. Exceptions are reported as stops until trap delivery is
- * modelled; the record names the vector, error code and instruction.
+ * Run control: emu_run/emu_step drive the interpreter, deliver the
+ * exceptions it raises (src/entry/x86), and turn the outcome into an
+ * emu_stop. With break_on_exception an exception stops the run first, and
+ * the next emu_run delivers it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/vectors.h"
+#include "entry/x86/entry.h"
 
 static void fill_insn_bytes(emu_machine *m, emu_stop *stop)
 {
@@ -41,10 +43,41 @@ static void describe_exception(emu_machine *m, emu_stop *stop)
     if (f->vector == X86_VEC_PF)
         snprintf(cr2, sizeof cr2, ", linear address 0x%llx", (unsigned long long)f->cr2);
     snprintf(stop->message, sizeof stop->message,
-             "%s%s (vector %u) %s rip 0x%llx%s: emu does not deliver exceptions yet, so the run stops here",
+             "%s%s (vector %u) %s rip 0x%llx%s: stopped before delivery (break on exception)",
              x86_vector_mnemonic(f->vector), detail, f->vector,
              f->kind == X86_EVENT_TRAP ? "after the instruction at" : "at",
              (unsigned long long)m->cpu.rip, cr2);
+}
+
+static emu_trap_kind record_kind(const x86_fault *f)
+{
+    if (f->software)
+        return EMU_TRAP_SOFTWARE;
+    if (f->vector == X86_VEC_DF)
+        return EMU_TRAP_ABORT;
+    return f->kind == X86_EVENT_TRAP ? EMU_TRAP_TRAP : EMU_TRAP_FAULT;
+}
+
+/* Deliver cpu->fault through the IDT; X86_STOP if the machine stopped (triple fault, unmodelled). */
+static x86_status deliver_pending(emu_machine *m)
+{
+    x86_cpu *cpu = &m->cpu;
+    if (!(cpu->efer & X86_EFER_LMA)) {
+        char name[32];
+        x86_event_name(&cpu->fault, name, sizeof name);
+        machine_stop(m, EMU_STOP_ERROR,
+                     "%s at rip 0x%llx: exception delivery outside IA-32e mode is not modelled yet",
+                     name, (unsigned long long)cpu->rip);
+        return X86_STOP;
+    }
+    emu_trap rec = {
+        .kind = record_kind(&cpu->fault), .vector = cpu->fault.vector, .cycle_start = m->cycles,
+        .cr2 = cpu->fault.vector == X86_VEC_PF ? cpu->fault.cr2 : 0,
+        .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl,
+    };
+    x86_status st = x86_deliver(cpu, &rec);
+    machine_trap_record(m, &rec);
+    return st;
 }
 
 static bool stop_is_final(emu_stop_kind kind)
@@ -69,8 +102,26 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
     memset(&m->stop, 0, sizeof m->stop);
     m->stop.vector = -1;
 
-    uint64_t retired = 0;
-    x86_status st = x86_run(&m->cpu, max_insns ? max_insns : UINT64_MAX, &retired);
+    uint64_t budget = max_insns ? max_insns : UINT64_MAX, done = 0;
+    x86_status st = X86_OK;
+    if (m->delivery_pending) {
+        m->delivery_pending = false;
+        st = deliver_pending(m);
+    }
+    while (st == X86_OK) {
+        uint64_t retired = 0;
+        st = x86_run(&m->cpu, budget - done, &retired);
+        done += retired;
+        if (st != X86_FAULT)
+            break;
+        if (m->opts.break_on_exception) {
+            m->delivery_pending = true;
+            break;
+        }
+        st = deliver_pending(m);
+        if (st == X86_OK && done >= budget)
+            break;
+    }
     m->skip_breakpoint = false;
     switch (st) {
     case X86_OK:

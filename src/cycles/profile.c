@@ -8,4 +8,5 @@ const emu_cost_profile emu_cost_simple = {
     .page_walk_level = 4,
     .port_io = 100,
     .serializing = 20,
+    .delivery_step = 4,
 };

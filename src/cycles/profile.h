@@ -13,6 +13,7 @@ typedef struct emu_cost_profile {
     uint32_t page_walk_level;   /* each paging-structure read by the walker */
     uint32_t port_io;           /* IN/OUT and string port I/O per element */
     uint32_t serializing;       /* CPUID, WRMSR, MOV CR, LGDT/LIDT, ... */
+    uint32_t delivery_step;     /* each step of a trap delivery or return (emu_trap) */
 } emu_cost_profile;
 
 /* The default profile ("simple"): see docs/cycles.md. */

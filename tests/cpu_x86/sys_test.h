@@ -24,6 +24,7 @@ static inline emu_machine *st_machine(emu_x86_start start, const char *cpu)
     opts.arch = EMU_ARCH_X86_64;
     opts.x86_start = start;
     opts.cpu_model = cpu;
+    opts.break_on_exception = true;     /* these suites check the exception an instruction raises */
     emu_machine *m = NULL;
     emu_err err = emu_create(&opts, &m);
     ck_assert_msg(err == EMU_OK, "emu_create(cpu=%s): %s", cpu ? cpu : "(default)",
@@ -63,6 +64,7 @@ static inline emu_stop st_fault(emu_machine *m, int vector, uint32_t error_code,
     ck_assert_msg(stop.vector == vector && stop.error_code == error_code,
                   "%s: want vector %d error 0x%x, got vector %d error 0x%x (%s)", what, vector,
                   error_code, stop.vector, stop.error_code, stop.message);
+    t_abandon_exception(m);
     return stop;
 }
 

@@ -17,7 +17,8 @@
 #define T_STACK_TOP  0x200000ull
 #define T_DATA_ADDR  0x300000ull
 
-/* A fresh bare machine (no firmware) in the given start mode; fails the test on error. */
+/* A fresh bare machine (no firmware) in the given start mode, stopping before it
+ * delivers any exception (break_on_exception); fails the test on error. */
 emu_machine *t_machine(emu_x86_start start);
 
 /* Copy code to T_CODE_ADDR, set RIP there and RSP to T_STACK_TOP. */
@@ -26,8 +27,12 @@ void t_load_code(emu_machine *m, const uint8_t *code, size_t len);
 /* Execute n instructions, failing the test (naming `what`) on any stop. */
 void t_step_n(emu_machine *m, unsigned n, const char *what);
 
-/* Run until a stop and return it. */
+/* Run until a stop and return it. An exception stop is abandoned (see below), so
+ * the suite goes on with the exception checked but not delivered. */
 emu_stop t_run(emu_machine *m, uint64_t max_insns);
+
+/* Drop an exception held by break_on_exception (writing RIP does that). */
+void t_abandon_exception(emu_machine *m);
 
 uint64_t t_reg(emu_machine *m, emu_reg reg);
 void t_set_reg(emu_machine *m, emu_reg reg, uint64_t value);

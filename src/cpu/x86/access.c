@@ -328,6 +328,11 @@ x86_status x86_lin_write_buf(x86_cpu *cpu, uint64_t lin, const void *buf, unsign
     return lin_write(cpu, lin, buf, len, is_user_access(cpu));
 }
 
+x86_status x86_lin_write_buf_as(x86_cpu *cpu, uint64_t lin, const void *buf, unsigned len, bool user)
+{
+    return lin_write(cpu, lin, buf, len, user);
+}
+
 x86_status x86_sys_read_buf(x86_cpu *cpu, uint64_t lin, void *buf, unsigned len)
 {
     return lin_read(cpu, lin, buf, len, X86_ACC_READ, false);

@@ -226,8 +226,10 @@ static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, e
         retire(cpu, m, cost, had_shadow);
         return X86_OK;
     }
-    if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP)
+    if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP) {
+        cpu->fault.insn_rip = cpu->rip;
         retire(cpu, m, cost, had_shadow);
+    }
     return st;
 }
 

@@ -134,7 +134,7 @@ X86_HANDLER(x86_op_call_far);       /* 9A (outside 64-bit mode) */
 X86_HANDLER(x86_op_jmp_far_ind);    /* FF /5 (called from grp5) */
 X86_HANDLER(x86_op_call_far_ind);   /* FF /3 (called from grp5) */
 X86_HANDLER(x86_op_ret_far);        /* CA CB */
-X86_HANDLER(x86_op_iret);           /* CF */
+X86_HANDLER(x86_op_iret);           /* CF (src/entry/x86/iret.c) */
 X86_HANDLER(x86_op_lar_lsl);        /* 0F 02 0F 03 */
 
 /* ---- io.c: port I/O ---- */

@@ -656,11 +656,6 @@ x86_status x86_verify_segment(x86_cpu *cpu, const x86_insn *insn, bool write)
     return X86_OK;
 }
 
-X86_HANDLER(x86_op_iret)
-{
-    return x86_unsupported(cpu, insn, "IRET (modelled with trap delivery, a later issue)");
-}
-
 /* Is a system descriptor type valid for LAR (lar = true) or LSL in this mode (vol. 2, LAR/LSL)? */
 static bool lar_lsl_system_type_ok(const x86_cpu *cpu, unsigned type, bool lar)
 {

@@ -171,6 +171,7 @@ typedef struct x86_fault {
     uint64_t cr2;               /* #PF: faulting linear address */
     x86_event_kind kind;
     bool software;              /* INT n / INT3 / INTO: DPL-checked at delivery */
+    uint64_t insn_rip;          /* trap-kind events: the instruction that raised it (RIP is past it) */
 } x86_fault;
 
 /* Decoded instruction. Produced by x86_decode(), consumed by handlers. */
@@ -321,6 +322,9 @@ X86_MUST_CHECK x86_status x86_lin_write_slow(x86_cpu *cpu, uint64_t lin, unsigne
 /* Linear access of any length (descriptor tables, 16-byte operands). */
 X86_MUST_CHECK x86_status x86_lin_read_buf(x86_cpu *cpu, uint64_t lin, void *buf, unsigned len, x86_access acc);
 X86_MUST_CHECK x86_status x86_lin_write_buf(x86_cpu *cpu, uint64_t lin, const void *buf, unsigned len);
+/* The same with the privilege of the access given (delivery writes the frame at the new CPL). */
+X86_MUST_CHECK x86_status x86_lin_write_buf_as(x86_cpu *cpu, uint64_t lin, const void *buf, unsigned len,
+                                               bool user);
 
 static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
 {

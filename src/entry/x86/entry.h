@@ -1,0 +1,37 @@
+/*
+ * x86 trap delivery and return (SDM vol. 3, chapter 6; vol. 2, IRET): the
+ * long-mode IDT delivery with its TSS stack selection, the double-fault and
+ * triple-fault escalation, and IRETQ. Each builds an emu_trap record of its
+ * steps as it works; nothing architectural changes before the commit point.
+ */
+#ifndef EMU_ENTRY_X86_ENTRY_H
+#define EMU_ENTRY_X86_ENTRY_H
+
+#include "cpu/x86/x86.h"
+#include "emu/emu.h"
+
+/* #GP/#NP/#TS/#SS error code bits (SDM vol. 3, 6.13). */
+#define X86_ERR_EXT 0x1u    /* the event was external to the program */
+#define X86_ERR_IDT 0x2u    /* the index refers to the IDT */
+
+/*
+ * Deliver the event in cpu->fault, escalating faults met on the way (#DF,
+ * triple fault). X86_OK: the handler's first instruction is next. X86_STOP:
+ * the machine stopped (shutdown after a triple fault, or a delivery emu does
+ * not model, named in the stop). rec receives the record.
+ */
+X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
+
+/* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
+X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
+
+/* IRET in 64-bit mode (IRETQ, and IRETD/IRETW by operand size). */
+X86_MUST_CHECK x86_status x86_iret64(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
+
+/* Append a step to rec and charge its cost to the record and the machine clock. */
+void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value);
+
+/* The mnemonic with error code, e.g. "#GP(0x6a)", for records and messages. */
+void x86_event_name(const x86_fault *ev, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * Faults met while delivering a fault (SDM vol. 3, 6.15, "Interrupt 8 -
+ * Double Fault Exception", tables 6-4 and 6-5). Each exception has a class;
+ * a contributory fault during a contributory one, or a contributory fault or
+ * page fault during a page fault, becomes #DF; any contributory fault or page
+ * fault while delivering #DF is a triple fault, which shuts the machine
+ * down. Any other second fault is simply delivered instead of the first.
+ * The loop is bounded by that table: at most four attempts.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/machine.h"
+#include "entry/x86/entry.h"
+
+typedef enum fault_class {
+    CLASS_BENIGN,
+    CLASS_CONTRIBUTORY,
+    CLASS_PAGE_FAULT,
+    CLASS_DOUBLE_FAULT,
+} fault_class;
+
+/* Table 6-4: the contributory exceptions; everything not listed is benign. */
+static const fault_class vector_class[32] = {
+    [X86_VEC_DE] = CLASS_CONTRIBUTORY, [X86_VEC_TS] = CLASS_CONTRIBUTORY,
+    [X86_VEC_NP] = CLASS_CONTRIBUTORY, [X86_VEC_SS] = CLASS_CONTRIBUTORY,
+    [X86_VEC_GP] = CLASS_CONTRIBUTORY, [X86_VEC_PF] = CLASS_PAGE_FAULT,
+    [X86_VEC_DF] = CLASS_DOUBLE_FAULT,
+};
+
+static fault_class class_of(const x86_fault *ev)
+{
+    return ev->vector < 32 && !ev->software ? vector_class[ev->vector] : CLASS_BENIGN;
+}
+
+/* Table 6-5: does `second`, raised while delivering `first`, become #DF? */
+static bool makes_double_fault(fault_class first, fault_class second)
+{
+    bool serious = second == CLASS_CONTRIBUTORY || second == CLASS_PAGE_FAULT;
+    return (first == CLASS_CONTRIBUTORY && second == CLASS_CONTRIBUTORY) ||
+           (first == CLASS_PAGE_FAULT && serious);
+}
+
+#define MAX_ATTEMPTS 4
+
+static void append(char *chain, size_t len, const char *text)
+{
+    size_t used = strlen(chain);
+    if (used < len)
+        snprintf(chain + used, len - used, "%s", text);
+}
+
+x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
+{
+    x86_fault event = cpu->fault;
+    char name[32], chain[sizeof rec->escalation] = "";
+    for (unsigned attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        x86_status st = x86_deliver64(cpu, &event, rec);
+        if (st != X86_FAULT) {
+            rec->vector = event.vector;
+            rec->has_error_code = event.has_error_code;
+            rec->error_code = event.error_code;
+            snprintf(rec->escalation, sizeof rec->escalation, "%s", chain);
+            return st;
+        }
+        x86_fault second = cpu->fault;
+        /* A fault while delivering INT n / INT3 / INTO reports the instruction itself (6.5). */
+        if (event.kind == X86_EVENT_TRAP && second.kind == X86_EVENT_FAULT)
+            cpu->rip = event.insn_rip;
+        fault_class first_class = class_of(&event), second_class = class_of(&second);
+        x86_event_name(&second, name, sizeof name);
+        append(chain, sizeof chain, chain[0] ? " -> " : "");
+        if (!chain[0]) {
+            char first_name[32];
+            x86_event_name(&event, first_name, sizeof first_name);
+            append(chain, sizeof chain, first_name);
+            append(chain, sizeof chain, " -> ");
+        }
+        append(chain, sizeof chain, name);
+        if (first_class == CLASS_DOUBLE_FAULT && second_class != CLASS_BENIGN) {
+            append(chain, sizeof chain, " -> triple fault");
+            snprintf(rec->escalation, sizeof rec->escalation, "%s", chain);
+            machine_stop(cpu->machine, EMU_STOP_SHUTDOWN, "shutdown: %s at rip 0x%llx", chain,
+                         (unsigned long long)cpu->rip);
+            return X86_STOP;
+        }
+        if (makes_double_fault(first_class, second_class)) {
+            append(chain, sizeof chain, " -> #DF");
+            /* #DF pushes an error code of zero and is an abort (6.15, interrupt 8). */
+            event = (x86_fault){ .vector = X86_VEC_DF, .has_error_code = true, .error_code = 0,
+                                 .kind = X86_EVENT_FAULT };
+        } else {
+            event = second;     /* handled serially: the second event is delivered instead */
+        }
+    }
+    machine_stop(cpu->machine, EMU_STOP_SHUTDOWN, "shutdown: %s did not settle", chain);
+    return X86_STOP;
+}

@@ -1,0 +1,357 @@
+/*
+ * IA-32e exception and interrupt delivery, IRETQ, and escalation to #DF and
+ * triple fault (SDM vol. 3, 6.14 and 6.15), driven by guest code on a bare
+ * 64-bit machine with its own GDT, TSS and IDT. Handlers are "cli; hlt", so
+ * each case stops in the handler with the frame on the stack to inspect.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "emu_test.h"
+
+#define GDT_ADDR   0x10000ull
+#define TSS_ADDR   0x11000ull
+#define IDT_ADDR   0x12000ull
+#define HANDLERS   0x20000ull   /* vector v's handler at HANDLERS + 16 * v */
+#define RSP0_TOP   0x50000ull
+#define IST1_TOP   0x60008ull   /* deliberately not 16-byte aligned */
+#define USER_RSP   0x1ff008ull
+
+/* The boot GDT's kernel selectors (0x08 code, 0x18 data) keep their meaning. */
+#define SEL_KCODE  0x08
+#define SEL_KDATA  0x18
+#define SEL_UDATA  0x23
+#define SEL_UCODE  0x2b
+#define SEL_TSS    0x30
+
+#define GATE_INT   0xe
+#define GATE_TRAP  0xf
+#define RF         (1ull << 16)
+#define IF         (1ull << 9)
+
+static const uint8_t setup_code[] = {
+    0x66, 0xb8, SEL_TSS, 0x00,      /* mov ax, SEL_TSS */
+    0x0f, 0x00, 0xd8,               /* ltr ax */
+};
+#define BODY_ADDR (T_CODE_ADDR + sizeof setup_code)
+
+static uint64_t desc(unsigned type_s, unsigned dpl, unsigned flags)
+{
+    /* base 0, limit 0xfffff, present */
+    return 0xffffull | (uint64_t)type_s << 40 | (uint64_t)dpl << 45 | 1ull << 47 | 0xfull << 48 |
+           (uint64_t)flags << 52;
+}
+
+static void poke(emu_machine *m, uint64_t pa, const void *p, size_t n)
+{
+    ck_assert_msg(emu_mem_write_phys(m, pa, p, n) == EMU_OK, "write 0x%llx", (unsigned long long)pa);
+}
+
+static uint64_t peek64(emu_machine *m, uint64_t va)
+{
+    uint64_t v = 0;
+    ck_assert_msg(emu_mem_read_virt(m, va, &v, 8) == EMU_OK, "read 0x%llx", (unsigned long long)va);
+    return v;
+}
+
+static void set_gate(emu_machine *m, unsigned vector, uint64_t offset, unsigned ist, unsigned type, unsigned dpl,
+                     bool present)
+{
+    uint64_t g[2];
+    g[0] = (offset & 0xffff) | (uint64_t)SEL_KCODE << 16 | (uint64_t)ist << 32 | (uint64_t)type << 40 |
+           (uint64_t)dpl << 45 | (uint64_t)present << 47 | ((offset >> 16) & 0xffff) << 48;
+    g[1] = offset >> 32;
+    poke(m, IDT_ADDR + 16ull * vector, g, sizeof g);
+}
+
+typedef struct trap_log {
+    emu_trap last[4];
+    unsigned n;
+} trap_log;
+
+static void log_trap(void *ctx, const emu_trap *t)
+{
+    trap_log *log = ctx;
+    log->last[log->n % 4] = *t;
+    log->n++;
+}
+
+/* A machine with GDT, TSS and an IDT whose gates all halt. */
+static emu_machine *machine_with(trap_log *log, bool break_on_exception)
+{
+    emu_options opts;
+    emu_options_init(&opts);
+    opts.arch = EMU_ARCH_X86_64;
+    opts.break_on_exception = break_on_exception;
+    emu_machine *m = NULL;
+    ck_assert(emu_create(&opts, &m) == EMU_OK);
+    uint64_t gdt[8] = {
+        0, desc(0x1b, 0, 0x2), desc(0x1b, 0, 0xc), desc(0x13, 0, 0xc), desc(0x13, 3, 0xc), desc(0x1b, 3, 0x2),
+        /* 64-bit TSS, limit 0x67, available */
+        0x67 | (TSS_ADDR & 0xffffff) << 16 | 0x9ull << 40 | 1ull << 47 | (TSS_ADDR >> 24 & 0xff) << 56,
+        TSS_ADDR >> 32,
+    };
+    poke(m, GDT_ADDR, gdt, sizeof gdt);
+    uint8_t tss[0x68] = { 0 };
+    uint64_t rsp0 = RSP0_TOP, ist1 = IST1_TOP;
+    memcpy(tss + 4, &rsp0, 8);
+    memcpy(tss + 0x24, &ist1, 8);
+    poke(m, TSS_ADDR, tss, sizeof tss);
+    static const uint8_t halt[] = { 0xfa, 0xf4 };
+    for (unsigned v = 0; v < 256; v++) {
+        poke(m, HANDLERS + 16ull * v, halt, sizeof halt);
+        set_gate(m, v, HANDLERS + 16ull * v, 0, GATE_INT, 0, true);
+    }
+    t_set_reg(m, EMU_X86_GDTR_BASE, GDT_ADDR);
+    t_set_reg(m, EMU_X86_GDTR_LIMIT, sizeof gdt - 1);
+    t_set_reg(m, EMU_X86_IDTR_BASE, IDT_ADDR);
+    t_set_reg(m, EMU_X86_IDTR_LIMIT, 256 * 16 - 1);
+    poke(m, T_CODE_ADDR, setup_code, sizeof setup_code);
+    t_set_reg(m, EMU_X86_RIP, T_CODE_ADDR);
+    t_set_reg(m, EMU_X86_RSP, T_STACK_TOP);
+    memset(log, 0, sizeof *log);
+    emu_set_trap_hook(m, log_trap, log);
+    return m;
+}
+
+/* The usual case: exceptions are delivered. */
+static emu_machine *machine(trap_log *log)
+{
+    return machine_with(log, false);
+}
+
+/* Run to the handler's HLT; RIP then points at it. */
+static void run_to_handler(emu_machine *m, unsigned vector, const char *what)
+{
+    emu_stop stop = t_run(m, 1000);
+    ck_assert_msg(stop.kind == EMU_STOP_HALT, "%s: want the handler's HLT, got %s: %s", what,
+                  emu_stop_kind_name(stop.kind), stop.message);
+    T_EXPECT_REG(m, EMU_X86_RIP, HANDLERS + 16ull * vector + 1, what);
+}
+
+static void check_record_sums(const emu_trap *t, const char *what)
+{
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < t->n_steps; i++)
+        sum += t->steps[i].cycles;
+    ck_assert_msg(t->n_steps > 0 && sum == t->cycles, "%s: %u steps summing to %llu, record says %llu", what,
+                  t->n_steps, (unsigned long long)sum, (unsigned long long)t->cycles);
+}
+
+START_TEST(ud_at_cpl0_uses_current_stack)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t body[] = { 0x0f, 0x0b };   /* ud2 */
+    poke(m, BODY_ADDR, body, sizeof body);
+    run_to_handler(m, 6, "#UD");
+    uint64_t rsp = T_STACK_TOP - 5 * 8;
+    T_EXPECT_REG(m, EMU_X86_RSP, rsp, "#UD: five-slot frame on the current stack");
+    T_EXPECT_REG(m, EMU_X86_CS, SEL_KCODE, "#UD: handler CS");
+    ck_assert_msg(peek64(m, rsp) == BODY_ADDR, "#UD: saved RIP is the faulting ud2");
+    ck_assert_msg(peek64(m, rsp + 8) == SEL_KCODE, "#UD: saved CS");
+    ck_assert_msg(peek64(m, rsp + 16) == (0x2 | RF), "#UD: saved RFLAGS has RF set for a fault, got 0x%llx",
+                  (unsigned long long)peek64(m, rsp + 16));
+    ck_assert_msg(peek64(m, rsp + 24) == T_STACK_TOP, "#UD: saved RSP");
+    ck_assert_msg(peek64(m, rsp + 32) == SEL_KDATA, "#UD: saved SS is the boot data selector");
+    ck_assert_msg(log.n == 1 && log.last[0].vector == 6 && log.last[0].kind == EMU_TRAP_FAULT, "#UD: one record");
+    ck_assert_msg(strcmp(log.last[0].stack, "current") == 0, "#UD: stack reason '%s'", log.last[0].stack);
+    check_record_sums(&log.last[0], "#UD");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(gp_error_code_and_ist_alignment)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    set_gate(m, 13, HANDLERS + 16 * 13, 1, GATE_INT, 0, true);
+    static const uint8_t body[] = { 0x48, 0x8b, 0x03 };    /* mov rax, [rbx] */
+    poke(m, BODY_ADDR, body, sizeof body);
+    t_set_reg(m, EMU_X86_RBX, 0x8000000000000000ull);      /* non-canonical: #GP(0) */
+    run_to_handler(m, 13, "#GP via IST1");
+    uint64_t rsp = (IST1_TOP & ~0xfull) - 6 * 8;
+    T_EXPECT_REG(m, EMU_X86_RSP, rsp, "#GP: IST1 aligned down to 16 bytes, six slots");
+    ck_assert_msg(peek64(m, rsp) == 0, "#GP: error code 0");
+    ck_assert_msg(peek64(m, rsp + 8) == BODY_ADDR, "#GP: saved RIP");
+    ck_assert_msg(strcmp(log.last[0].stack, "IST1") == 0, "#GP: stack reason '%s'", log.last[0].stack);
+    ck_assert_msg(log.last[0].has_error_code && log.last[0].error_code == 0, "#GP: record error code");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(page_fault_sets_cr2)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t body[] = { 0x48, 0x89, 0x03 };    /* mov [rbx], rax */
+    poke(m, BODY_ADDR, body, sizeof body);
+    t_set_reg(m, EMU_X86_RBX, 0x100000000ull);             /* 4 GiB: beyond the identity map */
+    run_to_handler(m, 14, "#PF");
+    T_EXPECT_REG(m, EMU_X86_CR2, 0x100000000ull, "#PF: CR2");
+    uint64_t rsp = T_STACK_TOP - 6 * 8;
+    ck_assert_msg(peek64(m, rsp) == 0x2, "#PF: error code W (not present, supervisor), got 0x%llx",
+                  (unsigned long long)peek64(m, rsp));
+    ck_assert_msg(log.last[0].cr2 == 0x100000000ull, "#PF: record CR2");
+    emu_close(m);
+}
+END_TEST
+
+/* Enter ring 3 with IRETQ, then run user_code there. */
+static void to_ring3(emu_machine *m, const uint8_t *user_code, size_t len)
+{
+    static const uint8_t iretq[] = { 0x48, 0xcf };
+    poke(m, BODY_ADDR, iretq, sizeof iretq);
+    poke(m, 0x180000, user_code, len);
+    uint64_t frame[5] = { 0x180000, SEL_UCODE, 0x202, USER_RSP, SEL_UDATA };
+    poke(m, T_STACK_TOP - sizeof frame, frame, sizeof frame);
+    t_set_reg(m, EMU_X86_RSP, T_STACK_TOP - sizeof frame);
+}
+
+START_TEST(int_from_ring3_switches_to_rsp0)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    set_gate(m, 0x80, HANDLERS + 16 * 0x80, 0, GATE_TRAP, 3, true);
+    static const uint8_t user[] = { 0xcd, 0x80 };           /* int 0x80 */
+    to_ring3(m, user, sizeof user);
+    run_to_handler(m, 0x80, "INT 0x80 from ring 3");
+    ck_assert_msg(log.n == 2 && log.last[0].kind == EMU_TRAP_RETURN && log.last[0].to_priv == 3,
+                  "IRETQ to ring 3 recorded as a return");
+    const emu_trap *t = &log.last[1];
+    ck_assert_msg(t->kind == EMU_TRAP_SOFTWARE && t->from_priv == 3 && t->to_priv == 0, "INT 0x80: 3 -> 0");
+    ck_assert_msg(strcmp(t->stack, "RSP0") == 0, "INT 0x80: stack reason '%s'", t->stack);
+    uint64_t rsp = RSP0_TOP - 5 * 8;
+    T_EXPECT_REG(m, EMU_X86_RSP, rsp, "INT 0x80: frame on TSS.RSP0");
+    T_EXPECT_REG(m, EMU_X86_SS, 0, "INT 0x80: SS is the null selector with RPL 0");
+    T_EXPECT_REG(m, EMU_X86_CPL, 0, "INT 0x80: CPL");
+    ck_assert_msg(peek64(m, rsp) == 0x180002, "INT 0x80: saved RIP is the next instruction (a trap)");
+    ck_assert_msg(peek64(m, rsp + 8) == SEL_UCODE, "INT 0x80: saved CS");
+    ck_assert_msg(peek64(m, rsp + 16) == 0x202, "INT 0x80: saved RFLAGS without RF");
+    ck_assert_msg(peek64(m, rsp + 24) == USER_RSP, "INT 0x80: saved RSP");
+    ck_assert_msg(peek64(m, rsp + 32) == SEL_UDATA, "INT 0x80: saved SS");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(int_through_dpl0_gate_from_ring3_is_gp)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t user[] = { 0xcd, 0x80 };           /* gate 0x80 keeps DPL 0 */
+    to_ring3(m, user, sizeof user);
+    run_to_handler(m, 13, "INT 0x80 through a DPL-0 gate");
+    uint64_t rsp = RSP0_TOP - 6 * 8;
+    ck_assert_msg(peek64(m, rsp) == 0x80 * 8 + 2, "#GP(vector*8+2): error code 0x%llx",
+                  (unsigned long long)peek64(m, rsp));
+    ck_assert_msg(peek64(m, rsp + 8) == 0x180000, "#GP: saved RIP is the INT instruction (a fault)");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(int3_and_iretq_return)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t iretq[] = { 0x48, 0xcf };
+    poke(m, HANDLERS + 16 * 3, iretq, sizeof iretq);
+    static const uint8_t body[] = { 0xcc, 0x90, 0xfa, 0xf4 };   /* int3; nop; cli; hlt */
+    poke(m, BODY_ADDR, body, sizeof body);
+    emu_stop stop = t_run(m, 100);
+    ck_assert_msg(stop.kind == EMU_STOP_HALT, "int3 round trip ends at hlt: %s", stop.message);
+    T_EXPECT_REG(m, EMU_X86_RIP, BODY_ADDR + 3, "after IRETQ, execution continues after int3");
+    T_EXPECT_REG(m, EMU_X86_RSP, T_STACK_TOP, "IRETQ restores RSP");
+    ck_assert_msg(log.n == 2 && log.last[1].kind == EMU_TRAP_RETURN && log.last[1].to_pc == BODY_ADDR + 1,
+                  "records: #BP then the return to the instruction after int3");
+    check_record_sums(&log.last[1], "IRETQ");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(not_present_gp_gate_double_faults)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    set_gate(m, 13, HANDLERS + 16 * 13, 0, GATE_INT, 0, false);
+    set_gate(m, 8, HANDLERS + 16 * 8, 1, GATE_INT, 0, true);
+    static const uint8_t body[] = { 0x48, 0x8b, 0x03 };    /* mov rax, [rbx]: #GP(0) */
+    poke(m, BODY_ADDR, body, sizeof body);
+    t_set_reg(m, EMU_X86_RBX, 0x8000000000000000ull);
+    run_to_handler(m, 8, "#GP -> #NP -> #DF");
+    uint64_t rsp = (IST1_TOP & ~0xfull) - 6 * 8;
+    ck_assert_msg(peek64(m, rsp) == 0, "#DF pushes error code 0");
+    const emu_trap *t = &log.last[0];
+    ck_assert_msg(t->vector == 8 && t->kind == EMU_TRAP_FAULT, "record for #DF, vector %d", t->vector);
+    ck_assert_msg(strcmp(t->escalation, "#GP(0x0) -> #NP(0x6b) -> #DF") == 0, "escalation '%s'", t->escalation);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(empty_idt_triple_faults)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    t_set_reg(m, EMU_X86_IDTR_LIMIT, 0);
+    static const uint8_t body[] = { 0x0f, 0x0b };           /* ud2 */
+    poke(m, BODY_ADDR, body, sizeof body);
+    emu_stop stop = t_run(m, 100);
+    ck_assert_msg(stop.kind == EMU_STOP_SHUTDOWN, "want shutdown, got %s: %s", emu_stop_kind_name(stop.kind),
+                  stop.message);
+    ck_assert_msg(strstr(stop.message, "#UD -> #GP(0x33) -> #GP(0x6b) -> #DF -> #GP(0x43) -> triple fault"),
+                  "the chain is named: %s", stop.message);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(bad_gate_type_is_gp)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    set_gate(m, 6, HANDLERS + 16 * 6, 0, 0x5, 0, true);     /* task gate: not valid in IA-32e mode */
+    static const uint8_t body[] = { 0x0f, 0x0b };
+    poke(m, BODY_ADDR, body, sizeof body);
+    run_to_handler(m, 13, "#UD through a task gate");
+    ck_assert_msg(peek64(m, T_STACK_TOP - 6 * 8) == 6 * 8 + 2 + 1, "#GP(vector*8+2+EXT)");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(break_on_exception_then_deliver)
+{
+    trap_log log;
+    emu_machine *m = machine_with(&log, true);
+    static const uint8_t body[] = { 0x0f, 0x0b };           /* ud2 */
+    poke(m, BODY_ADDR, body, sizeof body);
+    emu_stop stop;
+    ck_assert(emu_run(m, 100, &stop) == EMU_OK);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 6 && stop.pc == BODY_ADDR,
+                  "break before delivering #UD: %s", stop.message);
+    ck_assert_msg(log.n == 0, "nothing delivered yet");
+    run_to_handler(m, 6, "resuming delivers the held #UD");
+    ck_assert_msg(log.n == 1 && log.last[0].vector == 6, "one record after resuming");
+    emu_close(m);
+}
+END_TEST
+
+static Suite *deliver_suite(void)
+{
+    Suite *s = suite_create("deliver64");
+    TCase *tc = tcase_create("deliver");
+    tcase_add_test(tc, ud_at_cpl0_uses_current_stack);
+    tcase_add_test(tc, gp_error_code_and_ist_alignment);
+    tcase_add_test(tc, page_fault_sets_cr2);
+    tcase_add_test(tc, int_from_ring3_switches_to_rsp0);
+    tcase_add_test(tc, int_through_dpl0_gate_from_ring3_is_gp);
+    tcase_add_test(tc, int3_and_iretq_return);
+    tcase_add_test(tc, not_present_gp_gate_double_faults);
+    tcase_add_test(tc, empty_idt_triple_faults);
+    tcase_add_test(tc, bad_gate_type_is_gp);
+    tcase_add_test(tc, break_on_exception_then_deliver);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return t_run_suite(deliver_suite());
+}
