@@ -20,6 +20,29 @@ static void console_to_stdout(void *ctx, const uint8_t *bytes, size_t len)
         fflush(stdout);     /* interactive: show output as it comes */
 }
 
+/* One line per trap record: what, from where, to where, on which stack, at what cost. */
+static void log_trap(void *ctx, const emu_trap *t)
+{
+    FILE *out = ctx;
+    if (t->kind == EMU_TRAP_RETURN) {
+        fprintf(out, "trap %llu: return cpl%u rip 0x%llx -> cpl%u rip 0x%llx rsp 0x%llx, %llu cycles\n",
+                (unsigned long long)t->seq, t->from_priv, (unsigned long long)t->from_pc, t->to_priv,
+                (unsigned long long)t->to_pc, (unsigned long long)t->to_sp, (unsigned long long)t->cycles);
+        return;
+    }
+    fprintf(out, "trap %llu: %s vector %d", (unsigned long long)t->seq, emu_trap_kind_name(t->kind), t->vector);
+    if (t->has_error_code)
+        fprintf(out, " error 0x%x", t->error_code);
+    if (t->vector == 14)
+        fprintf(out, " cr2 0x%llx", (unsigned long long)t->cr2);
+    fprintf(out, " cpl%u rip 0x%llx -> cpl%u rip 0x%llx stack %s rsp 0x%llx, %llu cycles",
+            t->from_priv, (unsigned long long)t->from_pc, t->to_priv, (unsigned long long)t->to_pc, t->stack,
+            (unsigned long long)t->to_sp, (unsigned long long)t->cycles);
+    if (t->escalation[0])
+        fprintf(out, " (%s)", t->escalation);
+    fputc('\n', out);
+}
+
 static int status_for(const emu_stop *stop)
 {
     switch (stop->kind) {
@@ -97,6 +120,7 @@ int main(int argc, char **argv)
     opts.console = console_to_stdout;
     opts.console_ctx = interactive ? stdout : NULL;
     opts.console_input_fd = isatty(STDIN_FILENO) ? -1 : STDIN_FILENO;
+    opts.break_on_exception = cli.break_on_exception;
 
     char why[640] = "";
     emu_machine *m = NULL;
@@ -106,6 +130,8 @@ int main(int argc, char **argv)
         return CLI_STATUS_USAGE;
     }
 
+    if (cli.log_traps)
+        emu_set_trap_hook(m, log_trap, stderr);
     emu_stop stop;
     err = run_with_progress(m, cli.max_insns, &stop);
     fflush(stdout);

@@ -37,6 +37,10 @@ static void print_usage(FILE *out)
 "      --boot MODE       auto (default), multiboot or elf64\n"
 "      --max-insns N     stop after N instructions (exit status 8)\n"
 "      --stats           print instructions retired and modelled cycles on stderr\n"
+"      --log-traps       print every exception delivery and IRET on stderr, one\n"
+"                        line each (vector, error code, privileges, stack, cycles)\n"
+"      --break-on-exception\n"
+"                        stop before delivering the first exception (exit status 12)\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -48,7 +52,7 @@ static void print_usage(FILE *out)
 "  6       the guest requested a reset (port 0x64 or 0xcf9), as QEMU -no-reboot\n"
 "  8       instruction limit (--max-insns) reached\n"
 "  10      emulator error: an instruction, register or device emu does not model\n"
-"  12      the guest raised an exception (delivery is not modelled yet)\n"
+"  12      --break-on-exception stopped before an exception's delivery\n"
 "\n"
 "Every stop other than a guest exit is reported in one line on stderr.\n"
 "Documentation: docs/cli.md, docs/boot.md, docs/pc-platform.md, docs/cpu-models.md.\n");
@@ -92,7 +96,8 @@ static int parse_count(const char *s, uint64_t *out)
 }
 
 enum {
-    OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS,
+    OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS, OPT_LOG_TRAPS,
+    OPT_BREAK_ON_EXCEPTION,
 };
 
 int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
@@ -105,6 +110,8 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
         { "boot", required_argument, NULL, OPT_BOOT },
         { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
         { "stats", no_argument, NULL, OPT_STATS },
+        { "log-traps", no_argument, NULL, OPT_LOG_TRAPS },
+        { "break-on-exception", no_argument, NULL, OPT_BREAK_ON_EXCEPTION },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -155,6 +162,12 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
             break;
         case OPT_STATS:
             opts->stats = true;
+            break;
+        case OPT_LOG_TRAPS:
+            opts->log_traps = true;
+            break;
+        case OPT_BREAK_ON_EXCEPTION:
+            opts->break_on_exception = true;
             break;
         case 'h':
             print_usage(stdout);

@@ -18,7 +18,7 @@ enum cli_status {
     CLI_STATUS_RESET = 6,           /* guest requested a reset (as QEMU -no-reboot) */
     CLI_STATUS_INSN_LIMIT = 8,      /* --max-insns reached */
     CLI_STATUS_EMU_ERROR = 10,      /* unsupported instruction, register or device */
-    CLI_STATUS_EXCEPTION = 12,      /* exception raised that emu cannot deliver yet */
+    CLI_STATUS_EXCEPTION = 12,      /* --break-on-exception: stopped before delivering one */
     CLI_STATUS_BREAKPOINT = 14,
 };
 
@@ -32,6 +32,8 @@ typedef struct cli_options {
     unsigned n_initrd;
     emu_boot boot;
     bool stats;
+    bool log_traps;
+    bool break_on_exception;
 } cli_options;
 
 /* Parse argv. Returns -1 to exit with status *exit_status (help, version, errors), 0 to run. */
