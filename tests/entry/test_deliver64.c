@@ -333,6 +333,37 @@ START_TEST(break_on_exception_then_deliver)
 }
 END_TEST
 
+/* IRETQ at CPL 0 with this frame must raise #GP(error), delivered on the current stack. */
+static void iretq_faults(const uint64_t frame[5], uint64_t error, const char *what)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t iretq[] = { 0x48, 0xcf };
+    poke(m, BODY_ADDR, iretq, sizeof iretq);
+    poke(m, T_STACK_TOP - 40, frame, 40);
+    t_set_reg(m, EMU_X86_RSP, T_STACK_TOP - 40);
+    run_to_handler(m, 13, what);
+    uint64_t rsp = ((T_STACK_TOP - 40) & ~0xfull) - 6 * 8;
+    ck_assert_msg(peek64(m, rsp) == error, "%s: error code want 0x%llx got 0x%llx", what,
+                  (unsigned long long)error, (unsigned long long)peek64(m, rsp));
+    ck_assert_msg(peek64(m, rsp + 8) == BODY_ADDR, "%s: saved RIP is the IRETQ", what);
+    ck_assert_msg(log.n == 1 && log.last[0].vector == 13, "%s: only the #GP is recorded", what);
+    emu_close(m);
+}
+
+START_TEST(iretq_checks)
+{
+    const uint64_t null_ss[5] = { 0x180000, SEL_UCODE, 0x2, USER_RSP, 0 };
+    iretq_faults(null_ss, 0, "IRETQ to ring 3 with a null SS");
+    const uint64_t wild_rip[5] = { 0x8000000000000000ull, SEL_KCODE, 0x2, T_STACK_TOP, SEL_KDATA };
+    iretq_faults(wild_rip, 0, "IRETQ to a non-canonical RIP");
+    const uint64_t data_cs[5] = { 0x180000, SEL_KDATA, 0x2, T_STACK_TOP, SEL_KDATA };
+    iretq_faults(data_cs, SEL_KDATA, "IRETQ to a data segment as CS");
+    const uint64_t ss_rpl[5] = { 0x180000, SEL_UCODE, 0x2, USER_RSP, SEL_KDATA };
+    iretq_faults(ss_rpl, SEL_KDATA, "IRETQ to ring 3 with a ring-0 SS");
+}
+END_TEST
+
 static Suite *deliver_suite(void)
 {
     Suite *s = suite_create("deliver64");
@@ -347,6 +378,7 @@ static Suite *deliver_suite(void)
     tcase_add_test(tc, empty_idt_triple_faults);
     tcase_add_test(tc, bad_gate_type_is_gp);
     tcase_add_test(tc, break_on_exception_then_deliver);
+    tcase_add_test(tc, iretq_checks);
     suite_add_tcase(s, tc);
     return s;
 }
