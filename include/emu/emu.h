@@ -204,7 +204,8 @@ typedef enum emu_trap_kind {
     EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps) */
     EMU_TRAP_ABORT,         /* #DF (and machine checks) */
     EMU_TRAP_SOFTWARE,      /* INT n, INT3, INTO */
-    EMU_TRAP_RETURN,        /* IRET */
+    EMU_TRAP_SYSCALL,       /* SYSCALL */
+    EMU_TRAP_RETURN,        /* IRET, SYSRET */
 } emu_trap_kind;
 
 typedef struct emu_trap_step {

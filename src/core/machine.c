@@ -52,6 +52,7 @@ const char *emu_trap_kind_name(emu_trap_kind kind)
     case EMU_TRAP_TRAP: return "trap";
     case EMU_TRAP_ABORT: return "abort";
     case EMU_TRAP_SOFTWARE: return "software";
+    case EMU_TRAP_SYSCALL: return "syscall";
     case EMU_TRAP_RETURN: return "return";
     }
     return "unknown";

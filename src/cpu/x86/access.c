@@ -345,6 +345,10 @@ x86_status x86_sys_write_buf(x86_cpu *cpu, uint64_t lin, const void *buf, unsign
 
 x86_status x86_fetch_ptr(x86_cpu *cpu, uint64_t lin, const uint8_t **ptr, unsigned *avail)
 {
+    /* A fetch from a non-canonical address is #GP(0) (SDM vol. 3, 6.15, interrupt 13): such a RIP
+     * can only be reached by instructions that do not check it, like AMD's SYSRET. */
+    if ((cpu->efer & X86_EFER_LMA) && !x86_canonical(lin))
+        return x86_gp0(cpu);
     bool user = is_user_access(cpu);
     uint64_t off = lin & X86_PAGE_MASK;
     const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, user, lin);

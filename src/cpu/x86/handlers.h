@@ -135,6 +135,8 @@ X86_HANDLER(x86_op_jmp_far_ind);    /* FF /5 (called from grp5) */
 X86_HANDLER(x86_op_call_far_ind);   /* FF /3 (called from grp5) */
 X86_HANDLER(x86_op_ret_far);        /* CA CB */
 X86_HANDLER(x86_op_iret);           /* CF (src/entry/x86/iret.c) */
+X86_HANDLER(x86_op_syscall);        /* 0F 05 (src/entry/x86/syscall.c) */
+X86_HANDLER(x86_op_sysret);         /* 0F 07 (src/entry/x86/syscall.c) */
 X86_HANDLER(x86_op_lar_lsl);        /* 0F 02 0F 03 */
 
 /* ---- io.c: port I/O ---- */

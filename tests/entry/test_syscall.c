@@ -1,0 +1,158 @@
+/*
+ * SYSCALL and SYSRET in 64-bit mode (SDM vol. 2): RCX/R11, IA32_STAR
+ * selectors, IA32_LSTAR, IA32_FMASK, the EFER.SCE and CPL checks, and the
+ * vendor difference on SYSRET to a non-canonical RCX.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "emu_test.h"
+
+#define USER_CODE  0x180000ull
+#define LSTAR_ADDR 0x190000ull
+#define EFER_LME_LMA_SCE 0x501ull
+
+/* CPL-0 set-up: STAR (SYSCALL CS 0x08, SYSRET base 0x10), LSTAR, FMASK = IF, then SYSRET to user code. */
+static const uint8_t setup[] = {
+    0xb9, 0x81, 0x00, 0x00, 0xc0,       /* mov ecx, IA32_STAR */
+    0xba, 0x08, 0x00, 0x10, 0x00,       /* mov edx, 0x00100008 */
+    0x31, 0xc0,                         /* xor eax, eax */
+    0x0f, 0x30,                         /* wrmsr */
+    0xb9, 0x82, 0x00, 0x00, 0xc0,       /* mov ecx, IA32_LSTAR */
+    0x31, 0xd2,                         /* xor edx, edx */
+    0xb8, 0x00, 0x00, 0x19, 0x00,       /* mov eax, LSTAR_ADDR */
+    0x0f, 0x30,                         /* wrmsr */
+    0xb9, 0x84, 0x00, 0x00, 0xc0,       /* mov ecx, IA32_FMASK */
+    0xb8, 0x00, 0x02, 0x00, 0x00,       /* mov eax, IF */
+    0x0f, 0x30,                         /* wrmsr */
+    0x4c, 0x89, 0xf1,                   /* mov rcx, r14 (the SYSRET target) */
+    0x41, 0xbb, 0x02, 0x02, 0x00, 0x00, /* mov r11d, 0x202 */
+    0x48, 0x0f, 0x07,                   /* sysretq */
+};
+
+typedef struct trap_log {
+    emu_trap rec[4];
+    unsigned n;
+} trap_log;
+
+static void log_trap(void *ctx, const emu_trap *t)
+{
+    trap_log *log = ctx;
+    if (log->n < 4)
+        log->rec[log->n] = *t;
+    log->n++;
+}
+
+static emu_machine *machine(const char *cpu, uint64_t sysret_target, trap_log *log)
+{
+    emu_options opts;
+    emu_options_init(&opts);
+    opts.cpu_model = cpu;
+    opts.break_on_exception = true;
+    emu_machine *m = NULL;
+    ck_assert(emu_create(&opts, &m) == EMU_OK);
+    t_load_code(m, setup, sizeof setup);
+    static const uint8_t user[] = { 0x0f, 0x05 };           /* syscall */
+    static const uint8_t handler[] = { 0xf4 };              /* hlt */
+    ck_assert(emu_mem_write_phys(m, USER_CODE, user, sizeof user) == EMU_OK);
+    ck_assert(emu_mem_write_phys(m, LSTAR_ADDR, handler, sizeof handler) == EMU_OK);
+    t_set_reg(m, EMU_X86_EFER, EFER_LME_LMA_SCE);
+    t_set_reg(m, EMU_X86_R14, sysret_target);
+    memset(log, 0, sizeof *log);
+    emu_set_trap_hook(m, log_trap, log);
+    return m;
+}
+
+START_TEST(sysret_to_ring3_then_syscall)
+{
+    trap_log log;
+    emu_machine *m = machine(NULL, USER_CODE, &log);
+    emu_stop stop = t_run(m, 100);
+    ck_assert_msg(stop.kind == EMU_STOP_HALT, "reaches the LSTAR handler's hlt: %s", stop.message);
+    T_EXPECT_REG(m, EMU_X86_RIP, LSTAR_ADDR, "RIP = IA32_LSTAR");
+    T_EXPECT_REG(m, EMU_X86_RCX, USER_CODE + 2, "RCX = the instruction after SYSCALL");
+    T_EXPECT_REG(m, EMU_X86_R11, 0x202, "R11 = RFLAGS at SYSCALL");
+    T_EXPECT_REG(m, EMU_X86_RFLAGS, 0x2, "RFLAGS with IA32_FMASK's IF cleared");
+    T_EXPECT_REG(m, EMU_X86_CS, 0x08, "CS = STAR[47:32]");
+    T_EXPECT_REG(m, EMU_X86_SS, 0x10, "SS = STAR[47:32] + 8");
+    T_EXPECT_REG(m, EMU_X86_CPL, 0, "CPL 0 after SYSCALL");
+    ck_assert_msg(log.n == 2, "two records, got %u", log.n);
+    ck_assert_msg(log.rec[0].kind == EMU_TRAP_RETURN && log.rec[0].to_priv == 3 && log.rec[0].to_pc == USER_CODE,
+                  "SYSRET recorded as a return to ring 3");
+    ck_assert_msg(log.rec[1].kind == EMU_TRAP_SYSCALL && log.rec[1].from_priv == 3 && log.rec[1].to_pc == LSTAR_ADDR,
+                  "SYSCALL recorded from ring 3 to LSTAR");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(sysret_selectors_and_flags)
+{
+    trap_log log;
+    emu_machine *m = machine(NULL, USER_CODE, &log);
+    t_step_n(m, 14, "set-up and sysretq");
+    T_EXPECT_REG(m, EMU_X86_CS, 0x23, "SYSRET CS = STAR[63:48] + 16, RPL 3");
+    T_EXPECT_REG(m, EMU_X86_SS, 0x1b, "SYSRET SS = STAR[63:48] + 8, RPL 3");
+    T_EXPECT_REG(m, EMU_X86_CPL, 3, "CPL 3 after SYSRET");
+    T_EXPECT_REG(m, EMU_X86_RFLAGS, 0x202, "RFLAGS = R11");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(non_canonical_rcx_by_vendor)
+{
+    trap_log log;
+    /* Intel: #GP(0) at CPL 0, before SYSRET changes anything. */
+    emu_machine *m = machine("Skylake-Client", 0x8000000000000000ull, &log);
+    emu_stop stop = t_run(m, 100);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 13 && stop.error_code == 0,
+                  "Intel: #GP(0) from SYSRET: %s", stop.message);
+    T_EXPECT_REG(m, EMU_X86_CPL, 0, "Intel: the #GP is raised at CPL 0");
+    emu_close(m);
+    /* AMD: SYSRET completes; the fetch at the non-canonical RIP faults at CPL 3. */
+    m = machine("EPYC", 0x8000000000000000ull, &log);
+    stop = t_run(m, 100);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 13,
+                  "AMD: #GP from the CPL-3 fetch: %s", stop.message);
+    T_EXPECT_REG(m, EMU_X86_CPL, 3, "AMD: the fault is taken at CPL 3");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(sce_clear_and_cpl3_sysret)
+{
+    trap_log log;
+    emu_machine *m = machine(NULL, USER_CODE, &log);
+    t_set_reg(m, EMU_X86_EFER, 0x500);                      /* SCE clear */
+    static const uint8_t code[] = { 0x0f, 0x05 };
+    t_load_code(m, code, sizeof code);
+    emu_stop stop = t_run(m, 10);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 6, "SYSCALL with EFER.SCE clear is #UD: %s",
+                  stop.message);
+    emu_close(m);
+    /* SYSRET at CPL 3 is #GP(0): get to ring 3 first, then execute sysret there. */
+    m = machine(NULL, USER_CODE, &log);
+    static const uint8_t user[] = { 0x48, 0x0f, 0x07 };
+    ck_assert(emu_mem_write_phys(m, USER_CODE, user, sizeof user) == EMU_OK);
+    stop = t_run(m, 100);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 13 && stop.error_code == 0,
+                  "SYSRET at CPL 3 is #GP(0): %s", stop.message);
+    emu_close(m);
+}
+END_TEST
+
+static Suite *syscall_suite(void)
+{
+    Suite *s = suite_create("syscall");
+    TCase *tc = tcase_create("syscall");
+    tcase_add_test(tc, sysret_to_ring3_then_syscall);
+    tcase_add_test(tc, sysret_selectors_and_flags);
+    tcase_add_test(tc, non_canonical_rcx_by_vendor);
+    tcase_add_test(tc, sce_clear_and_cpl3_sysret);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return t_run_suite(syscall_suite());
+}
