@@ -147,7 +147,7 @@ static const decode_case cases[] = {
     { "0F 3A with SIB+disp32+ib", M64, B(0x66, 0x0f, 0x3a, 0x0f, 0x84, 0x24, 1, 2, 3, 4, 8), 11, "palignr", 0 },
     { "syscall", M64, B(0x0f, 0x05), 2, "syscall", 1 },
     { "sysret (REX.W: to 64-bit mode)", M64, B(0x48, 0x0f, 0x07), 3, "sysret", 1 },
-    { "sysenter (not modelled yet)", M64, B(0x0f, 0x34), 2, "sysenter", 0 },
+    { "sysenter", M64, B(0x0f, 0x34), 2, "sysenter", 1 },
     { "xbegin rel32", M64, B(0xc7, 0xf8, 1, 2, 3, 4), 6, "xbegin", 0 },
     { "fwait", M32, B(0x9b), 1, "fwait", 0 },
     /* VEX, EVEX, 3DNow!: #UD (no AVX modelled). */

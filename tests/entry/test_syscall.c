@@ -140,6 +140,48 @@ START_TEST(sce_clear_and_cpl3_sysret)
 }
 END_TEST
 
+/* CPL-0 set-up for SYSENTER: SYSENTER_CS 0x08, ESP 0x70000, EIP LSTAR_ADDR, then SYSEXIT (REX.W) to user code. */
+static const uint8_t sysenter_setup[] = {
+    0xb9, 0x74, 0x01, 0x00, 0x00, 0x31, 0xd2, 0xb8, 0x08, 0x00, 0x00, 0x00, 0x0f, 0x30, /* SYSENTER_CS */
+    0xb9, 0x75, 0x01, 0x00, 0x00, 0x31, 0xd2, 0xb8, 0x00, 0x00, 0x07, 0x00, 0x0f, 0x30, /* SYSENTER_ESP */
+    0xb9, 0x76, 0x01, 0x00, 0x00, 0x31, 0xd2, 0xb8, 0x00, 0x00, 0x19, 0x00, 0x0f, 0x30, /* SYSENTER_EIP */
+    0xba, 0x00, 0x00, 0x18, 0x00,       /* mov edx, USER_CODE */
+    0xb9, 0x00, 0xf0, 0x1f, 0x00,       /* mov ecx, 0x1ff000 (user RSP) */
+    0x48, 0x0f, 0x35,                   /* sysexitq */
+};
+
+START_TEST(sysexit_and_sysenter)
+{
+    trap_log log;
+    emu_machine *m = machine("Skylake-Client", USER_CODE, &log);
+    t_load_code(m, sysenter_setup, sizeof sysenter_setup);
+    static const uint8_t user[] = { 0x0f, 0x34 };           /* sysenter */
+    ck_assert(emu_mem_write_phys(m, USER_CODE, user, sizeof user) == EMU_OK);
+    t_step_n(m, 15, "set-up and sysexitq");
+    T_EXPECT_REG(m, EMU_X86_CS, 0x2b, "SYSEXIT (64-bit) CS = SYSENTER_CS + 32, RPL 3");
+    T_EXPECT_REG(m, EMU_X86_SS, 0x33, "SYSEXIT (64-bit) SS = SYSENTER_CS + 40, RPL 3");
+    T_EXPECT_REG(m, EMU_X86_RSP, 0x1ff000, "SYSEXIT RSP = RCX");
+    T_EXPECT_REG(m, EMU_X86_CPL, 3, "CPL 3 after SYSEXIT");
+    emu_stop stop = t_run(m, 10);
+    ck_assert_msg(stop.kind == EMU_STOP_HALT, "SYSENTER reaches the handler: %s", stop.message);
+    T_EXPECT_REG(m, EMU_X86_CS, 0x08, "SYSENTER CS = SYSENTER_CS");
+    T_EXPECT_REG(m, EMU_X86_SS, 0x10, "SYSENTER SS = SYSENTER_CS + 8");
+    T_EXPECT_REG(m, EMU_X86_RSP, 0x70000, "SYSENTER RSP = SYSENTER_ESP");
+    T_EXPECT_REG(m, EMU_X86_CPL, 0, "CPL 0 after SYSENTER");
+    ck_assert_msg(log.n == 2 && log.rec[1].kind == EMU_TRAP_SYSCALL, "SYSEXIT and SYSENTER recorded");
+    emu_close(m);
+
+    /* AMD reserves SYSENTER in long mode. */
+    m = machine("EPYC", USER_CODE, &log);
+    static const uint8_t code[] = { 0x0f, 0x34 };
+    t_load_code(m, code, sizeof code);
+    stop = t_run(m, 10);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 6, "AMD: SYSENTER in long mode is #UD: %s",
+                  stop.message);
+    emu_close(m);
+}
+END_TEST
+
 static Suite *syscall_suite(void)
 {
     Suite *s = suite_create("syscall");
@@ -148,6 +190,7 @@ static Suite *syscall_suite(void)
     tcase_add_test(tc, sysret_selectors_and_flags);
     tcase_add_test(tc, non_canonical_rcx_by_vendor);
     tcase_add_test(tc, sce_clear_and_cpl3_sysret);
+    tcase_add_test(tc, sysexit_and_sysenter);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -137,6 +137,8 @@ X86_HANDLER(x86_op_ret_far);        /* CA CB */
 X86_HANDLER(x86_op_iret);           /* CF (src/entry/x86/iret.c) */
 X86_HANDLER(x86_op_syscall);        /* 0F 05 (src/entry/x86/syscall.c) */
 X86_HANDLER(x86_op_sysret);         /* 0F 07 (src/entry/x86/syscall.c) */
+X86_HANDLER(x86_op_sysenter);       /* 0F 34 (src/entry/x86/sysenter.c) */
+X86_HANDLER(x86_op_sysexit);        /* 0F 35 (src/entry/x86/sysenter.c) */
 X86_HANDLER(x86_op_lar_lsl);        /* 0F 02 0F 03 */
 
 /* ---- io.c: port I/O ---- */
