@@ -241,6 +241,15 @@ void emu_set_trap_hook(emu_machine *m, emu_trap_fn fn, void *ctx);
 
 const char *emu_trap_kind_name(emu_trap_kind kind);
 
+/* A record as one line of text (no newline), as `emu --log-traps` prints it.
+ * Returns its length, or 0 (and an empty string) if len is too small. */
+size_t emu_trap_to_text(const emu_trap *trap, char *buf, size_t len);
+
+/* A record as one JSON object (no newline), the JSON Lines trace format of
+ * docs/trace.md. Returns its length, or 0 if len is too small (8 KiB always suffices). */
+size_t emu_trap_to_json(const emu_trap *trap, char *buf, size_t len);
+#define EMU_TRAP_JSON_MAX 8192
+
 /* Text for `--cpu help`: the x86 CPU models and how to change features. */
 const char *emu_x86_cpu_help(void);
 

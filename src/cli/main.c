@@ -2,6 +2,7 @@
  * `emu`: open the firmware, run it with guest output on stdout, report why
  * it stopped, and exit with a status that says the same (cli/options.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,27 +21,20 @@ static void console_to_stdout(void *ctx, const uint8_t *bytes, size_t len)
         fflush(stdout);     /* interactive: show output as it comes */
 }
 
-/* One line per trap record: what, from where, to where, on which stack, at what cost. */
-static void log_trap(void *ctx, const emu_trap *t)
+/* Where trap records go: a text line on stderr (--log-traps), a JSON line to a file (--trace). */
+typedef struct trap_sinks {
+    bool text;
+    FILE *json;
+} trap_sinks;
+
+static void write_trap(void *ctx, const emu_trap *t)
 {
-    FILE *out = ctx;
-    if (t->kind == EMU_TRAP_RETURN) {
-        fprintf(out, "trap %llu: return cpl%u rip 0x%llx -> cpl%u rip 0x%llx rsp 0x%llx, %llu cycles\n",
-                (unsigned long long)t->seq, t->from_priv, (unsigned long long)t->from_pc, t->to_priv,
-                (unsigned long long)t->to_pc, (unsigned long long)t->to_sp, (unsigned long long)t->cycles);
-        return;
-    }
-    fprintf(out, "trap %llu: %s vector %d", (unsigned long long)t->seq, emu_trap_kind_name(t->kind), t->vector);
-    if (t->has_error_code)
-        fprintf(out, " error 0x%x", t->error_code);
-    if (t->vector == 14)
-        fprintf(out, " cr2 0x%llx", (unsigned long long)t->cr2);
-    fprintf(out, " cpl%u rip 0x%llx -> cpl%u rip 0x%llx stack %s rsp 0x%llx, %llu cycles",
-            t->from_priv, (unsigned long long)t->from_pc, t->to_priv, (unsigned long long)t->to_pc, t->stack,
-            (unsigned long long)t->to_sp, (unsigned long long)t->cycles);
-    if (t->escalation[0])
-        fprintf(out, " (%s)", t->escalation);
-    fputc('\n', out);
+    const trap_sinks *sinks = ctx;
+    char line[EMU_TRAP_JSON_MAX];
+    if (sinks->text && emu_trap_to_text(t, line, sizeof line))
+        fprintf(stderr, "%s\n", line);
+    if (sinks->json && emu_trap_to_json(t, line, sizeof line))
+        fprintf(sinks->json, "%s\n", line);
 }
 
 static int status_for(const emu_stop *stop)
@@ -130,8 +124,17 @@ int main(int argc, char **argv)
         return CLI_STATUS_USAGE;
     }
 
-    if (cli.log_traps)
-        emu_set_trap_hook(m, log_trap, stderr);
+    trap_sinks sinks = { .text = cli.log_traps };
+    if (cli.trace_path) {
+        sinks.json = fopen(cli.trace_path, "w");
+        if (!sinks.json) {
+            fprintf(stderr, "emu: --trace '%s': cannot create: %s\n", cli.trace_path, strerror(errno));
+            emu_close(m);
+            return CLI_STATUS_USAGE;
+        }
+    }
+    if (sinks.text || sinks.json)
+        emu_set_trap_hook(m, write_trap, &sinks);
     emu_stop stop;
     err = run_with_progress(m, cli.max_insns, &stop);
     fflush(stdout);
@@ -146,5 +149,9 @@ int main(int argc, char **argv)
                 (unsigned long long)emu_cycle_count(m));
     status = status_for(&stop);
     emu_close(m);
+    if (sinks.json && fclose(sinks.json) != 0) {
+        fprintf(stderr, "emu: --trace '%s': write failed: %s\n", cli.trace_path, strerror(errno));
+        return CLI_STATUS_EMU_ERROR;
+    }
     return status;
 }

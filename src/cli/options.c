@@ -39,6 +39,8 @@ static void print_usage(FILE *out)
 "      --stats           print instructions retired and modelled cycles on stderr\n"
 "      --log-traps       print every exception delivery and IRET on stderr, one\n"
 "                        line each (vector, error code, privileges, stack, cycles)\n"
+"      --trace FILE      write every trap record to FILE as JSON Lines, with its\n"
+"                        costed steps (docs/trace.md)\n"
 "      --break-on-exception\n"
 "                        stop before delivering the first exception (exit status 12)\n"
 "  -h, --help            show this help and exit\n"
@@ -97,7 +99,7 @@ static int parse_count(const char *s, uint64_t *out)
 
 enum {
     OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS, OPT_LOG_TRAPS,
-    OPT_BREAK_ON_EXCEPTION,
+    OPT_BREAK_ON_EXCEPTION, OPT_TRACE,
 };
 
 int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
@@ -112,6 +114,7 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
         { "stats", no_argument, NULL, OPT_STATS },
         { "log-traps", no_argument, NULL, OPT_LOG_TRAPS },
         { "break-on-exception", no_argument, NULL, OPT_BREAK_ON_EXCEPTION },
+        { "trace", required_argument, NULL, OPT_TRACE },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -165,6 +168,9 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
             break;
         case OPT_LOG_TRAPS:
             opts->log_traps = true;
+            break;
+        case OPT_TRACE:
+            opts->trace_path = optarg;
             break;
         case OPT_BREAK_ON_EXCEPTION:
             opts->break_on_exception = true;

@@ -33,6 +33,7 @@ typedef struct cli_options {
     emu_boot boot;
     bool stats;
     bool log_traps;
+    const char *trace_path;
     bool break_on_exception;
 } cli_options;
 
