@@ -49,15 +49,6 @@ static void describe_exception(emu_machine *m, emu_stop *stop)
              (unsigned long long)m->cpu.rip, cr2);
 }
 
-static emu_trap_kind record_kind(const x86_fault *f)
-{
-    if (f->software)
-        return EMU_TRAP_SOFTWARE;
-    if (f->vector == X86_VEC_DF)
-        return EMU_TRAP_ABORT;
-    return f->kind == X86_EVENT_TRAP ? EMU_TRAP_TRAP : EMU_TRAP_FAULT;
-}
-
 /* Deliver cpu->fault through the IDT; X86_STOP if the machine stopped (triple fault, unmodelled). */
 static x86_status deliver_pending(emu_machine *m)
 {
@@ -71,7 +62,7 @@ static x86_status deliver_pending(emu_machine *m)
         return X86_STOP;
     }
     emu_trap rec = {
-        .kind = record_kind(&cpu->fault), .vector = cpu->fault.vector, .cycle_start = m->cycles,
+        .vector = cpu->fault.vector, .cycle_start = m->cycles,
         .cr2 = cpu->fault.vector == X86_VEC_PF ? cpu->fault.cr2 : 0,
         .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl,
     };

@@ -175,6 +175,8 @@ START_TEST(gp_error_code_and_ist_alignment)
     ck_assert_msg(peek64(m, rsp) == 0, "#GP: error code 0");
     ck_assert_msg(peek64(m, rsp + 8) == BODY_ADDR, "#GP: saved RIP");
     ck_assert_msg(strcmp(log.last[0].stack, "IST1") == 0, "#GP: stack reason '%s'", log.last[0].stack);
+    /* No privilege change: SS stays; only a privilege change loads a null SS (vol. 3, 6.14.4; QEMU nulls it). */
+    T_EXPECT_REG(m, EMU_X86_SS, SEL_KDATA, "#GP via IST at CPL 0 keeps SS");
     ck_assert_msg(log.last[0].has_error_code && log.last[0].error_code == 0, "#GP: record error code");
     emu_close(m);
 }
@@ -281,7 +283,7 @@ START_TEST(not_present_gp_gate_double_faults)
     uint64_t rsp = (IST1_TOP & ~0xfull) - 6 * 8;
     ck_assert_msg(peek64(m, rsp) == 0, "#DF pushes error code 0");
     const emu_trap *t = &log.last[0];
-    ck_assert_msg(t->vector == 8 && t->kind == EMU_TRAP_FAULT, "record for #DF, vector %d", t->vector);
+    ck_assert_msg(t->vector == 8 && t->kind == EMU_TRAP_ABORT, "record for #DF (an abort), vector %d", t->vector);
     ck_assert_msg(strcmp(t->escalation, "#GP(0x0) -> #NP(0x6b) -> #DF") == 0, "escalation '%s'", t->escalation);
     emu_close(m);
 }

@@ -43,6 +43,15 @@ static bool makes_double_fault(fault_class first, fault_class second)
 
 #define MAX_ATTEMPTS 4
 
+static emu_trap_kind record_kind(const x86_fault *ev)
+{
+    if (ev->software)
+        return EMU_TRAP_SOFTWARE;
+    if (class_of(ev) == CLASS_DOUBLE_FAULT)
+        return EMU_TRAP_ABORT;
+    return ev->kind == X86_EVENT_TRAP ? EMU_TRAP_TRAP : EMU_TRAP_FAULT;
+}
+
 static void append(char *chain, size_t len, const char *text)
 {
     size_t used = strlen(chain);
@@ -55,8 +64,12 @@ x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
     x86_fault event = cpu->fault;
     char name[32], chain[sizeof rec->escalation] = "";
     for (unsigned attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        uint64_t saved_rip = cpu->rip;
         x86_status st = x86_deliver64(cpu, &event, rec);
         if (st != X86_FAULT) {
+            /* The record describes the event finally delivered and the RIP it saved. */
+            rec->kind = record_kind(&event);
+            rec->from_pc = saved_rip;
             rec->vector = event.vector;
             rec->has_error_code = event.has_error_code;
             rec->error_code = event.error_code;

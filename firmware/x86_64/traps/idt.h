@@ -1,0 +1,21 @@
+/* The 256-entry IDT of 64-bit gates (SDM vol. 3, 6.14.1). */
+#ifndef FW_TRAPS_IDT_H
+#define FW_TRAPS_IDT_H
+
+#include <stdint.h>
+
+enum gate_type {
+    GATE_INTERRUPT = 0xe,   /* clears IF on entry */
+    GATE_TRAP = 0xf,        /* leaves IF as it was */
+};
+
+/* The entry stubs in entry.S, one per vector. */
+extern const uint64_t trap_stub_table[256];
+
+/* Point VECTOR at its stub through a gate of TYPE, DPL and IST index (0: none). */
+void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist);
+
+/* Every vector gets a DPL0 interrupt gate without IST; then LIDT. */
+void idt_init(void);
+
+#endif
