@@ -53,11 +53,10 @@ static void describe_exception(emu_machine *m, emu_stop *stop)
 static x86_status deliver_pending(emu_machine *m)
 {
     x86_cpu *cpu = &m->cpu;
-    if (!(cpu->efer & X86_EFER_LMA)) {
+    if (!(cpu->cr0 & X86_CR0_PE)) {
         char name[32];
         x86_event_name(&cpu->fault, name, sizeof name);
-        machine_stop(m, EMU_STOP_ERROR,
-                     "%s at rip 0x%llx: exception delivery outside IA-32e mode is not modelled yet",
+        machine_stop(m, EMU_STOP_ERROR, "%s at rip 0x%llx: real-mode delivery (the IVT) is not modelled yet",
                      name, (unsigned long long)cpu->rip);
         return X86_STOP;
     }

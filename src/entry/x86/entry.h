@@ -25,8 +25,11 @@ X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
 /* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
 X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
-/* IRET in 64-bit mode (IRETQ, and IRETD/IRETW by operand size). */
-X86_MUST_CHECK x86_status x86_iret64(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
+/* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
+X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
+
+/* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
+X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
 
 /* Append a step to rec and charge its cost to the record and the machine clock. */
 void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value);

@@ -1,11 +1,13 @@
 /*
- * IRET in 64-bit mode, the inverse of x86_deliver64 (SDM vol. 2, IRET, the
- * IA-32e branch of its pseudocode): pop RIP, CS, RFLAGS, RSP and SS (all five
- * always in 64-bit mode), check the return code segment and, when needed,
- * the stack segment, then load them and update RFLAGS as the CPL and IOPL
- * allow. A return to an outer privilege level nulls data segment registers
- * the new level may not use. The frame is read and checked before anything
- * is written.
+ * IRET in protected mode, the inverse of x86_deliver64 and x86_deliver32
+ * (SDM vol. 2, IRET: PROTECTED-MODE, RETURN-TO-SAME/OUTER-PRIVILEGE-LEVEL
+ * and the IA-32e branch): pop RIP, CS and RFLAGS, and RSP and SS too when
+ * returning to an outer level or (always) in 64-bit mode; check the return
+ * code segment and the stack segment, then load them and update RFLAGS as
+ * the CPL and IOPL allow. A return to an outer privilege level nulls data
+ * segment registers the new level may not use. The frame is read and checked
+ * before anything is written. Task returns (NT = 1) and returns to
+ * virtual-8086 mode are not modelled and stop the run, naming them.
  */
 #include <stdio.h>
 
@@ -94,32 +96,58 @@ static void null_inaccessible_segments(x86_cpu *cpu, emu_trap *rec)
     }
 }
 
-x86_status x86_iret64(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
+/* Pop slots [from, to) of the IRET frame at the stack pointer (wrapping at the stack's width). */
+static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned from, unsigned to, uint64_t *slot)
 {
     static const char *const slot_names[IRET_SLOTS] = { "pop RIP", "pop CS", "pop RFLAGS", "pop RSP", "pop SS" };
-    const unsigned size = insn->opsize;
-    uint64_t slot[IRET_SLOTS];
-    uint64_t rsp = cpu->gpr[X86_RSP];
-    for (unsigned i = 0; i < IRET_SLOTS; i++) {
-        x86_status st = x86_seg_read(cpu, X86_SS, rsp + (uint64_t)size * i, size, &slot[i]);
+    uint64_t stack_mask = x86_width_mask(cpu->stack_size);
+    for (unsigned i = from; i < to; i++) {
+        uint64_t offset = (cpu->gpr[X86_RSP] + (uint64_t)size * i) & stack_mask;
+        x86_status st = x86_seg_read(cpu, X86_SS, offset, size, &slot[i]);
         if (st != X86_OK)
             return st;
-        x86_trap_step(cpu, rec, slot_names[i], rsp + (uint64_t)size * i, slot[i]);
+        x86_trap_step(cpu, rec, slot_names[i], offset, slot[i]);
     }
-    uint16_t cs_sel = (uint16_t)slot[1], ss_sel = (uint16_t)slot[4];
-    x86_segment cs, ss;
-    x86_status st = check_return_cs(cpu, rec, cs_sel, &cs);
+    return X86_OK;
+}
+
+x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
+{
+    const unsigned size = insn->opsize;
+    const bool long64 = x86_long64(cpu);
+    if (!long64 && (x86_rflags(cpu) & X86_FLAG_NT))
+        return x86_unsupported(cpu, insn, "IRET with NT set (a task return)");
+    uint64_t slot[IRET_SLOTS] = { 0 };
+    x86_status st = pop_slots(cpu, rec, size, 0, 3, slot);
+    if (st != X86_OK)
+        return st;
+    if (!long64 && size == 4 && (slot[2] & X86_FLAG_VM) && cpu->cpl == 0)
+        return x86_unsupported(cpu, insn, "IRET to virtual-8086 mode");
+    uint16_t cs_sel = (uint16_t)slot[1];
+    x86_segment cs, ss = cpu->seg[X86_SS];
+    st = check_return_cs(cpu, rec, cs_sel, &cs);
     if (st != X86_OK)
         return st;
     unsigned new_cpl = cs_sel & X86_SEL_RPL_MASK;
-    bool to_64bit = (cs.attr & X86_SEG_ATTR_L) != 0;
+    bool to_64bit = long64 && (cs.attr & X86_SEG_ATTR_L) != 0;
     uint64_t new_rip = to_64bit ? slot[0] : (uint32_t)slot[0];
     x86_trap_step(cpu, rec, "check return CS and RIP", new_rip, cs_sel);
     if (to_64bit ? !x86_canonical(new_rip) : new_rip > cs.limit)
         return x86_gp0(cpu);
-    st = check_return_ss(cpu, rec, ss_sel, new_cpl, to_64bit, &ss);
-    if (st != X86_OK)
-        return st;
+    /* 64-bit mode always pops SS:RSP; elsewhere only a return to an outer level does. */
+    bool pops_stack = long64 || new_cpl > cpu->cpl;
+    uint64_t new_rsp;
+    if (pops_stack) {
+        st = pop_slots(cpu, rec, size, 3, IRET_SLOTS, slot);
+        if (st == X86_OK)
+            st = check_return_ss(cpu, rec, (uint16_t)slot[4], new_cpl, to_64bit, &ss);
+        if (st != X86_OK)
+            return st;
+        new_rsp = size == 2 ? (cpu->gpr[X86_RSP] & ~0xffffull) | (slot[3] & 0xffff) : slot[3];
+    } else {
+        uint64_t stack_mask = x86_width_mask(cpu->stack_size);
+        new_rsp = (cpu->gpr[X86_RSP] & ~stack_mask) | ((cpu->gpr[X86_RSP] + 3ull * size) & stack_mask);
+    }
 
     /* RFLAGS: IF only if CPL <= IOPL, IOPL and VIF/VIP only at CPL 0; VM stays clear in IA-32e mode. */
     uint64_t old = x86_rflags(cpu);
@@ -139,7 +167,7 @@ x86_status x86_iret64(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     cpu->seg[X86_SS] = ss;
     cpu->rip = new_rip;
     cpu->next_rip = new_rip;
-    cpu->gpr[X86_RSP] = size == 2 ? (cpu->gpr[X86_RSP] & ~0xffffull) | (slot[3] & 0xffff) : slot[3];
+    cpu->gpr[X86_RSP] = new_rsp;
     cpu->rflags = new_rflags;
     x86_update_mode(cpu);
     x86_trap_step(cpu, rec, "load CS:RIP, SS:RSP, RFLAGS", new_rip, new_rflags);
@@ -153,13 +181,13 @@ x86_status x86_iret64(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
 
 X86_HANDLER(x86_op_iret)
 {
-    if (!x86_long64(cpu))
-        return x86_unsupported(cpu, insn, "IRET outside 64-bit mode");
+    if (!(cpu->cr0 & X86_CR0_PE))
+        return x86_unsupported(cpu, insn, "IRET in real mode");
     emu_trap rec = {
         .kind = EMU_TRAP_RETURN, .vector = -1, .cycle_start = cpu->machine->cycles,
         .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl,
     };
-    x86_status st = x86_iret64(cpu, insn, &rec);
+    x86_status st = x86_iret_protected(cpu, insn, &rec);
     if (st == X86_OK)
         machine_trap_record(cpu->machine, &rec);
     return st;

@@ -65,7 +65,8 @@ x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
     char name[32], chain[sizeof rec->escalation] = "";
     for (unsigned attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         uint64_t saved_rip = cpu->rip;
-        x86_status st = x86_deliver64(cpu, &event, rec);
+        x86_status st = (cpu->efer & X86_EFER_LMA) ? x86_deliver64(cpu, &event, rec)
+                                                   : x86_deliver32(cpu, &event, rec);
         if (st != X86_FAULT) {
             /* The record describes the event finally delivered and the RIP it saved. */
             rec->kind = record_kind(&event);
