@@ -129,7 +129,9 @@ const char *emu_stop_kind_name(emu_stop_kind kind);
 /* Run until a stop; max_insns 0 means no instruction limit. */
 emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop);
 
-/* Execute exactly one instruction (stop->kind is EMU_STOP_NONE if it simply completed). */
+/* Execute exactly one instruction (stop->kind is EMU_STOP_NONE if it simply completed).
+ * After a break_on_exception stop, one step is the delivery: it ends before the
+ * handler's first instruction. */
 emu_err emu_step(emu_machine *m, emu_stop *stop);
 
 /* Instructions retired and modelled cycles so far. */

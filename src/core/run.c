@@ -137,6 +137,20 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
 
 emu_err emu_step(emu_machine *m, emu_stop *stop)
 {
+    /* A step after break-on-exception is the delivery itself: it ends at the handler's first instruction. */
+    if (m->delivery_pending && !m->stopped_for_good) {
+        memset(stop, 0, sizeof *stop);
+        stop->vector = -1;
+        m->delivery_pending = false;
+        m->stop_pending = false;
+        if (deliver_pending(m) == X86_STOP) {
+            *stop = m->stop;
+            if (stop_is_final(stop->kind))
+                m->stopped_for_good = true;
+        }
+        m->stop = *stop;
+        return EMU_OK;
+    }
     emu_err err = emu_run(m, 1, stop);
     if (err == EMU_OK && stop->kind == EMU_STOP_INSN_LIMIT) {
         stop->kind = EMU_STOP_NONE;

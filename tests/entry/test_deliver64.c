@@ -329,8 +329,18 @@ START_TEST(break_on_exception_then_deliver)
     ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 6 && stop.pc == BODY_ADDR,
                   "break before delivering #UD: %s", stop.message);
     ck_assert_msg(log.n == 0, "nothing delivered yet");
-    run_to_handler(m, 6, "resuming delivers the held #UD");
+    t_step_n(m, 1, "a step delivers the held #UD");
+    T_EXPECT_REG(m, EMU_X86_RIP, HANDLERS + 16 * 6, "the step ends at the handler's first instruction");
+    ck_assert_msg(log.n == 1, "delivered by the step");
+    t_step_n(m, 1, "cli");
+    run_to_handler(m, 6, "then the handler runs");
     ck_assert_msg(log.n == 1 && log.last[0].vector == 6, "one record after resuming");
+    emu_close(m);
+    /* emu_run also delivers a held exception, then goes on. */
+    m = machine_with(&log, true);
+    poke(m, BODY_ADDR, body, sizeof body);
+    ck_assert(emu_run(m, 100, &stop) == EMU_OK && stop.kind == EMU_STOP_EXCEPTION);
+    run_to_handler(m, 6, "emu_run delivers the held #UD and runs the handler");
     emu_close(m);
 }
 END_TEST
