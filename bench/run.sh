@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the integer-loop benchmark firmware once under emu and once under QEMU
-# TCG, and print each one's guest MIPS and their ratio (bench/README.md).
+# TCG, and print each one's guest MIPS and their ratio; then the trap
+# round-trip rates of bench/traps.sh (bench/README.md).
 #
 # usage: bench/run.sh [BUILD_DIR]     (default: build/release)
 #
@@ -62,3 +63,6 @@ awk -v insns="$insns" -v emu_ns="$emu_ns" -v qemu_ns="$qemu_ns" 'BEGIN {
     printf "%-12s %9.3f s %10.1f MIPS\n", "qemu-tcg", qemu_ns / 1e9, qemu_mips
     printf "ratio emu/qemu-tcg: %.3f\n", emu_mips / qemu_mips
 }'
+
+echo
+exec "$(dirname "$0")/traps.sh" "$build_dir"

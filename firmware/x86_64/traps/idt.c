@@ -21,9 +21,9 @@ _Static_assert(sizeof(struct gate64) == 16, "64-bit gates are 16 bytes");
 
 static struct gate64 idt[X86_VEC_COUNT] __attribute__((aligned(16)));
 
-void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist)
+void idt_set_handler(unsigned vector, uint64_t offset, enum gate_type type, unsigned dpl,
+                     unsigned ist)
 {
-    uint64_t offset = trap_stub_table[vector];
     idt[vector] = (struct gate64){
         .offset_lo = (uint16_t)offset,
         .selector = SEL_KERNEL_CS,
@@ -32,6 +32,11 @@ void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist)
         .offset_mid = (uint16_t)(offset >> 16),
         .offset_hi = (uint32_t)(offset >> 32),
     };
+}
+
+void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist)
+{
+    idt_set_handler(vector, trap_stub_table[vector], type, dpl, ist);
 }
 
 void idt_init(void)

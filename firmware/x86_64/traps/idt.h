@@ -15,6 +15,10 @@ extern const uint64_t trap_stub_table[256];
 /* Point VECTOR at its stub through a gate of TYPE, DPL and IST index (0: none). */
 void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist);
 
+/* The same, with a handler of the caller's own instead of the stub. */
+void idt_set_handler(unsigned vector, uint64_t handler, enum gate_type type, unsigned dpl,
+                     unsigned ist);
+
 /* Every vector gets a DPL0 interrupt gate without IST; then LIDT. */
 void idt_init(void);
 

@@ -130,7 +130,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
         return x86_raise_error(cpu, X86_VEC_GP, ext);
 
     /* ---- Validate: the stack (6.14.4, 6.14.5) ---- */
-    uint64_t new_rsp;
+    uint64_t new_rsp = 0;
     if (gate.ist != 0) {
         st = read_tss(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
         snprintf(rec->stack, sizeof rec->stack, "IST%u", gate.ist);
