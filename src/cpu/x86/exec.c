@@ -206,6 +206,21 @@ static inline void retire(x86_cpu *cpu, emu_machine *m, uint32_t cost, bool had_
         cpu->interrupt_shadow = 0;
 }
 
+/*
+ * The #DB single-step trap after a completed instruction: DR6.BS set, the
+ * saved RIP the next instruction. MOV SS / POP SS hold it back one more
+ * instruction (vol. 3, 6.8.3), so it is not raised when that shadow is open.
+ */
+static __attribute__((noinline)) x86_status single_step_trap(x86_cpu *cpu, uint64_t insn_rip)
+{
+    if (cpu->interrupt_shadow & X86_SHADOW_MOV_SS)
+        return X86_OK;
+    cpu->dr[6] |= X86_DR6_BS;
+    x86_status st = x86_raise(cpu, X86_VEC_DB, X86_EVENT_TRAP);
+    cpu->fault.insn_rip = insn_rip;
+    return st;
+}
+
 static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, emu_machine *m, uint32_t cost)
 {
     const x86_insn *insn;
@@ -221,10 +236,13 @@ static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, e
     }
     cpu->next_rip = next;
     bool had_shadow = cpu->interrupt_shadow != 0;
+    /* Single-step traps after an instruction that began with TF set (SDM vol. 3, 18.3.1.4). */
+    bool single_step = (cpu->rflags & X86_FLAG_TF) != 0;
     st = insn->handler(cpu, insn);
     if (X86_LIKELY(st == X86_OK)) {
+        uint64_t insn_rip = cpu->rip;
         retire(cpu, m, cost, had_shadow);
-        return X86_OK;
+        return X86_UNLIKELY(single_step) ? single_step_trap(cpu, insn_rip) : X86_OK;
     }
     if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP) {
         cpu->fault.insn_rip = cpu->rip;

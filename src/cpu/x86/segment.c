@@ -311,7 +311,7 @@ X86_HANDLER(x86_op_mov_sreg_rm)
     commit_sreg(cpu, sreg, &s);
     /* MOV SS blocks interrupts and debug traps until after the next instruction (6.8.3). */
     if (sreg == X86_SS)
-        cpu->interrupt_shadow = 1;
+        cpu->interrupt_shadow = X86_SHADOW_MOV_SS;
     return X86_OK;
 }
 
@@ -349,7 +349,7 @@ X86_HANDLER(x86_op_pop_sreg)
     commit_sreg(cpu, sreg, &s);
     sp_commit(cpu, new_sp);
     if (sreg == X86_SS)
-        cpu->interrupt_shadow = 1;
+        cpu->interrupt_shadow = X86_SHADOW_MOV_SS;
     return X86_OK;
 }
 

@@ -683,7 +683,7 @@ X86_HANDLER(x86_op_sti)
         return x86_gp0(cpu);
     /* STI that sets IF delays interrupts until after the next instruction (vol. 2, STI). */
     if (!(cpu->rflags & X86_FLAG_IF))
-        cpu->interrupt_shadow = 1;
+        cpu->interrupt_shadow = X86_SHADOW_STI;
     cpu->rflags |= X86_FLAG_IF;
     return X86_OK;
 }

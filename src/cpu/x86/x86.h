@@ -141,6 +141,13 @@ typedef struct x86_dtr {
     uint16_t limit;
 } x86_dtr;
 
+/* Interrupt shadows (SDM vol. 3, 6.8.3): STI blocks interrupts, MOV SS / POP SS also debug traps. */
+#define X86_SHADOW_STI    0x1u
+#define X86_SHADOW_MOV_SS 0x2u
+
+/* DR6 status bits (SDM vol. 3, 18.2.3). */
+#define X86_DR6_BS (1ull << 14)     /* single step */
+
 /* Operating mode, derived from CR0.PE, EFER.LMA and CS.L/D by x86_update_mode(). */
 typedef enum x86_mode {
     X86_MODE_REAL,
@@ -264,7 +271,7 @@ typedef struct x86_cpu {
     uint8_t stack_size;         /* 2, 4 or 8: stack pointer width (SS.B, or 8 in 64-bit mode) */
 
     bool halted;
-    uint8_t interrupt_shadow;   /* STI / MOV SS blocking for one instruction */
+    uint8_t interrupt_shadow;   /* X86_SHADOW_*: blocking for one instruction */
 
     x86_fault fault;            /* valid when a handler returned X86_FAULT */
 
