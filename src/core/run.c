@@ -60,11 +60,10 @@ static x86_status deliver_pending(emu_machine *m)
                      name, (unsigned long long)cpu->rip);
         return X86_STOP;
     }
-    emu_trap rec = {
-        .vector = cpu->fault.vector, .cycle_start = m->cycles,
-        .cr2 = cpu->fault.vector == X86_VEC_PF ? cpu->fault.cr2 : 0,
-        .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl,
-    };
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_FAULT, cpu->fault.vector);
+    if (cpu->fault.vector == X86_VEC_PF)
+        rec.cr2 = cpu->fault.cr2;
     x86_status st = x86_deliver(cpu, &rec);
     machine_trap_record(m, &rec);
     return st;

@@ -31,6 +31,9 @@ X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_t
 /* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
 X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
 
+/* Start a record: header from the CPU's current state, no steps yet. */
+void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector);
+
 /* Append a step to rec and charge its cost to the record and the machine clock. */
 void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value);
 

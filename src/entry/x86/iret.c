@@ -183,10 +183,8 @@ X86_HANDLER(x86_op_iret)
 {
     if (!(cpu->cr0 & X86_CR0_PE))
         return x86_unsupported(cpu, insn, "IRET in real mode");
-    emu_trap rec = {
-        .kind = EMU_TRAP_RETURN, .vector = -1, .cycle_start = cpu->machine->cycles,
-        .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl,
-    };
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_RETURN, -1);
     x86_status st = x86_iret_protected(cpu, insn, &rec);
     if (st == X86_OK)
         machine_trap_record(cpu->machine, &rec);

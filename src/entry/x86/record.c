@@ -5,6 +5,27 @@
 #include "cpu/x86/vectors.h"
 #include "entry/x86/entry.h"
 
+void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector)
+{
+    /* Field by field: the steps array is large and filled as delivery goes, so it is not zeroed. */
+    rec->seq = 0;
+    rec->cycle_start = cpu->machine->cycles;
+    rec->cycles = 0;
+    rec->kind = kind;
+    rec->vector = vector;
+    rec->has_error_code = false;
+    rec->error_code = 0;
+    rec->cr2 = 0;
+    rec->from_pc = cpu->rip;
+    rec->from_sp = cpu->gpr[X86_RSP];
+    rec->from_priv = cpu->cpl;
+    rec->to_pc = rec->to_sp = 0;
+    rec->to_priv = 0;
+    rec->stack[0] = '\0';
+    rec->escalation[0] = '\0';
+    rec->n_steps = 0;
+}
+
 void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
 {
     uint32_t cost = cpu->machine->cost->delivery_step;

@@ -39,14 +39,6 @@ static void flat(x86_segment *s, uint16_t selector, uint16_t attr)
     *s = (x86_segment){ .selector = selector, .base = 0, .limit = FLAT_LIMIT, .attr = attr };
 }
 
-static emu_trap begin_record(const x86_cpu *cpu, emu_trap_kind kind)
-{
-    return (emu_trap){
-        .kind = kind, .vector = -1, .cycle_start = cpu->machine->cycles,
-        .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl,
-    };
-}
-
 static void end_record(x86_cpu *cpu, emu_trap *rec)
 {
     rec->to_pc = cpu->next_rip;
@@ -60,7 +52,8 @@ X86_HANDLER(x86_op_syscall)
 {
     if (!syscall_enabled(cpu))
         return x86_ud(cpu);
-    emu_trap rec = begin_record(cpu, EMU_TRAP_SYSCALL);
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_SYSCALL, -1);
     uint64_t rflags = x86_rflags(cpu);
     uint16_t cs_sel = (uint16_t)(cpu->msr.star >> STAR_SYSCALL_CS_SHIFT) & SEL_MASK;
     cpu->gpr[X86_RCX] = cpu->next_rip;
@@ -90,7 +83,8 @@ X86_HANDLER(x86_op_sysret)
     /* Intel checks RCX at CPL 0 (vol. 2, SYSRET); AMD leaves the fault to the CPL-3 fetch. */
     if (to_64bit && !x86_canonical(rip) && cpu->config.vendor == X86_VENDOR_INTEL)
         return x86_gp0(cpu);
-    emu_trap rec = begin_record(cpu, EMU_TRAP_RETURN);
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_RETURN, -1);
     uint16_t base = (uint16_t)(cpu->msr.star >> STAR_SYSRET_CS_SHIFT) & SEL_MASK;
     x86_flags_sync(cpu);
     cpu->rflags = (cpu->gpr[X86_R11] & SYSRET_RFLAGS_MASK) | X86_FLAG_FIXED1;

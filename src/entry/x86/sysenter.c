@@ -53,8 +53,8 @@ X86_HANDLER(x86_op_sysenter)
     x86_status st = usable(cpu);
     if (st != X86_OK)
         return st;
-    emu_trap rec = { .kind = EMU_TRAP_SYSCALL, .vector = -1, .cycle_start = cpu->machine->cycles,
-                     .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl };
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_SYSCALL, -1);
     bool ia32e = (cpu->efer & X86_EFER_LMA) != 0;
     uint16_t cs = (uint16_t)cpu->msr.sysenter_cs & ~X86_SEL_RPL_MASK;
     x86_flags_sync(cpu);
@@ -83,8 +83,8 @@ X86_HANDLER(x86_op_sysexit)
     uint64_t rsp = to_64bit ? cpu->gpr[X86_RCX] : (uint32_t)cpu->gpr[X86_RCX];
     if (to_64bit && (!x86_canonical(rip) || !x86_canonical(rsp)))
         return x86_gp0(cpu);
-    emu_trap rec = { .kind = EMU_TRAP_RETURN, .vector = -1, .cycle_start = cpu->machine->cycles,
-                     .from_pc = cpu->rip, .from_sp = cpu->gpr[X86_RSP], .from_priv = cpu->cpl };
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_RETURN, -1);
     uint16_t base = (uint16_t)cpu->msr.sysenter_cs;
     if (to_64bit) {
         flat(&cpu->seg[X86_CS], (uint16_t)((base + SYSEXIT64_CS_OFFSET) | 3), ATTR_CODE | X86_SEG_ATTR_L | DPL3);
