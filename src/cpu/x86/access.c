@@ -328,13 +328,37 @@ x86_status x86_lin_write_buf(x86_cpu *cpu, uint64_t lin, const void *buf, unsign
     return lin_write(cpu, lin, buf, len, is_user_access(cpu));
 }
 
+/*
+ * Host pointer for len bytes at lin when one cached translation covers them
+ * all (no page crossing, no 32-bit wrap), else NULL and the caller walks.
+ * Delivery reads gates and descriptors and writes frames this way.
+ */
+static uint8_t *cached_range(x86_cpu *cpu, uint64_t lin, unsigned len, bool user, bool write)
+{
+    if ((lin & X86_PAGE_MASK) + len > X86_PAGE_SIZE || (!(cpu->efer & X86_EFER_LMA) && lin + len > LIN32_MASK))
+        return NULL;
+    const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, user, lin);
+    uint8_t *host = e ? (write ? e->host_write : e->host_read) : NULL;
+    return host ? host + (lin & X86_PAGE_MASK) : NULL;
+}
+
 x86_status x86_lin_write_buf_as(x86_cpu *cpu, uint64_t lin, const void *buf, unsigned len, bool user)
 {
+    uint8_t *host = cached_range(cpu, lin, len, user, true);
+    if (host) {
+        memcpy(host, buf, len);
+        return X86_OK;
+    }
     return lin_write(cpu, lin, buf, len, user);
 }
 
 x86_status x86_sys_read_buf(x86_cpu *cpu, uint64_t lin, void *buf, unsigned len)
 {
+    const uint8_t *host = cached_range(cpu, lin, len, false, false);
+    if (host) {
+        memcpy(buf, host, len);
+        return X86_OK;
+    }
     return lin_read(cpu, lin, buf, len, X86_ACC_READ, false);
 }
 

@@ -176,11 +176,12 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
         st = tss_stack(cpu, rec, new_cpl, ext, &ss, &esp);
         if (st != X86_OK)
             return st;
-        snprintf(rec->stack, sizeof rec->stack, "SS%u:ESP%u", new_cpl, new_cpl);
+        static const char *const tss_stack_names[] = { "SS0:ESP0", "SS1:ESP1", "SS2:ESP2" };
+        x86_trap_stack(rec, tss_stack_names[new_cpl]);
     } else {
         if (!(ss.attr & X86_SEG_ATTR_DB))
             esp &= 0xffff;          /* a 16-bit stack uses SP */
-        snprintf(rec->stack, sizeof rec->stack, "current");
+        x86_trap_stack(rec, "current");
     }
 
     /* ---- Stage: the frame, lowest address first ---- */

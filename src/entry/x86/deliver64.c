@@ -133,13 +133,15 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     uint64_t new_rsp = 0;
     if (gate.ist != 0) {
         st = read_tss(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
-        snprintf(rec->stack, sizeof rec->stack, "IST%u", gate.ist);
+        static const char *const ist_names[] = { "", "IST1", "IST2", "IST3", "IST4", "IST5", "IST6", "IST7" };
+        x86_trap_stack(rec, ist_names[gate.ist]);
     } else if (new_cpl < cpu->cpl) {
         st = read_tss(cpu, rec, "read TSS.RSPn", TSS64_RSP0 + 8 * new_cpl, ext, &new_rsp);
-        snprintf(rec->stack, sizeof rec->stack, "RSP%u", new_cpl);
+        static const char *const rsp_names[] = { "RSP0", "RSP1", "RSP2" };
+        x86_trap_stack(rec, rsp_names[new_cpl]);
     } else {
         new_rsp = cpu->gpr[X86_RSP];
-        snprintf(rec->stack, sizeof rec->stack, "current");
+        x86_trap_stack(rec, "current");
     }
     if (st != X86_OK)
         return st;

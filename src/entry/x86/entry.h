@@ -7,6 +7,9 @@
 #ifndef EMU_ENTRY_X86_ENTRY_H
 #define EMU_ENTRY_X86_ENTRY_H
 
+#include <string.h>
+
+#include "core/machine.h"
 #include "cpu/x86/x86.h"
 #include "emu/emu.h"
 
@@ -35,7 +38,26 @@ X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn,
 void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector);
 
 /* Append a step to rec and charge its cost to the record and the machine clock. */
-void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value);
+static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
+{
+    uint32_t cost = cpu->machine->cost->delivery_step;
+    cpu->machine->cycles += cost;
+    rec->cycles += cost;
+    if (X86_LIKELY(rec->n_steps < EMU_TRAP_MAX_STEPS))
+        rec->steps[rec->n_steps++] = (emu_trap_step){ name, addr, value, cost };
+    else
+        rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
+}
+
+/* Name the stack a delivery used ("current", "RSP0", "IST3", ...): a copy, no formatting. */
+static inline void x86_trap_stack(emu_trap *rec, const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= sizeof rec->stack)
+        n = sizeof rec->stack - 1;
+    memcpy(rec->stack, name, n);
+    rec->stack[n] = '\0';
+}
 
 /* The mnemonic with error code, e.g. "#GP(0x6a)", for records and messages. */
 void x86_event_name(const x86_fault *ev, char *buf, size_t len);

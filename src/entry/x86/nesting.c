@@ -74,7 +74,10 @@ x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
             rec->vector = event.vector;
             rec->has_error_code = event.has_error_code;
             rec->error_code = event.error_code;
-            snprintf(rec->escalation, sizeof rec->escalation, "%s", chain);
+            /* The chain is empty on the common path: copy only when there is one. */
+            rec->escalation[0] = '\0';
+            if (chain[0])
+                snprintf(rec->escalation, sizeof rec->escalation, "%s", chain);
             return st;
         }
         x86_fault second = cpu->fault;

@@ -26,17 +26,6 @@ void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int v
     rec->n_steps = 0;
 }
 
-void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
-{
-    uint32_t cost = cpu->machine->cost->delivery_step;
-    cpu->machine->cycles += cost;
-    rec->cycles += cost;
-    if (rec->n_steps < EMU_TRAP_MAX_STEPS)
-        rec->steps[rec->n_steps++] = (emu_trap_step){ name, addr, value, cost };
-    else
-        rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
-}
-
 void x86_event_name(const x86_fault *ev, char *buf, size_t len)
 {
     if (ev->vector >= 32)

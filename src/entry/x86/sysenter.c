@@ -44,7 +44,7 @@ static void finish(x86_cpu *cpu, emu_trap *rec)
     rec->to_pc = cpu->next_rip;
     rec->to_sp = cpu->gpr[X86_RSP];
     rec->to_priv = cpu->cpl;
-    snprintf(rec->stack, sizeof rec->stack, "SYSENTER_ESP");
+    x86_trap_stack(rec, "SYSENTER_ESP");
     machine_trap_record(cpu->machine, rec);
 }
 
