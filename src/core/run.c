@@ -69,6 +69,9 @@ static x86_status deliver_pending(emu_machine *m)
     return st;
 }
 
+/* Deliveries in a row with no instruction completing before emu calls it a livelock. */
+#define EMU_TRAP_STORM_LIMIT 100000
+
 static bool stop_is_final(emu_stop_kind kind)
 {
     return kind == EMU_STOP_EXIT || kind == EMU_STOP_SHUTDOWN || kind == EMU_STOP_RESET;
@@ -97,6 +100,7 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
         m->delivery_pending = false;
         st = deliver_pending(m);
     }
+    uint64_t storm = 0;
     while (st == X86_OK) {
         uint64_t retired = 0;
         st = x86_run(&m->cpu, budget - done, &retired);
@@ -105,6 +109,18 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
             break;
         if (m->opts.break_on_exception) {
             m->delivery_pending = true;
+            break;
+        }
+        /* A handler whose first instruction faults again would deliver forever without retiring anything. */
+        storm = retired ? 1 : storm + 1;
+        if (storm > EMU_TRAP_STORM_LIMIT) {
+            char name[32];
+            x86_event_name(&m->cpu.fault, name, sizeof name);
+            machine_stop(m, EMU_STOP_ERROR,
+                         "trap storm: %llu exceptions delivered in a row without an instruction completing "
+                         "(the last %s at rip 0x%llx)",
+                         (unsigned long long)storm - 1, name, (unsigned long long)m->cpu.rip);
+            st = X86_STOP;
             break;
         }
         st = deliver_pending(m);

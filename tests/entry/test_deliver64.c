@@ -376,6 +376,22 @@ START_TEST(iretq_checks)
 }
 END_TEST
 
+START_TEST(trap_storm_is_reported)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    /* #PF's handler lives on an unmapped page: fetching it faults again, forever. */
+    set_gate(m, 14, 0x100000000ull, 1, GATE_INT, 0, true);  /* IST1: the stack does not creep */
+    static const uint8_t body[] = { 0x48, 0x89, 0x03 };    /* mov [rbx], rax at 4 GiB */
+    poke(m, BODY_ADDR, body, sizeof body);
+    t_set_reg(m, EMU_X86_RBX, 0x100000000ull);
+    emu_stop stop = t_run(m, 0);
+    ck_assert_msg(stop.kind == EMU_STOP_ERROR && strstr(stop.message, "trap storm"),
+                  "an endless #PF loop stops with a reason: %s", stop.message);
+    emu_close(m);
+}
+END_TEST
+
 static Suite *deliver_suite(void)
 {
     Suite *s = suite_create("deliver64");
@@ -391,6 +407,7 @@ static Suite *deliver_suite(void)
     tcase_add_test(tc, bad_gate_type_is_gp);
     tcase_add_test(tc, break_on_exception_then_deliver);
     tcase_add_test(tc, iretq_checks);
+    tcase_add_test(tc, trap_storm_is_reported);
     suite_add_tcase(s, tc);
     return s;
 }
