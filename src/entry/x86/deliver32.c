@@ -143,28 +143,11 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
 
     /* ---- Validate: the target code segment ---- */
     uint16_t sel = gate.selector;
-    uint32_t sel_err = (sel & (X86_SEL_INDEX_MASK | X86_SEL_TI)) | ext;
-    if ((sel & ~X86_SEL_RPL_MASK) == 0)
-        return x86_raise_error(cpu, X86_VEC_GP, ext);
-    uint64_t table_limit = (sel & X86_SEL_TI) ? cpu->ldtr.limit : cpu->gdtr.limit;
-    if ((sel & X86_SEL_INDEX_MASK) + 7u > table_limit)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_err);
-    x86_descriptor cs_desc;
-    uint64_t cs_addr;
-    st = x86_read_descriptor(cpu, sel, false, &cs_desc, &cs_addr);
+    x86_segment cs;
+    unsigned new_cpl;
+    st = x86_handler_cs(cpu, rec, sel, ext, false, &cs, &new_cpl);
     if (st != X86_OK)
         return st;
-    x86_trap_step(cpu, rec, "read target CS descriptor", cs_addr, cs_desc.lo);
-    x86_segment cs;
-    x86_descriptor_to_segment(&cs_desc, false, sel, &cs);
-    bool is_code = x86_desc_s(&cs_desc) && (x86_desc_type(&cs_desc) & X86_TYPE_CODE);
-    x86_trap_step(cpu, rec, "check target CS", cs_addr, cs.attr);
-    if (!is_code || x86_desc_dpl(&cs_desc) > cpu->cpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_err);
-    if (!x86_desc_p(&cs_desc))
-        return x86_raise_error(cpu, X86_VEC_NP, sel_err);
-    bool conforming = (x86_desc_type(&cs_desc) & X86_TYPE_CONFORMING) != 0;
-    unsigned new_cpl = conforming ? cpu->cpl : x86_desc_dpl(&cs_desc);
     if (gate.offset > cs.limit)
         return x86_raise_error(cpu, X86_VEC_GP, ext);
 

@@ -28,6 +28,10 @@ X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
 /* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
 X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
+/* Check the gate's target code segment (handler_cs.c); *new_cpl is the handler's privilege. */
+X86_MUST_CHECK x86_status x86_handler_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, uint32_t ext, bool ia32e,
+                                         x86_segment *cs, unsigned *new_cpl);
+
 /* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
 X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
