@@ -110,7 +110,7 @@ emu_err emu_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
     }
     if (reg >= EMU_X86_DR0 && reg <= EMU_X86_DR7) {
         cpu->dr[dr_of[reg - EMU_X86_DR0]] = value;
-        return EMU_OK;
+        return x86_debug_update(cpu) == X86_OK ? EMU_OK : EMU_ERR_UNSUPPORTED;
     }
     switch (reg) {
     case EMU_X86_RIP:

@@ -33,6 +33,8 @@ void x86_tlb_fill(x86_cpu *cpu, uint64_t lin, const x86_xlate *xl, bool user)
     x86_tlb_entry *e = &cpu->tlb.entry[user][page & (X86_TLB_ENTRIES - 1)];
     uint8_t *host = mem_ram_ptr(cpu->machine, xl->page_pa, X86_PAGE_SIZE);
     bool smap_gated = !user && xl->paging && xl->user && (cpu->cr4 & X86_CR4_SMAP);
+    /* Data breakpoints are checked on the slow path, so watched pages get no data pointers. */
+    bool watched = cpu->dr_data_mask && x86_debug_watches_page(cpu, lin);
 
     e->tag = page;
     e->host_read = NULL;
@@ -40,9 +42,9 @@ void x86_tlb_fill(x86_cpu *cpu, uint64_t lin, const x86_xlate *xl, bool user)
     e->host_exec = NULL;
     if (!host)
         return;
-    if (!smap_gated && x86_page_access_ok(cpu, xl, X86_ACC_READ, user))
+    if (!smap_gated && !watched && x86_page_access_ok(cpu, xl, X86_ACC_READ, user))
         e->host_read = host;
-    if (!smap_gated && xl->dirty && x86_page_access_ok(cpu, xl, X86_ACC_WRITE, user))
+    if (!smap_gated && !watched && xl->dirty && x86_page_access_ok(cpu, xl, X86_ACC_WRITE, user))
         e->host_write = host;
     if (x86_page_access_ok(cpu, xl, X86_ACC_EXEC, user))
         e->host_exec = host;

@@ -392,6 +392,23 @@ START_TEST(trap_storm_is_reported)
 }
 END_TEST
 
+START_TEST(instruction_breakpoint_pushes_rf_clear)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t body[] = { 0x90 };
+    poke(m, BODY_ADDR, body, sizeof body);
+    t_set_reg(m, EMU_X86_DR0, BODY_ADDR);
+    t_set_reg(m, EMU_X86_DR7, 0x1);                         /* L0, execute */
+    run_to_handler(m, 1, "#DB from an instruction breakpoint");
+    uint64_t rsp = T_STACK_TOP - 5 * 8;
+    ck_assert_msg(peek64(m, rsp) == BODY_ADDR, "#DB: a fault, saved RIP at the breakpoint");
+    ck_assert_msg(peek64(m, rsp + 16) == 0x2, "#DB: the one fault that pushes RF = 0 (18.3.1.1), got 0x%llx",
+                  (unsigned long long)peek64(m, rsp + 16));
+    emu_close(m);
+}
+END_TEST
+
 static Suite *deliver_suite(void)
 {
     Suite *s = suite_create("deliver64");
@@ -408,6 +425,7 @@ static Suite *deliver_suite(void)
     tcase_add_test(tc, break_on_exception_then_deliver);
     tcase_add_test(tc, iretq_checks);
     tcase_add_test(tc, trap_storm_is_reported);
+    tcase_add_test(tc, instruction_breakpoint_pushes_rf_clear);
     suite_add_tcase(s, tc);
     return s;
 }

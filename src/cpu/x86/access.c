@@ -262,6 +262,8 @@ static x86_status lin_read(x86_cpu *cpu, uint64_t lin, uint8_t *buf, unsigned le
             st = phys_read_part(cpu, &ref, buf, part);
         if (st != X86_OK)
             return st;
+        if (X86_UNLIKELY(cpu->dr_data_mask) && acc != X86_ACC_EXEC)
+            x86_debug_data_access(cpu, lin, part, false);
         lin += part;
         buf += part;
         len -= part;
@@ -288,6 +290,8 @@ static x86_status lin_write(x86_cpu *cpu, uint64_t lin, const uint8_t *buf, unsi
             st = phys_write_part(cpu, &ref, buf, part);
         if (st != X86_OK)
             return st;
+        if (X86_UNLIKELY(cpu->dr_data_mask))
+            x86_debug_data_access(cpu, lin, part, true);
         lin += part;
         buf += part;
         len -= part;

@@ -207,23 +207,48 @@ static inline void retire(x86_cpu *cpu, emu_machine *m, uint32_t cost, bool had_
 }
 
 /*
- * The #DB single-step trap after a completed instruction: DR6.BS set, the
- * saved RIP the next instruction. MOV SS / POP SS hold it back one more
- * instruction (vol. 3, 6.8.3), so it is not raised when that shadow is open.
+ * After a completed instruction that began with TF or RF set, or met a data
+ * breakpoint: RF, which suppressed instruction breakpoints for this one
+ * instruction, clears (SDM vol. 3, 18.3.1.1); a single step (TF) or data
+ * breakpoint raises the #DB trap with DR6.BS / B0-B3, the saved RIP the next
+ * instruction. MOV SS / POP SS hold debug traps back one more instruction
+ * (6.8.3), so they stay pending while that shadow is open.
  */
-static __attribute__((noinline)) x86_status single_step_trap(x86_cpu *cpu, uint64_t insn_rip)
+static __attribute__((noinline)) x86_status after_debug_instruction(x86_cpu *cpu, uint64_t insn_rip,
+                                                                     uint64_t flags_before)
 {
+    if (flags_before & X86_FLAG_RF)
+        cpu->rflags &= ~X86_FLAG_RF;
     if (cpu->interrupt_shadow & X86_SHADOW_MOV_SS)
         return X86_OK;
-    cpu->dr[6] |= X86_DR6_BS;
+    bool step = (flags_before & X86_FLAG_TF) != 0;
+    if (!step && !cpu->dr_hits)
+        return X86_OK;
+    if (cpu->dr_hits)
+        cpu->dr[6] = (cpu->dr[6] & ~X86_DR6_B_MASK) | cpu->dr_hits;
+    if (step)
+        cpu->dr[6] |= X86_DR6_BS;
+    cpu->dr_hits = 0;
     x86_status st = x86_raise(cpu, X86_VEC_DB, X86_EVENT_TRAP);
     cpu->fault.insn_rip = insn_rip;
     return st;
 }
 
-static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, emu_machine *m, uint32_t cost)
+/*
+ * One instruction. `debug` is a compile-time constant: the common copy skips
+ * every debug-exception check; the loop picks the debug copy only while a
+ * breakpoint is enabled or RFLAGS.TF/RF is set (x86_debug_attention).
+ */
+static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, emu_machine *m, uint32_t cost,
+                                                                 bool debug)
 {
     const x86_insn *insn;
+    /* Instruction breakpoints come before the fetch and its faults (vol. 3, table 6-2). */
+    if (debug && cpu->dr_exec_mask) {
+        x86_status bp = x86_debug_instruction_breakpoint(cpu, code_linear(cpu, cpu->rip));
+        if (bp != X86_OK)
+            return bp;
+    }
     x86_status st = fetch_decoded(cpu, &insn);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
@@ -237,18 +262,33 @@ static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, e
     cpu->next_rip = next;
     bool had_shadow = cpu->interrupt_shadow != 0;
     /* Single-step traps after an instruction that began with TF set (SDM vol. 3, 18.3.1.4). */
-    bool single_step = (cpu->rflags & X86_FLAG_TF) != 0;
+    uint64_t debug_flags = debug ? cpu->rflags & (X86_FLAG_TF | X86_FLAG_RF) : 0;
     st = insn->handler(cpu, insn);
     if (X86_LIKELY(st == X86_OK)) {
         uint64_t insn_rip = cpu->rip;
         retire(cpu, m, cost, had_shadow);
-        return X86_UNLIKELY(single_step) ? single_step_trap(cpu, insn_rip) : X86_OK;
+        if (debug && (debug_flags | cpu->dr_hits))
+            return after_debug_instruction(cpu, insn_rip, debug_flags);
+        return X86_OK;
     }
+    if (debug)
+        cpu->dr_hits = 0;   /* a faulting instruction did not complete its accesses */
     if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP) {
         cpu->fault.insn_rip = cpu->rip;
         retire(cpu, m, cost, had_shadow);
     }
     return st;
+}
+
+static __attribute__((noinline)) x86_status exec_one_debug(x86_cpu *cpu, emu_machine *m, uint32_t cost)
+{
+    return exec_one(cpu, m, cost, true);
+}
+
+/* Must this instruction go through the debug checks? */
+static inline bool x86_debug_attention(const x86_cpu *cpu)
+{
+    return (cpu->dr_exec_mask | cpu->dr_data_mask) || (cpu->rflags & (X86_FLAG_TF | X86_FLAG_RF));
 }
 
 /* Stop before an instruction at a breakpoint, unless resuming over that one. */
@@ -276,7 +316,8 @@ static inline __attribute__((always_inline)) x86_status run_loop(x86_cpu *cpu, e
     for (uint64_t i = 0; i < max_insns; i++) {
         if (breakpoints && at_breakpoint(cpu, m))
             return X86_STOP;
-        x86_status st = exec_one(cpu, m, cost);
+        x86_status st = X86_UNLIKELY(x86_debug_attention(cpu)) ? exec_one_debug(cpu, m, cost)
+                                                               : exec_one(cpu, m, cost, false);
         if (X86_UNLIKELY(st != X86_OK))
             return st;
         /* A device may have asked for a stop (a handler that halts returns X86_STOP itself). */

@@ -36,7 +36,6 @@
 #define DR6_FIXED1   0xffff0ff0ull
 #define DR7_WRITABLE 0xffff23ffull  /* L0-G3, LE, GE, GD, R/W and LEN fields */
 #define DR7_FIXED1   0x400ull
-#define DR7_ENABLES  0xffull        /* L0 G0 ... L3 G3 */
 #define DR7_GD       (1ull << 13)
 
 #define DTR_LIMIT_BYTES 2
@@ -242,7 +241,7 @@ x86_status x86_write_dr(x86_cpu *cpu, unsigned n, uint64_t val)
     switch (n) {
     case 0: case 1: case 2: case 3:
         cpu->dr[n] = x86_long64(cpu) ? val : (val & LOW32);
-        return X86_OK;
+        return x86_debug_update(cpu);
     case 6:
         if (val & HIGH32)
             return x86_gp0(cpu);
@@ -251,15 +250,8 @@ x86_status x86_write_dr(x86_cpu *cpu, unsigned n, uint64_t val)
     case 7:
         if (val & HIGH32)
             return x86_gp0(cpu);
-        if (val & DR7_ENABLES) {
-            machine_stop(cpu->machine, EMU_STOP_ERROR,
-                         "DR7 write of 0x%llx at 0x%llx enables a breakpoint: debug-register "
-                         "breakpoints are not modelled yet",
-                         (unsigned long long)val, (unsigned long long)cpu->rip);
-            return X86_STOP;
-        }
         cpu->dr[7] = (val & DR7_WRITABLE) | DR7_FIXED1;
-        return X86_OK;
+        return x86_debug_update(cpu);
     default:
         return x86_ud(cpu);
     }
@@ -279,8 +271,12 @@ static x86_status dr_index(x86_cpu *cpu, const x86_insn *insn, unsigned *n)
     if (cpu->cpl != 0)
         return x86_gp0(cpu);
     /* DR7.GD: any MOV DR raises #DB (fault) before it executes (17.2.4). */
-    if (cpu->dr[7] & DR7_GD)
+    if (cpu->dr[7] & DR7_GD) {
+        /* DR6.BD says why; GD clears so the handler can use the registers (17.2.4). */
+        cpu->dr[6] |= X86_DR6_BD;
+        cpu->dr[7] &= ~DR7_GD;
         return x86_raise(cpu, X86_VEC_DB, X86_EVENT_FAULT);
+    }
     *n = r;
     return X86_OK;
 }

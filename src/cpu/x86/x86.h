@@ -146,7 +146,10 @@ typedef struct x86_dtr {
 #define X86_SHADOW_MOV_SS 0x2u
 
 /* DR6 status bits (SDM vol. 3, 18.2.3). */
+#define X86_DR6_B_MASK 0xfull       /* B0-B3: which breakpoint conditions were met */
+#define X86_DR6_BD (1ull << 13)     /* debug-register access detected (DR7.GD) */
 #define X86_DR6_BS (1ull << 14)     /* single step */
+#define X86_DEBUG_BREAKPOINTS 4
 
 /* Operating mode, derived from CR0.PE, EFER.LMA and CS.L/D by x86_update_mode(). */
 typedef enum x86_mode {
@@ -179,6 +182,7 @@ typedef struct x86_fault {
     x86_event_kind kind;
     bool software;              /* INT n / INT3 / INTO: DPL-checked at delivery */
     uint64_t insn_rip;          /* trap-kind events: the instruction that raised it (RIP is past it) */
+    bool instruction_breakpoint; /* #DB fault from DR0-DR3: pushes RF = 0 (18.3.1.1) */
 } x86_fault;
 
 /* Decoded instruction. Produced by x86_decode(), consumed by handlers. */
@@ -259,6 +263,9 @@ typedef struct x86_cpu {
 
     uint64_t cr0, cr2, cr3, cr4, cr8;
     uint64_t dr[8];
+    uint8_t dr_exec_mask;       /* enabled instruction breakpoints (derived: x86_debug_update) */
+    uint8_t dr_data_mask;       /* enabled data breakpoints (derived) */
+    uint8_t dr_hits;            /* data breakpoints met by the current instruction */
     uint64_t efer;
     uint32_t pkru;
     uint64_t xcr0;
@@ -429,6 +436,17 @@ void x86_tlb_flush_page(x86_cpu *cpu, uint64_t lin);
 
 /* Translate a linear address without raising (debugger / API use): 0 ok, -1 not mapped. */
 int x86_translate_debug(x86_cpu *cpu, uint64_t lin, uint64_t *pa);
+
+/* ---- Debug registers (debugreg.c) ---- */
+
+/* Re-derive the breakpoint masks after DR0-DR3 or DR7 change; X86_STOP for I/O breakpoints. */
+X86_MUST_CHECK x86_status x86_debug_update(x86_cpu *cpu);
+/* Does a data breakpoint watch any byte of the page containing lin? (TLB fill asks.) */
+bool x86_debug_watches_page(const x86_cpu *cpu, uint64_t lin);
+/* Note the data breakpoints an access meets, for the trap after the instruction. */
+void x86_debug_data_access(x86_cpu *cpu, uint64_t lin, unsigned len, bool write);
+/* Before executing at lin: an enabled execute breakpoint there raises #DB (unless RF). */
+X86_MUST_CHECK x86_status x86_debug_instruction_breakpoint(x86_cpu *cpu, uint64_t lin);
 
 /* ---- Flags and conditions (flags.c) ---- */
 

@@ -60,9 +60,10 @@ static x86_status read_tss(x86_cpu *cpu, emu_trap *rec, const char *name, unsign
     return X86_OK;
 }
 
-static bool fault_class(const x86_fault *ev)
+/* Faults push RF = 1, except the instruction-breakpoint #DB, whose handler decides (18.3.1.1). */
+static bool pushes_rf(const x86_fault *ev)
 {
-    return ev->kind == X86_EVENT_FAULT && !ev->software;
+    return ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint;
 }
 
 x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
@@ -135,7 +136,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     };
     uint64_t rflags = x86_rflags(cpu);
     /* Faults push RF = 1 so the restarted instruction is not hit by its own breakpoint (18.3.1.1). */
-    uint64_t rflags_image = fault_class(ev) ? (rflags | X86_FLAG_RF) : (rflags & ~X86_FLAG_RF);
+    uint64_t rflags_image = pushes_rf(ev) ? (rflags | X86_FLAG_RF) : (rflags & ~X86_FLAG_RF);
     uint64_t frame[FRAME_MAX_SLOTS] = {
         ev->error_code, cpu->rip, cpu->seg[X86_CS].selector, rflags_image,
         cpu->gpr[X86_RSP], cpu->seg[X86_SS].selector,
