@@ -206,9 +206,12 @@ typedef enum emu_trap_kind {
     EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps) */
     EMU_TRAP_ABORT,         /* #DF (and machine checks) */
     EMU_TRAP_SOFTWARE,      /* INT n, INT3, INTO */
-    EMU_TRAP_SYSCALL,       /* SYSCALL */
-    EMU_TRAP_RETURN,        /* IRET, SYSRET */
+    EMU_TRAP_SYSCALL,       /* SYSCALL, SYSENTER */
+    EMU_TRAP_RETURN,        /* IRET, SYSRET, SYSEXIT */
+    EMU_TRAP_INTERRUPT,     /* a maskable external interrupt (INTR), accepted at an instruction boundary */
+    EMU_TRAP_NMI,           /* a non-maskable interrupt */
 } emu_trap_kind;
+#define EMU_TRAP_KIND_COUNT (EMU_TRAP_NMI + 1)
 
 typedef struct emu_trap_step {
     const char *name;       /* "read IDT[14]", "push RIP", ... (static text) */
@@ -231,6 +234,9 @@ typedef struct emu_trap {
     uint64_t to_pc, to_sp;
     unsigned to_priv;
     char stack[16];         /* why that stack: "current", "RSP0", "IST1", ... */
+    uint64_t gs_base;       /* x86: the GS base in force when the record began */
+    uint64_t kernel_gs_base;/* x86: IA32_KERNEL_GS_BASE then (SWAPGS would exchange the two) */
+    char source[64];        /* interrupts: who raised it ("injected", "APIC timer", ...); else "" */
     char escalation[200];   /* "#NP delivering #GP -> #DF", or "" */
     unsigned n_steps;
     emu_trap_step steps[EMU_TRAP_MAX_STEPS];

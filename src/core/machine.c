@@ -54,6 +54,8 @@ const char *emu_trap_kind_name(emu_trap_kind kind)
     case EMU_TRAP_SOFTWARE: return "software";
     case EMU_TRAP_SYSCALL: return "syscall";
     case EMU_TRAP_RETURN: return "return";
+    case EMU_TRAP_INTERRUPT: return "interrupt";
+    case EMU_TRAP_NMI: return "nmi";
     }
     return "unknown";
 }

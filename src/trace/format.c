@@ -78,6 +78,8 @@ size_t emu_trap_to_text(const emu_trap *t, char *buf, size_t len)
     put(&o, " cpl%u rip 0x%llx -> cpl%u rip 0x%llx stack %s rsp 0x%llx, %llu cycles", t->from_priv,
         (unsigned long long)t->from_pc, t->to_priv, (unsigned long long)t->to_pc, t->stack,
         (unsigned long long)t->to_sp, (unsigned long long)t->cycles);
+    if (t->source[0])
+        put(&o, " from %s", t->source);
     if (t->escalation[0])
         put(&o, " (%s)", t->escalation);
     return finish(&o);
@@ -99,7 +101,10 @@ size_t emu_trap_to_json(const emu_trap *t, char *buf, size_t len)
     put(&o, "\"to\":{\"pc\":\"0x%llx\",\"sp\":\"0x%llx\",\"priv\":%u,\"stack\":", (unsigned long long)t->to_pc,
         (unsigned long long)t->to_sp, t->to_priv);
     put_json_string(&o, t->stack);
-    put(&o, "},\"escalation\":");
+    put(&o, "},\"gs_base\":\"0x%llx\",\"kernel_gs_base\":\"0x%llx\",\"source\":", (unsigned long long)t->gs_base,
+        (unsigned long long)t->kernel_gs_base);
+    put_json_string(&o, t->source);
+    put(&o, ",\"escalation\":");
     put_json_string(&o, t->escalation);
     put(&o, ",\"steps\":[");
     for (unsigned i = 0; i < t->n_steps; i++) {

@@ -19,7 +19,7 @@ hex='^0x[0-9a-f]+$'
 bad=$(jq -c --arg hex "$hex" '
   select(
     (.seq | type) != "number" or .arch != "x86_64" or
-    ([.kind] | inside(["fault","trap","abort","software","syscall","return"]) | not) or
+    ([.kind] | inside(["fault","trap","abort","software","syscall","interrupt","nmi","return"]) | not) or
     (.vector | type) != "number" or
     ((.error_code | type) != "number" and .error_code != null) or
     (.cr2 | test($hex) | not) or
@@ -27,6 +27,7 @@ bad=$(jq -c --arg hex "$hex" '
     (.from.pc | test($hex) | not) or (.from.sp | test($hex) | not) or (.from.priv | type) != "number" or
     (.to.pc | test($hex) | not) or (.to.sp | test($hex) | not) or (.to.priv | type) != "number" or
     (.to.stack | type) != "string" or (.escalation | type) != "string" or
+    (.gs_base | test($hex) | not) or (.kernel_gs_base | test($hex) | not) or (.source | type) != "string" or
     (.steps | type) != "array" or (.steps | length) == 0 or
     ([.steps[] | select((.name | type) != "string" or (.addr | test($hex) | not) or
                         (.value | test($hex) | not) or (.cycles | type) != "number")] | length) != 0 or

@@ -22,6 +22,9 @@ void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int v
     rec->to_pc = rec->to_sp = 0;
     rec->to_priv = 0;
     rec->stack[0] = '\0';
+    rec->gs_base = cpu->seg[X86_GS].base;
+    rec->kernel_gs_base = cpu->msr.kernel_gs_base;
+    rec->source[0] = '\0';
     rec->escalation[0] = '\0';
     rec->n_steps = 0;
 }
