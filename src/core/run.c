@@ -116,6 +116,10 @@ static x86_status service_events(emu_machine *m)
         x86_status st = x86_accept_interrupt(cpu, &rec, &accepted);
         if (accepted)
             machine_trap_record(m, &rec);
+        /* A request held back by IF or a shadow: look again after the next instruction. A latched
+         * NMI held by NMI blocking waits for IRET, which asks for attention itself. */
+        if (st == X86_OK && ((m->nmi_latched && !cpu->nmi_blocked) || machine_intr_requested(m)))
+            machine_attention(m);
         if (st != X86_OK || !cpu->halted)
             return st;
         if (!(cpu->rflags & X86_FLAG_IF) && !m->nmi_latched && !nmi_may_come(m))
