@@ -12,6 +12,7 @@ void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list 
     if (m->stop_pending)
         return;         /* the first reason wins: it is the cause */
     m->stop_pending = true;
+    machine_attention(m);
     m->stop.kind = kind;
     m->stop.vector = -1;
     m->stop.pc = m->cpu.rip;
@@ -34,6 +35,7 @@ void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len)
 
 void machine_trap_record(emu_machine *m, emu_trap *rec)
 {
+    m->cycles += rec->cycles;   /* the steps' costs, charged once the record is complete */
     rec->seq = ++m->trap_seq;
     if (m->trap_hook)
         m->trap_hook(m->trap_hook_ctx, rec);
