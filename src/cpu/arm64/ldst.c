@@ -23,6 +23,14 @@ bool a64_valid_ldst_reg(uint32_t insn)
         return false; /* option must be UXTW, LSL/UXTX, SXTW or SXTX */
     if (v)
         return !(opc >= 2 && size != 0) && !(imm9 && idx == IDX_UNPRIV);
+    /* Writeback to the transfer register is CONSTRAINED UNPREDICTABLE
+     * (K1.2.4). As LLVM and Capstone decode it: UNDEFINED for loads into a
+     * W register or zero-extending (opc<0> = 1); a store stores the
+     * register's old value and a sign-extending load to X leaves the loaded
+     * value (both permitted behaviours). */
+    bool wback = imm9 && (idx == IDX_PRE || idx == IDX_POST);
+    if (wback && (opc & 1) && BITS(insn, 4, 0) == BITS(insn, 9, 5) && BITS(insn, 9, 5) != A64_REG_ZR)
+        return false;
     if (opc == LDST_LOAD_S32 && size >= 2)
         return false;
     if (opc == LDST_LOAD_S64 && size == SIZE_X) /* PRFM / PRFUM */

@@ -9,13 +9,12 @@
  */
 #include "cpu/arm64/a64_handlers.h"
 
-#define SBO5 0x1fu /* a should-be-one register field */
-
+/* Rs of a load and Rt2 of a single-register form are should-be-one fields
+ * ("(1)"): other values are CONSTRAINED UNPREDICTABLE, and this PE ignores
+ * them, as Capstone/LLVM decode them and as hardware behaves. */
 bool a64_valid_ldst_excl(uint32_t insn)
 {
-    if (BITS(insn, 14, 10) != SBO5)
-        return false;
-    return !BIT(insn, 22) || BITS(insn, 20, 16) == SBO5; /* loads: Rs is (1)(1)(1)(1)(1) */
+    return true;
 }
 
 static a64_status store_exclusive(a64_cpu *cpu, uint32_t insn, uint64_t addr, unsigned bytes, const uint8_t *data,
@@ -63,7 +62,8 @@ a64_status a64_op_ldst_excl(a64_cpu *cpu, uint32_t insn)
 
 bool a64_valid_ldst_excl_pair(uint32_t insn)
 {
-    return !BIT(insn, 22) || BITS(insn, 20, 16) == SBO5;
+    /* LDXP with Rt == Rt2 is CONSTRAINED UNPREDICTABLE: UNDEFINED here. */
+    return !(BIT(insn, 22) && BITS(insn, 4, 0) == BITS(insn, 14, 10));
 }
 
 a64_status a64_op_ldst_excl_pair(a64_cpu *cpu, uint32_t insn)
@@ -103,7 +103,7 @@ a64_status a64_op_ldst_excl_pair(a64_cpu *cpu, uint32_t insn)
 bool a64_valid_ldar_stlr(uint32_t insn)
 {
     /* o0 = 0 is LDLAR/STLLR (LORegions), not implemented on this PE. */
-    return BIT(insn, 15) && BITS(insn, 14, 10) == SBO5 && BITS(insn, 20, 16) == SBO5;
+    return BIT(insn, 15);
 }
 
 a64_status a64_op_ldar_stlr(a64_cpu *cpu, uint32_t insn)

@@ -8,15 +8,24 @@
 enum { MODE_NOALLOC = 0, MODE_POST = 1, MODE_OFFSET = 2, MODE_PRE = 3 };
 enum { OPC_W = 0, OPC_LDPSW = 1, OPC_X = 2 };
 
+/* Register overlaps the Arm ARM makes CONSTRAINED UNPREDICTABLE (K1.2.4:
+ * LDP with Rt == Rt2; writeback with the base among the transfer registers)
+ * are UNDEFINED on this PE, one of the permitted behaviours. */
 bool a64_valid_ldst_pair(uint32_t insn)
 {
     unsigned opc = BITS(insn, 31, 30), mode = BITS(insn, 24, 23);
-    bool load = BIT(insn, 22);
+    unsigned rt = BITS(insn, 4, 0), rt2 = BITS(insn, 14, 10), rn = BITS(insn, 9, 5);
+    bool load = BIT(insn, 22), v = BIT(insn, 26);
     if (opc == 3)
         return false;
-    if (!BIT(insn, 26) && opc == OPC_LDPSW)
-        return load && mode != MODE_NOALLOC; /* STGP (memory tagging) is not implemented */
-    return true;
+    if (!v && opc == OPC_LDPSW && !(load && mode != MODE_NOALLOC))
+        return false; /* STGP (memory tagging) is not implemented */
+    if (v)
+        return true;
+    if (load && rt == rt2)
+        return false;
+    bool wback = mode == MODE_POST || mode == MODE_PRE;
+    return !(wback && rn != A64_REG_ZR && (rt == rn || rt2 == rn));
 }
 
 a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn)

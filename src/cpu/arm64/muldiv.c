@@ -18,7 +18,7 @@ bool a64_valid_dp3(uint32_t insn)
     case OP31_SMADDL:
     case OP31_UMADDL: return sf;
     case OP31_SMULH:
-    case OP31_UMULH: return sf && !o0 && BITS(insn, 14, 10) == A64_REG_ZR; /* Ra is (1)(1)(1)(1)(1) */
+    case OP31_UMULH: return sf && !o0; /* Ra is (1)(1)(1)(1)(1), ignored */
     default: return false;
     }
 }
