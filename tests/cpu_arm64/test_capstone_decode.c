@@ -66,6 +66,13 @@ static const char *known_disagreement(uint32_t w, bool cs_valid)
     return NULL;
 }
 
+START_TEST(decode_table_rows)
+{
+    const char *bad = a64_decode_table_check();
+    ck_assert_msg(bad == NULL, "decode row %s has match bits outside its mask", bad ? bad : "");
+}
+END_TEST
+
 START_TEST(capstone_cross_check)
 {
     const char *seed_env = getenv("EMU_DIFF_SEED");
@@ -114,6 +121,7 @@ int main(void)
     Suite *s = suite_create("cpu_arm64_capstone_decode");
     TCase *tc = tcase_create("decode");
     tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, decode_table_rows);
     tcase_add_test(tc, capstone_cross_check);
     suite_add_tcase(s, tc);
     return t_run_suite(s);

@@ -267,6 +267,10 @@ typedef struct a64_decoded {
  * and the executor raises EC 0x00. */
 a64_decoded a64_decode(uint32_t insn);
 
+/* Self-check of the decode table: the name of a row whose match has bits
+ * outside its mask (it could never match), or NULL. */
+const char *a64_decode_table_check(void);
+
 const char *a64_status_name(a64_status st);
 
 #endif

@@ -36,8 +36,8 @@ static const a64_row rows[] = {
     INT(0xfff8f01f, 0xd500401f, "MSR (immediate)", a64_op_msr_imm, a64_valid_msr_imm, A64_GRP_SYSTEM),
     INT(0xffd80000, 0xd5080000, "SYS/SYSL", a64_op_sys, a64_valid_sys, A64_GRP_SYSTEM),
     INT(0xffd00000, 0xd5100000, "MSR/MRS (register)", a64_op_msr_mrs, NULL, A64_GRP_SYSTEM),
-    INT(0xfffffc1f, 0xd69f03e0, "ERET", a64_op_eret, NULL, A64_GRP_SYSTEM),
-    INT(0xfffffc1f, 0xd6bf03e0, "DRPS", a64_op_drps, NULL, A64_GRP_SYSTEM),
+    INT(0xffffffff, 0xd69f03e0, "ERET", a64_op_eret, NULL, A64_GRP_SYSTEM),
+    INT(0xffffffff, 0xd6bf03e0, "DRPS", a64_op_drps, NULL, A64_GRP_SYSTEM),
     INT(0xfe000000, 0xd6000000, "BR/BLR/RET", a64_op_br_reg, a64_valid_br_reg, A64_GRP_BRANCH),
     INT(0x7c000000, 0x14000000, "B/BL", a64_op_b_imm, NULL, A64_GRP_BRANCH),
     INT(0x7e000000, 0x34000000, "CBZ/CBNZ", a64_op_cbz, NULL, A64_GRP_BRANCH),
@@ -162,4 +162,12 @@ a64_decoded a64_decode(uint32_t insn)
     if (!r)
         return (a64_decoded){ .name = NULL, .group = A64_GRP_UNDEFINED };
     return (a64_decoded){ .name = r->name, .group = r->group, .executes = r->handler != NULL, .fp = r->fp };
+}
+
+const char *a64_decode_table_check(void)
+{
+    for (unsigned i = 0; i < NROWS; i++)
+        if (rows[i].match & ~rows[i].mask)
+            return rows[i].name; /* such a row could never match */
+    return NULL;
 }

@@ -101,7 +101,7 @@ bool a64_valid_condcmp(uint32_t insn)
 
 a64_status a64_op_condcmp(a64_cpu *cpu, uint32_t insn)
 {
-    bool sf = BIT(insn, 31), sub = !BIT(insn, 30), is_imm = BIT(insn, 11);
+    bool sf = BIT(insn, 31), sub = BIT(insn, 30), is_imm = BIT(insn, 11); /* CCMP: op = 1 */
     unsigned cond = BITS(insn, 15, 12);
     if (!a64_cond_holds(cpu, cond)) {
         cpu->pstate.nzcv = (uint8_t)BITS(insn, 3, 0);
