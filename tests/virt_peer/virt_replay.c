@@ -41,6 +41,18 @@ static bool mmio(uint64_t addr, unsigned size, bool write, uint64_t *val)
     return false;
 }
 
+/* The QEMU probe prints each value through the PL011, which sets TXRIS
+ * there: print through the model's UARTDR too, so the UART's interrupt
+ * state follows the same history. */
+static void print_value(const char *fmt, uint64_t v)
+{
+    char text[32];
+    int n = snprintf(text, sizeof text, fmt, (unsigned long long)v);
+    fputs(text, stdout);
+    for (int i = 0; i < n; i++)
+        pl011_write(&uart, 0, 4, (uint8_t)text[i]);
+}
+
 static bool sysreg(const char *name, bool write, uint64_t *val)
 {
     uint64_t v = *val;
@@ -122,13 +134,13 @@ int main(int argc, char **argv)
         if (strcmp(op, "r32") == 0 || strcmp(op, "r8") == 0) {
             ok = mmio(addr, op[1] == '3' ? 4 : 1, false, &val);
             if (ok)
-                printf("%08llx\n", (unsigned long long)val);
+                print_value("%08llx\n", val);
         } else if (strcmp(op, "w32") == 0 || strcmp(op, "w8") == 0) {
             ok = mmio(addr, op[1] == '3' ? 4 : 1, true, &val);
         } else if (strcmp(op, "mrs") == 0) {
             ok = sysreg(a, false, &val);
             if (ok)
-                printf("%016llx\n", (unsigned long long)val);
+                print_value("%016llx\n", val);
         } else if (strcmp(op, "msr") == 0) {
             val = strtoull(b, NULL, 0);
             ok = sysreg(a, true, &val);
