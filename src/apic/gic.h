@@ -63,10 +63,11 @@ typedef struct gic {
     uint8_t pmr;                /* priority mask */
     uint8_t bpr0, bpr1;         /* GICC_BPR/ICC_BPR0, GICC_ABPR/ICC_BPR1 */
     uint64_t sre;               /* ICC_SRE_EL1 */
-    /* Active priorities (GICC_APRn / ICC_AP0Rn/AP1Rn): one bit per group
-     * priority value that has an interrupt acknowledged and not yet
-     * priority-dropped. The running priority is the lowest set bit. */
-    uint64_t apr[4];
+    /* Active priorities per group (GICC_APRn/NSAPRn, ICC_AP0Rn/AP1Rn): one
+     * bit per group priority value with an interrupt acknowledged and not
+     * yet priority-dropped. The running priority is the lowest set bit of
+     * either group. */
+    uint64_t apr[2][4];
 
     /* outputs, recomputed by gic_update() on every state change */
     bool irq_out, fiq_out;

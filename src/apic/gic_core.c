@@ -84,13 +84,21 @@ uint8_t gic_group_priority(const gic *g, unsigned intid)
     return (uint8_t)(g->irq[intid].priority & (0xffu << split));
 }
 
-uint8_t gic_running_priority(const gic *g)
+/* Lowest set bit of one group's active priorities, 0x100 if none. */
+static unsigned gic_group_running(const gic *g, unsigned group)
 {
     for (unsigned w = 0; w < 4; w++) {
-        if (g->apr[w])
-            return (uint8_t)(w * 64 + (unsigned)__builtin_ctzll(g->apr[w]));
+        if (g->apr[group][w])
+            return w * 64 + (unsigned)__builtin_ctzll(g->apr[group][w]);
     }
-    return GIC_PRIORITY_IDLE;
+    return 0x100;
+}
+
+uint8_t gic_running_priority(const gic *g)
+{
+    unsigned p0 = gic_group_running(g, 0), p1 = gic_group_running(g, 1);
+    unsigned p = p0 < p1 ? p0 : p1;
+    return p > GIC_PRIORITY_IDLE ? GIC_PRIORITY_IDLE : (uint8_t)p;
 }
 
 /* A GICv3 SPI is forwarded to this PE only if GICD_IROUTER names it
@@ -175,7 +183,7 @@ void gic_activate(gic *g, unsigned intid)
     uint8_t prio = gic_group_priority(g, intid);
     irq->active = true;
     irq->pending_latch = false;
-    g->apr[prio / 64] |= 1ull << (prio % 64);
+    g->apr[irq->group1][prio / 64] |= 1ull << (prio % 64);
     gic_update(g);
 }
 
@@ -187,19 +195,25 @@ void gic_deactivate(gic *g, unsigned intid)
     gic_update(g);
 }
 
-void gic_end_of_interrupt(gic *g, unsigned intid, bool eoimode)
+void gic_end_of_interrupt(gic *g, unsigned intid, bool eoimode, int group)
 {
     if (intid >= g->num_irqs)
         return;
     /* Priority drop: the highest active priority stops running (IHI 0048B
      * 3.2.2; IHI 0069 4.1.1 "priority drop"). EOIs are expected in the
-     * reverse order of acknowledges, so that is intid's. */
-    for (unsigned w = 0; w < 4; w++) {
-        if (g->apr[w]) {
-            g->apr[w] &= g->apr[w] - 1;
-            break;
-        }
-    }
+     * reverse order of acknowledges, so that is intid's. On a tie between
+     * the groups, group 0's is the higher (as QEMU). */
+    unsigned p0 = gic_group_running(g, 0), p1 = gic_group_running(g, 1);
+    if (p0 == 0x100 && p1 == 0x100)
+        return;
+    unsigned running_group = p1 < p0 ? 1 : 0;
+    /* A GICv3 EOI for the other group's running interrupt does nothing, as
+     * QEMU (the drop would come from the wrong ICC_APnR). */
+    if (group != GIC_EOI_ANY_GROUP && (unsigned)group != running_group)
+        return;
+    uint64_t *apr = g->apr[running_group];
+    unsigned p = running_group ? p1 : p0;
+    apr[p / 64] &= ~(1ull << (p % 64));
     if (!eoimode)
         g->irq[intid].active = false;
     gic_update(g);

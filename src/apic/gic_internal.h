@@ -56,8 +56,12 @@ bool gic_can_signal(const gic *g, unsigned intid);
 void gic_activate(gic *g, unsigned intid);
 
 /* End of interrupt: drop the running priority; deactivate too unless
- * EOImode is set (then a DIR write deactivates). */
-void gic_end_of_interrupt(gic *g, unsigned intid, bool eoimode);
+ * EOImode is set (then a DIR write deactivates). group is the group the
+ * EOI register serves (GICv3 ICC_EOIR0/1: nothing happens unless the
+ * running priority belongs to that group), or GIC_EOI_ANY_GROUP (GICv2
+ * GICC_EOIR). */
+#define GIC_EOI_ANY_GROUP (-1)
+void gic_end_of_interrupt(gic *g, unsigned intid, bool eoimode, int group);
 void gic_deactivate(gic *g, unsigned intid);
 
 uint8_t gic_running_priority(const gic *g);

@@ -34,6 +34,17 @@ static unsigned gicc_reported(const gic *g, unsigned intid)
     return intid;
 }
 
+/* GICC_HPPIR (4.4.8). An interrupt the priority mask hides reads as
+ * spurious, as QEMU (whose pending-interrupt cache honours GICC_PMR);
+ * unlike IAR, the running priority does not matter. */
+static uint32_t gicc_hppir(const gic *g)
+{
+    unsigned intid = gic_highest_pending(g);
+    if (intid >= g->num_irqs || g->irq[intid].priority >= g->pmr)
+        return GIC_INTID_SPURIOUS;
+    return gicc_reported(g, intid);
+}
+
 static uint32_t gicc_iar_read(gic *g)
 {
     unsigned intid = gic_highest_pending(g);
@@ -64,7 +75,7 @@ bool gicv2_cpu_read(gic *g, uint64_t offset, unsigned size, uint64_t *val)
     case GICC_ABPR: *val = g->bpr1; return true;
     case GICC_IAR: *val = gicc_iar_read(g); return true;
     case GICC_RPR: *val = gic_running_priority(g); return true;
-    case GICC_HPPIR: *val = gicc_reported(g, gic_highest_pending(g)); return true;
+    case GICC_HPPIR: *val = gicc_hppir(g); return true;
     case GICC_IIDR: *val = GICC_IIDR_VALUE; return true;
     default: return false;  /* EOIR and DIR are write-only */
     }
@@ -83,7 +94,7 @@ bool gicv2_cpu_write(gic *g, uint64_t offset, unsigned size, uint64_t val)
     case GICC_BPR: g->bpr0 = clamp_bpr(v, 8 - GIC_V2_PRIORITY_BITS); break;
     case GICC_ABPR: g->bpr1 = clamp_bpr(v, 8 - GIC_V2_PRIORITY_BITS + 1); break;
     case GICC_EOIR:
-        gic_end_of_interrupt(g, v & GICC_INTID_MASK, g->cpu_ctlr & GICC_CTLR_EOIMODE);
+        gic_end_of_interrupt(g, v & GICC_INTID_MASK, g->cpu_ctlr & GICC_CTLR_EOIMODE, GIC_EOI_ANY_GROUP);
         return true;
     case GICC_DIR:
         gic_deactivate(g, v & GICC_INTID_MASK);

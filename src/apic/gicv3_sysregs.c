@@ -42,8 +42,8 @@ uint64_t gicv3_icc_iar0_read(gic *g) { return icc_acknowledge(g, false); }
 
 static bool icc_eoimode(const gic *g) { return g->cpu_ctlr & ICC_CTLR_EOIMODE; }
 
-void gicv3_icc_eoir1_write(gic *g, uint64_t val) { gic_end_of_interrupt(g, (unsigned)(val & ICC_INTID_MASK), icc_eoimode(g)); }
-void gicv3_icc_eoir0_write(gic *g, uint64_t val) { gic_end_of_interrupt(g, (unsigned)(val & ICC_INTID_MASK), icc_eoimode(g)); }
+void gicv3_icc_eoir1_write(gic *g, uint64_t val) { gic_end_of_interrupt(g, (unsigned)(val & ICC_INTID_MASK), icc_eoimode(g), 1); }
+void gicv3_icc_eoir0_write(gic *g, uint64_t val) { gic_end_of_interrupt(g, (unsigned)(val & ICC_INTID_MASK), icc_eoimode(g), 0); }
 void gicv3_icc_dir_write(gic *g, uint64_t val) { gic_deactivate(g, (unsigned)(val & ICC_INTID_MASK)); }
 
 static uint64_t icc_hppir(const gic *g, bool group1)

@@ -159,7 +159,7 @@ START_TEST(v2_disabled_masked_and_distributor_off)
     cw(GICC_PMR, 0x80);
     ck_assert_msg(!gic_irq_pending(&g), "priority equal to PMR is masked");
     EXPECT("IAR when masked", cr(GICC_IAR), 1023);
-    EXPECT("HPPIR ignores PMR", cr(GICC_HPPIR), UART_IRQ);
+    EXPECT("HPPIR hides a masked interrupt, as QEMU", cr(GICC_HPPIR), 1023);
     cw(GICC_PMR, 0x90);
     ck_assert(gic_irq_pending(&g));
     dw(GICD_CTLR, 0);
@@ -371,7 +371,10 @@ START_TEST(v3_group0_is_fiq_and_iar1_refuses_it)
     ck_assert_msg(gic_fiq_pending(&g) && !gic_irq_pending(&g), "group 0 is an FIQ");
     EXPECT("IAR1 for a group 0 interrupt", gicv3_icc_iar1_read(&g), 1023);
     EXPECT("IAR0", gicv3_icc_iar0_read(&g), UART_IRQ);
+    gicv3_icc_eoir1_write(&g, UART_IRQ);
+    EXPECT("EOIR1 for a group 0 interrupt is ignored", gicv3_icc_rpr_read(&g), 0);
     gicv3_icc_eoir0_write(&g, UART_IRQ);
+    EXPECT("EOIR0 drops it", gicv3_icc_rpr_read(&g), 0xff);
     dw(GICD_IGROUPR + 4, 1u << 1);
     ck_assert_msg(gic_irq_pending(&g), "moved to group 1: an IRQ");
 }
