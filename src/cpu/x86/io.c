@@ -3,7 +3,9 @@
  * chapter 19 I/O protection). In protected mode at CPL > IOPL every port
  * byte of the access must be clear in the TSS I/O permission bitmap, else
  * #GP(0). Each port access costs the profile's port_io; an access to a
- * port no device lists stops the machine (io_port_read/io_port_write).
+ * port no device lists stops the machine (io_port_read/io_port_write). A
+ * completed access is shown to the I/O breakpoints (debugreg.c), whose #DB
+ * trap follows the instruction, or the REP INS/OUTS iteration.
  */
 #include "core/machine.h"
 #include "core/memory.h"
