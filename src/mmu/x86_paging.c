@@ -19,9 +19,9 @@
 #include "mmu/x86_paging.h"
 
 #include "core/machine.h"
-#include "mmu/x86_pkeys.h"
 #include "core/memory.h"
 #include "cpu/x86/cpu_features.h"
+#include "mmu/x86_pkeys.h"
 
 #define MAX_LEVELS 4
 
