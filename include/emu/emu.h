@@ -228,7 +228,7 @@ emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode,
 
 typedef enum emu_trap_kind {
     EMU_TRAP_FAULT,         /* saved PC is the faulting instruction */
-    EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps) */
+    EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps), or a REP string instruction with iterations left */
     EMU_TRAP_ABORT,         /* #DF (and machine checks) */
     EMU_TRAP_SOFTWARE,      /* INT n, INT3, INTO */
     EMU_TRAP_SYSCALL,       /* SYSCALL, SYSENTER */

@@ -65,10 +65,14 @@ static x86_status read_tss(x86_cpu *cpu, emu_trap *rec, const char *name, unsign
     return X86_OK;
 }
 
-/* Faults push RF = 1, except the instruction-breakpoint #DB, whose handler decides (18.3.1.1). */
+/*
+ * Faults push RF = 1, except the instruction-breakpoint #DB, whose handler
+ * decides; so does a trap between REP string iterations (18.3.1.1).
+ */
 static bool pushes_rf(const x86_fault *ev)
 {
-    return ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint;
+    return (ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint) ||
+           ev->string_iteration;
 }
 
 x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
