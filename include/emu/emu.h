@@ -142,6 +142,31 @@ uint64_t emu_cycle_count(const emu_machine *m);
 emu_err emu_breakpoint_add(emu_machine *m, uint64_t pc);
 emu_err emu_breakpoint_remove(emu_machine *m, uint64_t pc);
 
+/*
+ * Deterministic interrupt injection (emu --inject). An NMI, or a maskable
+ * external interrupt with a vector, is requested when execution reaches an
+ * instruction address (before that instruction runs; the first time only) or
+ * when the modelled clock reaches a cycle. The CPU then accepts it by the
+ * architectural rules (IF, the STI/MOV SS shadows, NMI blocking), as it would
+ * a device's. Up to 32 injections per machine.
+ */
+typedef enum emu_inject_when {
+    EMU_INJECT_AT_PC,
+    EMU_INJECT_AT_CYCLE,
+} emu_inject_when;
+
+typedef struct emu_injection {
+    bool nmi;               /* true: an NMI; false: a maskable interrupt with `vector` */
+    uint8_t vector;
+    emu_inject_when when;
+    uint64_t at;            /* the instruction's virtual address, or the machine cycle */
+} emu_injection;
+
+emu_err emu_inject(emu_machine *m, const emu_injection *inj);
+
+/* The value of a symbol in the firmware's ELF symbol table. EMU_ERR_INVALID_ARG if it has none. */
+emu_err emu_symbol_lookup(const emu_machine *m, const char *name, uint64_t *value);
+
 /* Registers. */
 typedef enum emu_reg {
     EMU_X86_RAX = 0, EMU_X86_RCX, EMU_X86_RDX, EMU_X86_RBX,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/inject.h"
 #include "cli/options.h"
 #include "emu/emu.h"
 
@@ -143,6 +144,14 @@ int main(int argc, char **argv)
     if (err != EMU_OK) {
         fprintf(stderr, "emu: %s: %s\n", cli.firmware, why[0] ? why : emu_strerror(err));
         return CLI_STATUS_USAGE;
+    }
+
+    for (unsigned i = 0; i < cli.n_inject; i++) {
+        if (cli_inject(m, cli.inject[i], why, sizeof why) != 0) {
+            fprintf(stderr, "emu: --inject '%s': %s\n", cli.inject[i], why);
+            emu_close(m);
+            return CLI_STATUS_USAGE;
+        }
     }
 
     trap_sinks sinks = { .text = cli.trace_traps, .explain = cli.explain };

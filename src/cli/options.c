@@ -52,6 +52,13 @@ static void print_usage(FILE *out)
 "                        cycles per kind and per vector (docs/explain.md)\n"
 "      --break-on-exception\n"
 "                        stop before delivering the first exception (exit status 12)\n"
+"      --inject KIND@WHEN\n"
+"                        request an interrupt deterministically; repeatable (32 at most).\n"
+"                        KIND: nmi, or a vector 0-255 (a maskable external interrupt).\n"
+"                        WHEN: SYMBOL[+OFFSET] or 0xADDRESS (before the instruction there\n"
+"                        first runs), or cycle:N (when the modelled clock reaches N).\n"
+"                        The CPU accepts it by the usual rules (IF, STI/MOV SS shadows,\n"
+"                        NMI blocking until IRET), e.g. --inject nmi@entry_syscall+3\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -112,7 +119,7 @@ static int parse_count(const char *s, uint64_t *out)
 
 enum {
     OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS, OPT_TRACE_TRAPS,
-    OPT_BREAK_ON_EXCEPTION, OPT_TRACE, OPT_EXPLAIN, OPT_SUMMARY,
+    OPT_BREAK_ON_EXCEPTION, OPT_TRACE, OPT_EXPLAIN, OPT_SUMMARY, OPT_INJECT,
 };
 
 int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
@@ -131,6 +138,7 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
         { "summary", no_argument, NULL, OPT_SUMMARY },
         { "break-on-exception", no_argument, NULL, OPT_BREAK_ON_EXCEPTION },
         { "trace", required_argument, NULL, OPT_TRACE },
+        { "inject", required_argument, NULL, OPT_INJECT },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -193,6 +201,14 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
             break;
         case OPT_TRACE:
             opts->trace_path = optarg;
+            break;
+        case OPT_INJECT:
+            if (opts->n_inject == CLI_MAX_INJECT) {
+                fprintf(stderr, "emu: at most %d --inject options\n", CLI_MAX_INJECT);
+                *exit_status = CLI_STATUS_USAGE;
+                return -1;
+            }
+            opts->inject[opts->n_inject++] = optarg;
             break;
         case OPT_BREAK_ON_EXCEPTION:
             opts->break_on_exception = true;

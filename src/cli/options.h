@@ -8,6 +8,7 @@
 #include "emu/emu.h"
 
 #define CLI_MAX_INITRD 32
+#define CLI_MAX_INJECT 32
 
 /* Exit statuses. Guest exits through isa-debug-exit are odd ((value << 1) | 1, as QEMU);
  * emu's own outcomes are even so the two never collide. */
@@ -37,6 +38,8 @@ typedef struct cli_options {
     bool summary;               /* --summary: the trap summary alone */
     const char *trace_path;
     bool break_on_exception;
+    const char *inject[CLI_MAX_INJECT];
+    unsigned n_inject;
 } cli_options;
 
 /* Parse argv. Returns -1 to exit with status *exit_status (help, version, errors), 0 to run. */

@@ -116,6 +116,7 @@ void emu_close(emu_machine *m)
         return;
     x86_cpu_destroy(&m->cpu);
     pc_destroy(m);
+    loader_symbols_free(&m->symbols);
     free(m->firmware_path);
     free(m->ram);
     free(m);
@@ -206,6 +207,8 @@ static emu_err open_image(const uint8_t *image, size_t size, const emu_options *
         return EMU_ERR_NOMEM;
     }
     err = boot_image(m, image, size, opts, &info, why, why_len);
+    if (err == EMU_OK)
+        err = loader_symbols_read(image, size, &m->symbols, why, why_len);
     if (err != EMU_OK) {
         emu_close(m);
         return err;

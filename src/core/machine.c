@@ -12,6 +12,7 @@ void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list 
     if (m->stop_pending)
         return;         /* the first reason wins: it is the cause */
     m->stop_pending = true;
+    machine_attention(m);
     m->stop.kind = kind;
     m->stop.vector = -1;
     m->stop.pc = m->cpu.rip;

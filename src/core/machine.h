@@ -12,11 +12,21 @@
 #include "emu/emu.h"
 #include "cpu/x86/x86.h"
 #include "cycles/profile.h"
+#include "core/events.h"
+#include "core/intr.h"
+#include "loader/symbols.h"
 
 struct pc_platform;
 
 #define EMU_DEFAULT_MEMORY (128ull << 20)
 #define EMU_MAX_BREAKPOINTS 64
+#define EMU_MAX_INJECTIONS 32
+
+/* One --inject request (emu_inject): pending until its PC or cycle is reached. */
+typedef struct machine_injection {
+    emu_injection req;
+    bool done;
+} machine_injection;
 
 struct emu_machine {
     emu_arch arch;
@@ -43,6 +53,24 @@ struct emu_machine {
     void *trap_hook_ctx;
     uint64_t trap_seq;
     bool delivery_pending;      /* break_on_exception stopped before delivering cpu->fault */
+
+    /* Modelled time (events.h): the run loop services events once cycles >= next_event. */
+    uint64_t next_event;
+    machine_timer *timers[MACHINE_MAX_TIMERS];
+    unsigned n_timers;
+
+    /* Interrupt requests (intr.h). */
+    bool nmi_latched;
+    const char *nmi_source;
+    bool intr_line;             /* the controller's INTR output */
+    machine_intc intc;
+    uint64_t injected_vectors[4]; /* maskable vectors injected and not yet accepted (bit per vector) */
+    machine_injection injections[EMU_MAX_INJECTIONS];
+    machine_timer inject_timer; /* the earliest injection at a cycle not yet fired */
+    unsigned n_injections;
+    unsigned n_pc_injections;   /* injections at a PC not yet fired: the run loop checks each RIP */
+
+    loader_symbols symbols;     /* the firmware's ELF symbol table */
 
     uint64_t breakpoints[EMU_MAX_BREAKPOINTS];
     unsigned n_breakpoints;

@@ -71,10 +71,67 @@ static x86_status deliver_pending(emu_machine *m)
 
 /* Deliveries in a row with no instruction completing before emu calls it a livelock. */
 #define EMU_TRAP_STORM_LIMIT 100000
+/* Timer deadlines a halted CPU may sleep through without accepting an interrupt. */
+#define EMU_IDLE_EVENT_LIMIT 1000000
 
 static bool stop_is_final(emu_stop_kind kind)
 {
     return kind == EMU_STOP_EXIT || kind == EMU_STOP_SHUTDOWN || kind == EMU_STOP_RESET;
+}
+
+/* Could an NMI still arrive that nothing has requested yet? Only an injection at a future cycle. */
+static bool nmi_may_come(const emu_machine *m)
+{
+    for (unsigned i = 0; i < m->n_injections; i++)
+        if (!m->injections[i].done && m->injections[i].req.nmi && m->injections[i].req.when == EMU_INJECT_AT_CYCLE)
+            return true;
+    return false;
+}
+
+static x86_status stop_halted(emu_machine *m, const char *why)
+{
+    machine_stop(m, EMU_STOP_HALT, "HLT at 0x%llx %s: nothing can wake the CPU",
+                 (unsigned long long)m->cpu.halt_rip, why);
+    m->stop.pc = m->cpu.halt_rip;
+    return X86_STOP;
+}
+
+/*
+ * An instruction boundary where something asked for attention: run the
+ * timers that are due, then accept an NMI or interrupt (entry/x86/interrupt.c).
+ * A halted CPU sleeps: the clock jumps to the next timer deadline until an
+ * interrupt wakes it, or the machine stops when nothing can.
+ */
+static x86_status service_events(emu_machine *m)
+{
+    x86_cpu *cpu = &m->cpu;
+    for (uint64_t idle = 0;; idle++) {
+        if (m->stop_pending)
+            return X86_STOP;
+        machine_run_timers(m);
+        if (m->stop_pending)
+            return X86_STOP;
+        emu_trap rec;
+        bool accepted = false;
+        x86_status st = x86_accept_interrupt(cpu, &rec, &accepted);
+        if (accepted)
+            machine_trap_record(m, &rec);
+        /* A request held back by IF or a shadow: look again after the next instruction. A latched
+         * NMI held by NMI blocking waits for IRET, which asks for attention itself. */
+        if (st == X86_OK && ((m->nmi_latched && !cpu->nmi_blocked) || machine_intr_requested(m)))
+            machine_attention(m);
+        if (st != X86_OK || !cpu->halted)
+            return st;
+        if (!(cpu->rflags & X86_FLAG_IF) && !m->nmi_latched && !nmi_may_come(m))
+            return stop_halted(m, "with interrupts disabled");
+        uint64_t deadline = machine_next_deadline(m);
+        if (deadline == UINT64_MAX)
+            return stop_halted(m, "with no timer armed and no interrupt pending");
+        if (idle == EMU_IDLE_EVENT_LIMIT)
+            return stop_halted(m, "while 1000000 timer events passed without an interrupt being accepted");
+        if (deadline > m->cycles)
+            m->cycles = deadline;       /* modelled sleep: nothing runs until the deadline */
+    }
 }
 
 emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
@@ -93,6 +150,7 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
     m->stop_pending = false;
     memset(&m->stop, 0, sizeof m->stop);
     m->stop.vector = -1;
+    machine_attention(m);       /* a front end may have changed state between runs */
 
     uint64_t budget = max_insns ? max_insns : UINT64_MAX, done = 0;
     x86_status st = X86_OK;
@@ -102,11 +160,18 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
     }
     uint64_t storm = 0;
     while (st == X86_OK) {
+        if (m->cycles >= m->next_event) {
+            st = service_events(m);
+            if (st != X86_OK)
+                break;
+        }
+        if (done >= budget)
+            break;
         uint64_t retired = 0;
         st = x86_run(&m->cpu, budget - done, &retired);
         done += retired;
         if (st != X86_FAULT)
-            break;
+            continue;
         if (m->opts.break_on_exception) {
             m->delivery_pending = true;
             break;
@@ -124,8 +189,8 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
             break;
         }
         st = deliver_pending(m);
-        if (st == X86_OK && done >= budget)
-            break;
+        /* After a delivery the handler's first instruction is a boundary like any other. */
+        machine_attention(m);
     }
     m->skip_breakpoint = false;
     switch (st) {

@@ -47,14 +47,22 @@ static bool has_step(const emu_trap *t, const char *name)
     return false;
 }
 
-/* A delivery starts over after a fault on the way: at "write CR2" (a #PF) or at an IDT check not preceded by it. */
+/*
+ * A delivery starts over after a fault on the way: every attempt begins with
+ * "check IDT limit", preceded by "write CR2" for a #PF, so either one after
+ * the record's first IDT check starts a new attempt.
+ */
 static bool starts_attempt(const emu_trap *t, unsigned i)
 {
-    if (i == 0)
+    bool begins = explain_is_step(&t->steps[i], "write CR2") ||
+                  (explain_is_step(&t->steps[i], "check IDT limit") &&
+                   !(i > 0 && explain_is_step(&t->steps[i - 1], "write CR2")));
+    if (!begins)
         return false;
-    if (explain_is_step(&t->steps[i], "write CR2"))
-        return true;
-    return explain_is_step(&t->steps[i], "check IDT limit") && !explain_is_step(&t->steps[i - 1], "write CR2");
+    for (unsigned j = 0; j < i; j++)
+        if (explain_is_step(&t->steps[j], "check IDT limit"))
+            return true;
+    return false;
 }
 
 /* Element i of the escalation chain "INT 0x81 -> #GP(0x40a) -> ..." copied to buf; false if there is none. */
@@ -222,7 +230,8 @@ static void intro_event(narration *n)
         return;
     case EMU_TRAP_NMI:
         out_put(&n->o, "NMI (non-maskable interrupt, vector %d) from %s, in ring %u; the saved RIP 0x%llx is "
-                "the next instruction to run.", v, t->source[0] ? t->source : "an unnamed source", t->from_priv,
+                "the next instruction to run. From now until the next IRET, further NMIs are held off "
+                "(SDM 6.7.1).", v, t->source[0] ? t->source : "an unnamed source", t->from_priv,
                 (unsigned long long)t->from_pc);
         return;
     case EMU_TRAP_SYSCALL:

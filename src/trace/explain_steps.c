@@ -352,6 +352,12 @@ static void rip_from_rdx(narration *n, const emu_trap_step *s)
     out_put(&n->o, "It loads RIP from RDX: 0x%llx.", VALUE(s));
 }
 
+static void acknowledge_intr(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "The CPU acknowledges the interrupt request (an INTA cycle) and the interrupt source answers "
+            "with vector 0x%llx.", VALUE(s));
+}
+
 static void unknown_step(narration *n, const emu_trap_step *s)
 {
     out_put(&n->o, "A step this narration does not describe (address 0x%llx, value 0x%llx).", ADDR(s), VALUE(s));
@@ -405,6 +411,7 @@ static const struct {
     { "RIP = IA32_SYSENTER_EIP", sysenter_rip },
     { "RSP = RCX", rsp_from_rcx },
     { "RIP = RDX", rip_from_rdx },
+    { "acknowledge interrupt (INTA)", acknowledge_intr },
 };
 
 static step_fn sentence_for(const emu_trap_step *s)

@@ -98,7 +98,9 @@ static void run_to_handler(emu_machine *m, unsigned vector, const char *what)
     emu_stop stop = t_run(m, 100);
     ck_assert_msg(stop.kind == EMU_STOP_HALT, "%s: want the handler's HLT, got %s: %s", what,
                   emu_stop_kind_name(stop.kind), stop.message);
-    T_EXPECT_REG(m, EMU_X86_RIP, HANDLERS + 16ull * vector, what);
+    /* HLT completes before the CPU waits, so the stop names the HLT and RIP is past it. */
+    ck_assert_msg(stop.pc == HANDLERS + 16ull * vector, "%s: halted at 0x%llx, want the handler at 0x%llx", what,
+                  (unsigned long long)stop.pc, (unsigned long long)(HANDLERS + 16ull * vector));
 }
 
 START_TEST(ud_same_privilege)

@@ -114,6 +114,7 @@ static const struct {
     { "RIP = IA32_SYSENTER_EIP", 0x190000, "jumps to IA32_SYSENTER_EIP, 0x190000" },
     { "RSP = RCX", 0x7000, "RSP from RCX: 0x7000" },
     { "RIP = RDX", 0x401000, "RIP from RDX: 0x401000" },
+    { "acknowledge interrupt (INTA)", 0x20, "answers with vector 0x20" },
 };
 #define N_STEP_CASES (sizeof step_cases / sizeof step_cases[0])
 
@@ -176,42 +177,61 @@ static unsigned check_literals(const char *line, const char *file, unsigned line
     return found;
 }
 
-/* Every step name the files in src/entry/x86/ pass to x86_trap_step (directly, through read_tss, or from a
- * slot_names table) has its own sentence: a new step without one fails here, naming it. */
-START_TEST(delivery_code_step_names_are_described)
+/* The step names one source file records: literals on lines calling x86_trap_step or read_tss, and in
+ * slot_names tables (the frame slots' "push RIP", "pop SS", ...). */
+static unsigned scan_file(const char *path)
 {
-    const char *src = getenv("EMU_SOURCE_DIR");
-    ck_assert_msg(src != NULL, "EMU_SOURCE_DIR is not set (ctest sets it)");
-    char dir_path[1024];
-    snprintf(dir_path, sizeof dir_path, "%s/src/entry/x86", src);
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char line[512];
+    unsigned lineno = 0, names = 0;
+    bool in_slot_table = false;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (strstr(line, "slot_names[") && strstr(line, "= {"))
+            in_slot_table = true;
+        if (in_slot_table || strstr(line, "x86_trap_step(") || strstr(line, "read_tss(cpu, rec, \""))
+            names += check_literals(line, base, lineno);
+        if (in_slot_table && strstr(line, "};"))
+            in_slot_table = false;
+    }
+    fclose(f);
+    return names;
+}
+
+/* Every .c file under dir, src/trace (the narration itself) excepted. */
+static unsigned scan_tree(const char *dir_path)
+{
     DIR *dir = opendir(dir_path);
     ck_assert_msg(dir != NULL, "cannot open %s", dir_path);
     unsigned names = 0;
     struct dirent *e;
     while ((e = readdir(dir)) != NULL) {
-        size_t len = strlen(e->d_name);
-        if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0)
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "trace"))
             continue;
-        char path[1400];
+        char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir_path, e->d_name);
-        FILE *f = fopen(path, "r");
-        ck_assert_msg(f != NULL, "cannot open %s", path);
-        char line[512];
-        unsigned lineno = 0;
-        bool in_slot_table = false;
-        while (fgets(line, sizeof line, f)) {
-            lineno++;
-            if (strstr(line, "slot_names[") && strstr(line, "= {"))
-                in_slot_table = true;
-            if (in_slot_table || strstr(line, "x86_trap_step(") || strstr(line, "read_tss(cpu, rec, \""))
-                names += check_literals(line, e->d_name, lineno);
-            if (in_slot_table && strstr(line, "};"))
-                in_slot_table = false;
-        }
-        fclose(f);
+        size_t len = strlen(e->d_name);
+        if (len > 2 && !strcmp(e->d_name + len - 2, ".c"))
+            names += scan_file(path);
+        else if (e->d_type == DT_DIR)
+            names += scan_tree(path);
     }
     closedir(dir);
-    ck_assert_msg(names >= 40, "found only %u step names in %s: has the delivery code moved?", names, dir_path);
+    return names;
+}
+
+/* Every x86 step name the library records (src/entry/x86/ and whatever else calls x86_trap_step) has
+ * its own sentence: a new step without one fails here, naming its file and line. */
+START_TEST(delivery_code_step_names_are_described)
+{
+    const char *src = getenv("EMU_SOURCE_DIR");
+    ck_assert_msg(src != NULL, "EMU_SOURCE_DIR is not set (ctest sets it)");
+    char src_path[1024];
+    snprintf(src_path, sizeof src_path, "%s/src", src);
+    unsigned names = scan_tree(src_path);
+    ck_assert_msg(names >= 40, "found only %u step names in %s: has the delivery code moved?", names, src_path);
 }
 END_TEST
 
@@ -348,6 +368,22 @@ START_TEST(kinds_and_sources)
 }
 END_TEST
 
+/* An interrupt's INTA comes before the IDT check: that IDT check starts the first attempt, not a second. */
+START_TEST(interrupt_acknowledge_then_delivery)
+{
+    emu_trap t = record(EMU_TRAP_INTERRUPT, 0x30);
+    t.from_priv = 0;
+    snprintf(t.source, sizeof t.source, "injected");
+    add_step(&t, "acknowledge interrupt (INTA)", 0, 0x30);
+    add_step(&t, "check IDT limit", 0x1000, 0xfff);
+    add_step(&t, "read IDT gate", 0x1300, 0x108e0000080e20ull);
+    const char *text = explain(&t);
+    ck_assert_msg(strstr(text, "That attempt") == NULL, "INTA then IDT check: a restart was narrated:\n%s", text);
+    ck_assert_msg(strstr(text, "external interrupt, vector 0x30, from injected") &&
+                  strstr(text, "gate for vector 0x30 lies within"), "INTA then IDT check:\n%s", text);
+}
+END_TEST
+
 START_TEST(short_buffers_give_zero)
 {
     emu_trap t = int80_record();
@@ -430,6 +466,7 @@ static Suite *explain_suite(void)
     tcase_add_test(tc, gate_dpl_refuses_ring3);
     tcase_add_test(tc, double_fault_chain);
     tcase_add_test(tc, kinds_and_sources);
+    tcase_add_test(tc, interrupt_acknowledge_then_delivery);
     tcase_add_test(tc, short_buffers_give_zero);
     tcase_add_test(tc, odd_records_do_not_crash);
     tcase_add_test(tc, summary_counts_kinds_and_vectors);

@@ -309,20 +309,29 @@ static bool at_breakpoint(x86_cpu *cpu, emu_machine *m)
     return false;
 }
 
-/* The run loop, specialised by the caller on whether breakpoints are set. */
+/*
+ * The run loop, specialised by the caller on whether it must look at each
+ * RIP (breakpoints, injections at a PC). It returns X86_OK early when the
+ * clock reaches next_event, so the caller can service timers, interrupts
+ * and stop requests at this instruction boundary.
+ */
 static inline __attribute__((always_inline)) x86_status run_loop(x86_cpu *cpu, emu_machine *m, uint64_t max_insns,
-                                                                 uint32_t cost, bool breakpoints)
+                                                                 uint32_t cost, bool watch_rip)
 {
     for (uint64_t i = 0; i < max_insns; i++) {
-        if (breakpoints && at_breakpoint(cpu, m))
-            return X86_STOP;
+        if (watch_rip) {
+            if (at_breakpoint(cpu, m))
+                return X86_STOP;
+            if (m->n_pc_injections && machine_inject_at_pc(m, cpu->rip))
+                return X86_OK;
+        }
         x86_status st = X86_UNLIKELY(x86_debug_attention(cpu)) ? exec_one_debug(cpu, m, cost)
                                                                : exec_one(cpu, m, cost, false);
         if (X86_UNLIKELY(st != X86_OK))
             return st;
-        /* A device may have asked for a stop (a handler that halts returns X86_STOP itself). */
-        if (X86_UNLIKELY(m->stop_pending))
-            return X86_STOP;
+        /* One compare covers timers, interrupt requests and a device's stop request (events.h). */
+        if (X86_UNLIKELY(m->cycles >= m->next_event))
+            return m->stop_pending ? X86_STOP : X86_OK;
     }
     return X86_OK;
 }
@@ -337,7 +346,8 @@ x86_status x86_run(x86_cpu *cpu, uint64_t max_insns, uint64_t *retired)
     if (m->stop_pending)
         st = X86_STOP;
     else if (!cpu->halted)
-        st = m->n_breakpoints ? run_loop(cpu, m, max_insns, cost, true) : run_loop(cpu, m, max_insns, cost, false);
+        st = (m->n_breakpoints | m->n_pc_injections) ? run_loop(cpu, m, max_insns, cost, true)
+                                                     : run_loop(cpu, m, max_insns, cost, false);
     *retired += m->insns - start;
     return st;
 }

@@ -643,17 +643,12 @@ X86_HANDLER(x86_op_hlt)
 {
     if (cpu->cpl != 0)
         return x86_gp0(cpu);
+    /* HLT completes; the CPU then waits, and an interrupt saves the RIP after it (vol. 2, HLT).
+     * The run loop services the wait: timers run on, and HLT that nothing can wake stops. */
     cpu->halted = true;
-    if (!(cpu->rflags & X86_FLAG_IF))
-        machine_stop(cpu->machine, EMU_STOP_HALT,
-                     "HLT at 0x%llx with interrupts disabled: nothing can wake the CPU",
-                     (unsigned long long)cpu->rip);
-    else
-        machine_stop(cpu->machine, EMU_STOP_HALT,
-                     "HLT at 0x%llx with interrupts enabled, but no interrupt source is "
-                     "modelled yet: nothing can wake the CPU",
-                     (unsigned long long)cpu->rip);
-    return X86_STOP;
+    cpu->halt_rip = cpu->rip;
+    machine_attention(cpu->machine);
+    return X86_OK;
 }
 
 /* CLI/STI: IOPL-sensitive in protected mode (VME/PVI are not modelled). */

@@ -172,6 +172,8 @@ typedef enum x86_status {
 typedef enum x86_event_kind {
     X86_EVENT_FAULT,    /* saved RIP = the faulting instruction */
     X86_EVENT_TRAP,     /* saved RIP = the next instruction (INT n, INT3, INTO, INT1) */
+    X86_EVENT_INTERRUPT,/* external, accepted between instructions: saved RIP = the next to run */
+    X86_EVENT_NMI,
 } x86_event_kind;
 
 typedef struct x86_fault {
@@ -278,7 +280,9 @@ typedef struct x86_cpu {
     uint8_t stack_size;         /* 2, 4 or 8: stack pointer width (SS.B, or 8 in 64-bit mode) */
 
     bool halted;
+    uint64_t halt_rip;          /* the HLT that halted it, for messages */
     uint8_t interrupt_shadow;   /* X86_SHADOW_*: blocking for one instruction */
+    bool nmi_blocked;           /* an NMI was delivered and no IRET has run since (SDM vol. 3, 6.7.1) */
 
     x86_fault fault;            /* valid when a handler returned X86_FAULT */
 

@@ -25,6 +25,16 @@
  */
 X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
 
+/*
+ * At an instruction boundary: accept a latched NMI or a requested maskable
+ * interrupt if the CPU's state allows it, and deliver it. *accepted says
+ * whether one was; rec receives its record. X86_STOP if the machine stopped.
+ */
+X86_MUST_CHECK x86_status x86_accept_interrupt(x86_cpu *cpu, emu_trap *rec, bool *accepted);
+
+/* Could anything be accepted now (for waking from HLT)? */
+bool x86_interrupt_deliverable(const x86_cpu *cpu);
+
 /* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
 X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 

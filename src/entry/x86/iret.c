@@ -183,6 +183,13 @@ X86_HANDLER(x86_op_iret)
 {
     if (!(cpu->cr0 & X86_CR0_PE))
         return x86_unsupported(cpu, insn, "IRET in real mode");
+    /* IRET ends NMI blocking even when it then faults: the VMX exit qualification has a bit,
+     * "NMI unblocking due to IRET", for exactly that case (SDM vol. 3, 6.7.1 and 28.2.3). */
+    if (cpu->nmi_blocked) {
+        cpu->nmi_blocked = false;
+        if (cpu->machine->nmi_latched)
+            machine_attention(cpu->machine);
+    }
     emu_trap rec;
     x86_trap_begin(cpu, &rec, EMU_TRAP_RETURN, -1);
     x86_status st = x86_iret_protected(cpu, insn, &rec);

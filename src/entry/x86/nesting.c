@@ -28,9 +28,15 @@ static const fault_class vector_class[32] = {
     [X86_VEC_DF] = CLASS_DOUBLE_FAULT,
 };
 
+static bool is_exception(const x86_fault *ev)
+{
+    return ev->vector < 32 && !ev->software && ev->kind != X86_EVENT_INTERRUPT && ev->kind != X86_EVENT_NMI;
+}
+
+/* External interrupts and NMI are benign whatever their vector (table 6-4). */
 static fault_class class_of(const x86_fault *ev)
 {
-    return ev->vector < 32 && !ev->software ? vector_class[ev->vector] : CLASS_BENIGN;
+    return is_exception(ev) ? vector_class[ev->vector] : CLASS_BENIGN;
 }
 
 /* Table 6-5: does `second`, raised while delivering `first`, become #DF? */
@@ -47,6 +53,10 @@ static emu_trap_kind record_kind(const x86_fault *ev)
 {
     if (ev->software)
         return EMU_TRAP_SOFTWARE;
+    if (ev->kind == X86_EVENT_INTERRUPT)
+        return EMU_TRAP_INTERRUPT;
+    if (ev->kind == X86_EVENT_NMI)
+        return EMU_TRAP_NMI;
     if (class_of(ev) == CLASS_DOUBLE_FAULT)
         return EMU_TRAP_ABORT;
     return ev->kind == X86_EVENT_TRAP ? EMU_TRAP_TRAP : EMU_TRAP_FAULT;
