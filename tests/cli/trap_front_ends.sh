@@ -63,6 +63,7 @@ expect_eq append-eq 33 'cmdline: ".* joined=yes"' --append=joined=yes "$hello"
 expect_eq initrd-eq 2 "cannot open '$work/no-module'" "--initrd=$work/no-module" "$hello"
 expect_eq boot-eq 2 "--boot 'sideways'" --boot=sideways "$hello"
 expect_eq max-insns-eq 8 "after 1000 instructions" --max-insns=1000 "$hello"
+expect_eq inject-eq 35 "^trap 1: nmi vector 2 .* from injected$" --trace-traps --inject=nmi@case_ud "$traps"
 expect_eq trace-eq-empty 2 "--trace '': cannot create" --trace= "$hello"
 expect_eq flag-with-value 2 "option '--stats' takes no value" --stats=yes "$hello"
 
