@@ -188,9 +188,8 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
             st = X86_STOP;
             break;
         }
+        /* A request still pending after the delivery keeps next_event at 0 itself (service_events). */
         st = deliver_pending(m);
-        /* After a delivery the handler's first instruction is a boundary like any other. */
-        machine_attention(m);
     }
     m->skip_breakpoint = false;
     switch (st) {

@@ -283,6 +283,7 @@ typedef struct x86_cpu {
     uint64_t halt_rip;          /* the HLT that halted it, for messages */
     uint8_t interrupt_shadow;   /* X86_SHADOW_*: blocking for one instruction */
     bool nmi_blocked;           /* an NMI was delivered and no IRET has run since (SDM vol. 3, 6.7.1) */
+    uint32_t trap_step_cost;    /* the cost profile's delivery_step, read once per step in trap records */
 
     x86_fault fault;            /* valid when a handler returned X86_FAULT */
 
@@ -343,6 +344,20 @@ X86_MUST_CHECK x86_status x86_lin_write_buf(x86_cpu *cpu, uint64_t lin, const vo
 /* The same with the privilege of the access given (delivery writes the frame at the new CPL). */
 X86_MUST_CHECK x86_status x86_lin_write_buf_as(x86_cpu *cpu, uint64_t lin, const void *buf, unsigned len,
                                                bool user);
+
+/*
+ * The host bytes behind [lin, lin+len) when one TLB entry covers them for a
+ * read at this privilege (user: CPL 3 data access; else supervisor, as for
+ * descriptor tables), or NULL: the caller then takes the full access path,
+ * which walks, faults and reports exactly as usual.
+ */
+static inline const uint8_t *x86_cached_read_ptr(const x86_cpu *cpu, uint64_t lin, unsigned len, bool user)
+{
+    if ((lin & X86_PAGE_MASK) + len > X86_PAGE_SIZE || !(cpu->efer & X86_EFER_LMA))
+        return NULL;
+    const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, user, lin);
+    return e && e->host_read ? e->host_read + (lin & X86_PAGE_MASK) : NULL;
+}
 
 static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
 {
