@@ -50,8 +50,9 @@ static const char *explain(const emu_trap *t)
 /* The text after "  1. NAME: " for the record's only step. */
 static const char *first_step_sentence(const char *text, const char *name)
 {
-    char label[128];
-    snprintf(label, sizeof label, "\n  1. %s: ", name);
+    char label[160];
+    ck_assert_msg(strlen(name) < 128, "step name too long: %s", name);
+    snprintf(label, sizeof label, "\n  1. %.127s: ", name);
     const char *p = strstr(text, label);
     ck_assert_msg(p != NULL, "step '%s': no line '  1. %s: ' in:\n%s", name, name, text);
     return p + strlen(label);
