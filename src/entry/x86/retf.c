@@ -74,10 +74,9 @@ static x86_status retf_outer(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     cpu->seg[X86_CS] = cs;
     cpu->seg[X86_SS] = ss;
     x86_update_mode(cpu);
-    /* A 16-bit return loads SP only; the release then applies at the new stack's width. */
-    uint64_t rsp = n == 2 ? (cpu->gpr[X86_RSP] & ~0xffffull) | (new_sp & 0xffff) : new_sp;
+    /* The popped stack pointer plus the release, at the new stack's width (a 16-bit SS loads SP only), as QEMU. */
     uint64_t mask = x86_width_mask(cpu->stack_size);
-    cpu->gpr[X86_RSP] = (rsp & ~mask) | ((rsp + release) & mask);
+    cpu->gpr[X86_RSP] = (cpu->gpr[X86_RSP] & ~mask) | ((new_sp + release) & mask);
     cpu->next_rip = ip;
     x86_trap_step(cpu, rec, "load CS:RIP, SS:RSP", ip, cpu->gpr[X86_RSP]);
     x86_null_inaccessible_segments(cpu, rec);
