@@ -81,8 +81,8 @@ static x86_status check_gate(x86_cpu *cpu, emu_trap *rec, call_gate *g, uint64_t
     if (!ia32e(cpu))
         return X86_OK;
     /* The whole 16-byte gate lies within the table, and its upper type field is 0. */
-    x86_descriptor wide;
-    uint64_t wide_addr;
+    x86_descriptor wide = { 0 };
+    uint64_t wide_addr = 0;
     x86_status st = x86_read_descriptor(cpu, g->selector, true, &wide, &wide_addr);
     if (st != X86_OK)
         return st;
@@ -106,7 +106,7 @@ static x86_status check_target(x86_cpu *cpu, emu_trap *rec, const call_gate *g, 
     uint16_t sel = g->target_sel;
     if (sel_err(sel) == 0)
         return x86_gp0(cpu);
-    x86_descriptor d;
+    x86_descriptor d = { 0 };
     x86_status st = x86_read_descriptor(cpu, sel, false, &d, desc_addr);
     if (st != X86_OK)
         return st;
@@ -170,8 +170,8 @@ x86_status x86_jmp_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_l
 {
     emu_trap rec;
     x86_trap_begin(cpu, &rec, EMU_TRAP_CALL_GATE, -1);
-    call_gate g;
-    x86_segment cs;
+    call_gate g = { 0 };
+    x86_segment cs = { 0 };
     uint64_t cs_addr = 0;
     unsigned new_cpl = cpu->cpl;
     x86_status st = validate(cpu, &rec, gate_sel, gate_lo, gate_addr, false, &g, &cs, &cs_addr, &new_cpl);
@@ -284,19 +284,19 @@ static x86_status call_more_privileged(x86_cpu *cpu, emu_trap *rec, call_gate *g
                                        uint64_t cs_addr, unsigned new_cpl)
 {
     const unsigned w = g->width;
-    new_stack ns;
+    new_stack ns = { 0 };
     x86_status st = read_new_stack(cpu, rec, new_cpl, &ns);
     if (st != X86_OK)
         return st;
 
     /* The frame, lowest address first: return RIP, CS, the parameters, the caller's RSP and SS. */
     const unsigned n = 4 + g->params;
-    uint64_t frame[FRAME_MAX_SLOTS];
+    uint64_t frame[FRAME_MAX_SLOTS] = { 0 };
     frame[0] = cpu->next_rip;
     frame[1] = cpu->seg[X86_CS].selector;
     frame[2 + g->params] = cpu->gpr[X86_RSP];
     frame[3 + g->params] = cpu->seg[X86_SS].selector;
-    uint64_t frame_sp, frame_lin;
+    uint64_t frame_sp = 0, frame_lin = 0;
     if (ia32e(cpu)) {
         frame_sp = ns.sp - (uint64_t)w * n;
         x86_trap_step(cpu, rec, "check new stack canonical", 0, frame_sp);
@@ -351,8 +351,8 @@ x86_status x86_call_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_
 {
     emu_trap rec;
     x86_trap_begin(cpu, &rec, EMU_TRAP_CALL_GATE, -1);
-    call_gate g;
-    x86_segment cs;
+    call_gate g = { 0 };
+    x86_segment cs = { 0 };
     uint64_t cs_addr = 0;
     unsigned new_cpl = cpu->cpl;
     x86_status st = validate(cpu, &rec, gate_sel, gate_lo, gate_addr, true, &g, &cs, &cs_addr, &new_cpl);

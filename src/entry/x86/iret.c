@@ -5,7 +5,8 @@
  * returning to an outer level or (always) in 64-bit mode; check the return
  * code segment and the stack segment, then load them and update RFLAGS as
  * the CPL and IOPL allow. A return to an outer privilege level nulls data
- * segment registers the new level may not use. The frame is read and checked
+ * segment registers the new level may not use (the segment checks and the
+ * nulling are shared with far RET: return_segments.c). The frame is read and checked
  * before anything is written. Task returns (NT = 1) and returns to
  * virtual-8086 mode are not modelled and stop the run, naming them.
  */

@@ -40,7 +40,7 @@ static x86_status retf_outer(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     if (st != X86_OK)
         return st;
     uint16_t cs_sel = (uint16_t)cs_slot;
-    x86_segment cs, ss;
+    x86_segment cs = { 0 }, ss = { 0 };
     uint64_t cs_addr = 0, ss_addr = 0;
     st = x86_return_cs(cpu, rec, cs_sel, &cs, &cs_addr);
     if (st != X86_OK)

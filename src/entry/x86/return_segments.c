@@ -26,7 +26,7 @@ x86_status x86_return_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, x86_segment 
     unsigned rpl = sel & X86_SEL_RPL_MASK;
     if (sel_index(sel) == 0)
         return x86_gp0(cpu);
-    x86_descriptor d;
+    x86_descriptor d = { 0 };
     x86_status st = x86_read_descriptor(cpu, sel, false, &d, desc_addr);
     if (st != X86_OK)
         return st;
@@ -57,7 +57,7 @@ x86_status x86_return_ss(x86_cpu *cpu, emu_trap *rec, uint16_t sel, unsigned new
     }
     if ((sel & X86_SEL_RPL_MASK) != new_cpl)
         return x86_raise_error(cpu, X86_VEC_GP, sel_index(sel));
-    x86_descriptor d;
+    x86_descriptor d = { 0 };
     x86_status st = x86_read_descriptor(cpu, sel, false, &d, desc_addr);
     if (st != X86_OK)
         return st;

@@ -52,8 +52,8 @@ x86_status x86_tss32_stack(x86_cpu *cpu, emu_trap *rec, unsigned new_cpl, uint32
         return x86_raise_error(cpu, X86_VEC_TS, ext);
     if ((ss_sel & X86_SEL_RPL_MASK) != new_cpl)
         return x86_raise_error(cpu, X86_VEC_TS, ss_err);
-    x86_descriptor d;
-    uint64_t addr;
+    x86_descriptor d = { 0 };
+    uint64_t addr = 0;
     st = x86_read_descriptor(cpu, ss_sel, false, &d, &addr);
     if (st == X86_FAULT && cpu->fault.vector == X86_VEC_GP)
         return x86_raise_error(cpu, X86_VEC_TS, ss_err);   /* beyond the table: #TS, not #GP */
