@@ -3,7 +3,7 @@
  * and code in both, run one instruction at a time from ring 0. IRET enters
  * ring 3, a far CALL through a call gate goes to ring 0 (32-bit: a 32-bit
  * gate copying two dwords, a 16-bit gate copying one word; IA-32e: a 64-bit
- * gate), the handler loads DS with a ring-0 selector and a far RET (RET 8,
+ * gate, called from 64-bit and from compatibility mode), the handler loads DS with a ring-0 selector and a far RET (RET 8,
  * o16 RET 2, RETFQ) goes back. After
  * every instruction RIP, RSP, CS, SS and DS must agree, and at the end the
  * ring-0 stack the gate wrote.
@@ -46,7 +46,7 @@ static uint64_t tss_desc(void)
 }
 
 typedef struct image {
-    uint64_t gdt[10];
+    uint64_t gdt[11];
     unsigned gdt_slots;
     uint8_t tss[0x68];
     uint8_t ring0[32], user[32], kernel[32];
@@ -216,6 +216,34 @@ START_TEST(ia32e_gate_and_retfq)
 }
 END_TEST
 
+START_TEST(compat_mode_caller_through_64bit_gate)
+{
+    image im = { .gdt_slots = 11, .slot = 8, .iret_step = 2, .far_ptr = T_DATA_ADDR };
+    uint64_t gdt[11] = { 0, desc(0x1b, 0, 0x2), desc(0x1b, 0, 0xc), desc(0x13, 0, 0xc), desc(0x13, 3, 0xc),
+                         desc(0x1b, 3, 0x2), tss_desc(), 0, gate(0x08, KERNEL_CODE, GATE32, 0), KERNEL_CODE >> 32,
+                         desc(0x1b, 3, 0xc) };     /* 0x53: 32-bit user code (compatibility mode) */
+    memcpy(im.gdt, gdt, sizeof gdt);
+    uint64_t rsp0 = STACK0_TOP;
+    memcpy(im.tss + 4, &rsp0, 8);
+    static const uint8_t ring0[] = { 0x66, 0xb8, 0x30, 0x00, 0x0f, 0x00, 0xd8, 0x48, 0xcf };  /* ltr; iretq */
+    /* mov ax, 0x23; mov ds, ax (IRET nulled DS, and compatibility mode checks it); call far [m16:32]; nop */
+    static const uint8_t user[] = { 0x66, 0xb8, 0x23, 0x00, 0x8e, 0xd8, 0xff, 0x1d, T_DATA_ADDR & 0xff,
+                                    T_DATA_ADDR >> 8 & 0xff, T_DATA_ADDR >> 16 & 0xff, T_DATA_ADDR >> 24, 0x90 };
+    static const uint8_t kernel[] = { 0x66, 0xb8, 0x18, 0x00, 0x8e, 0xd8, 0x48, 0xcb };   /* mov ds; retfq */
+    memcpy(im.ring0, ring0, sizeof ring0);
+    memcpy(im.user, user, sizeof user);
+    memcpy(im.kernel, kernel, sizeof kernel);
+    im.ring0_len = sizeof ring0;
+    im.user_len = sizeof user;
+    im.kernel_len = sizeof kernel;
+    uint16_t sel = 0x43;
+    memcpy(im.ptr + 4, &sel, 2);
+    uint64_t frame[5] = { USER_CODE, 0x53, 0x2, USER_STACK, 0x23 };
+    memcpy(im.iret_frame, frame, sizeof frame);
+    run_both(&im, UC_MODE_64, EMU_X86_START_LONG64, 9, "compatibility-mode caller, 64-bit gate");
+}
+END_TEST
+
 static Suite *unicorn_callgate_suite(void)
 {
     Suite *s = suite_create("unicorn_callgate");
@@ -223,6 +251,7 @@ static Suite *unicorn_callgate_suite(void)
     tcase_add_test(tc, prot32_gate_with_parameters_and_retf_imm16);
     tcase_add_test(tc, prot32_16bit_gate_and_o16_retf_imm16);
     tcase_add_test(tc, ia32e_gate_and_retfq);
+    tcase_add_test(tc, compat_mode_caller_through_64bit_gate);
     suite_add_tcase(s, tc);
     return s;
 }
