@@ -219,6 +219,9 @@ static x86_status call_same_privilege(x86_cpu *cpu, emu_trap *rec, call_gate *g,
         }
     }
     st = check_offset(cpu, rec, g, cs);
+    /* Both slots translate (a 16-bit stack may wrap between them) before either is written. */
+    for (unsigned i = 0; i < 2 && st == X86_OK; i++)
+        st = x86_lin_check(cpu, lin[i], w, X86_ACC_WRITE);
     if (st == X86_OK)
         st = x86_segment_set_accessed(cpu, cs, cs_addr);
     /* ---- Stage: the two slots, written as the current privilege ---- */
