@@ -583,6 +583,7 @@ START_TEST(prot32_same_privilege_call_through_gate)
     trap_log log;
     emu_machine *m = machine32(&log, ESP0_TOP, P_KDATA);
     set_desc(m, P_GATE, gate_lo(P_KCODE, KERNEL_CODE, TYPE_GATE, 0, true, 2));
+    set_desc(m, P_KCODE, desc(TYPE_CODE & ~1u, 0, FLAGS_DB_G, true));     /* accessed bit clear */
     static const uint8_t body[] = { 0x9a, 0, 0, 0, 0, P_GATE, 0 };  /* call P_GATE:0 at CPL 0 */
     poke(m, T_CODE_ADDR, body, sizeof body);
     t_set_reg(m, EMU_X86_RIP, T_CODE_ADDR);
@@ -592,6 +593,9 @@ START_TEST(prot32_same_privilege_call_through_gate)
     T_EXPECT_REG(m, EMU_X86_RIP, KERNEL_CODE, "same privilege: EIP");
     ck_assert_msg(peek(m, T_STACK_TOP - 8, 4) == T_CODE_ADDR + sizeof body && peek(m, T_STACK_TOP - 4, 4) == P_KCODE,
                   "same privilege: pushed EIP and CS");
+    ck_assert_msg(peek(m, GDT_ADDR + P_KCODE + 5, 1) == (0x80 | TYPE_CODE),
+                  "same privilege: the target's accessed bit set in the GDT, type byte 0x%llx",
+                  (unsigned long long)peek(m, GDT_ADDR + P_KCODE + 5, 1));
     emu_close(m);
 }
 END_TEST

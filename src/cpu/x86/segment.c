@@ -80,18 +80,6 @@ x86_status x86_read_descriptor(x86_cpu *cpu, uint16_t sel, bool wide, x86_descri
     return X86_OK;
 }
 
-x86_status x86_segment_set_accessed(x86_cpu *cpu, x86_segment *s, uint64_t desc_addr)
-{
-    if (s->attr & X86_TYPE_ACCESSED)
-        return X86_OK;
-    /* Descriptor byte 5 holds type, S, DPL and P: the low byte of attr. */
-    uint8_t byte = (uint8_t)(s->attr | X86_TYPE_ACCESSED);
-    x86_status st = x86_sys_write_buf(cpu, desc_addr + X86_DESC_TYPE_BYTE, &byte, 1);
-    if (st == X86_OK)
-        s->attr |= X86_TYPE_ACCESSED;
-    return st;
-}
-
 /* Set the accessed bit of a code/data descriptor the CPU is loading (3.4.5.1). */
 static x86_status set_accessed(x86_cpu *cpu, x86_descriptor *d, uint64_t addr)
 {
@@ -100,6 +88,16 @@ static x86_status set_accessed(x86_cpu *cpu, x86_descriptor *d, uint64_t addr)
     d->lo |= (uint64_t)X86_TYPE_ACCESSED << X86_DESC_TYPE_SHIFT;
     uint8_t byte = (uint8_t)(d->lo >> (X86_DESC_TYPE_BYTE * 8));
     return x86_sys_write_buf(cpu, addr + X86_DESC_TYPE_BYTE, &byte, 1);
+}
+
+x86_status x86_segment_set_accessed(x86_cpu *cpu, x86_segment *s, uint64_t desc_addr)
+{
+    /* Descriptor byte 5 (type, S, DPL, P) is the low byte of attr. */
+    x86_descriptor d = { .lo = (uint64_t)(s->attr & 0xff) << (X86_DESC_TYPE_BYTE * 8) };
+    x86_status st = set_accessed(cpu, &d, desc_addr);
+    if (st == X86_OK)
+        s->attr |= X86_TYPE_ACCESSED;
+    return st;
 }
 
 static void commit_sreg(x86_cpu *cpu, unsigned sreg, const x86_segment *s)
