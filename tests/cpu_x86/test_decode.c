@@ -172,7 +172,9 @@ static const decode_case cases[] = {
     { "aam #UD in 64-bit", M64, B(0xd4, 0x0a), UD, NULL, -1 },
     { "movsxd in 64-bit", M64, B(0x48, 0x63, 0xc1), 3, "movsxd", 1 },
     { "arpl in 32-bit", M32, B(0x63, 0xc1), 2, "arpl", 0 },
-    { "syscall #UD in 32-bit (Intel)", M32, B(0x0f, 0x05), UD, NULL, -1 },
+    /* SYSCALL/SYSRET decode everywhere: whether they run depends on the vendor (AMD: compatibility mode). */
+    { "syscall in 32-bit decodes", M32, B(0x0f, 0x05), 2, "syscall", 1 },
+    { "sysret in 32-bit decodes", M32, B(0x0f, 0x07), 2, "sysret", 1 },
     { "swapgs in 64-bit", M64, B(0x0f, 0x01, 0xf8), 3, "swapgs", 1 },
     { "swapgs #UD in 32-bit", M32, B(0x0f, 0x01, 0xf8), UD, NULL, -1 },
     /* Groups and ModRM constraints. */
