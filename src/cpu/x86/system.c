@@ -14,6 +14,7 @@
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/cpu_features.h"
+#include "cpu/x86/fpu_sse.h"
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
 #include "mmu/x86_paging.h"
@@ -586,6 +587,8 @@ static x86_status grp7_register_form(x86_cpu *cpu, const x86_insn *insn)
         return op_swapgs(cpu);
     if (reg == 7 && rm == 1)
         return op_rdtscp(cpu);
+    if (reg == 2 && rm <= 1)
+        return x86_fp_xcr_access(cpu, insn);
     const char *name = grp7_reg_forms[reg][rm];
     if (!name)
         return x86_ud(cpu);
