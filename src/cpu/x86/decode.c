@@ -151,7 +151,13 @@ static const uint8_t index16[8] = { X86_RSI, X86_RDI, X86_RSI, X86_RDI, X86_RSI,
 #define REX_R 0x4
 #define REX_W 0x8
 
-/* VEX/EVEX: the payload's map field (SDM vol. 2, 2.3.5.5 and 2.7.1: 1 = 0F, 2 = 0F 38, 3 = 0F 3A). */
+/* VEX/EVEX (SDM vol. 2, 2.3.5 and 2.7.1): escapes, then 1, 2 or 3 payload bytes. */
+#define VEX3_ESCAPE    0xc4
+#define VEX2_ESCAPE    0xc5
+#define EVEX_ESCAPE    0x62
+#define REX_BASE       0x40
+#define OPC_VZEROUPPER 0x77         /* VEX.0F 77: VZEROUPPER/VZEROALL, the one form without ModRM */
+/* The payload's map field: 1 = 0F, 2 = 0F 38, 3 = 0F 3A. */
 #define VEX_MAP_MASK   0x1f
 #define EVEX_MAP_MASK  0x07
 #define EVEX_P0_RESERVED 0x08       /* must be 0 */
@@ -182,7 +188,7 @@ static int decode_vex(const uint8_t *bytes, unsigned avail, bool long64, unsigne
                       unsigned *map, unsigned *opc, unsigned *rex, unsigned *prefixes, unsigned *last_rep,
                       const x86_opdesc **d)
 {
-    unsigned payload = escape == 0xc5 ? 1 : escape == 0xc4 ? 2 : 3;
+    unsigned payload = escape == VEX2_ESCAPE ? 1 : escape == VEX3_ESCAPE ? 2 : 3;
     int r = past_end(*pos + payload + 1, avail);
     if (r != 0)
         return r;
@@ -190,10 +196,10 @@ static int decode_vex(const uint8_t *bytes, unsigned avail, bool long64, unsigne
         return X86_DECODE_INVALID;
     const uint8_t *p = bytes + *pos;
     unsigned vmap, pp, w = 0;
-    if (escape == 0xc5) {
+    if (escape == VEX2_ESCAPE) {
         vmap = MAP_0F;
         pp = p[0] & VEX_PP_MASK;
-    } else if (escape == 0xc4) {
+    } else if (escape == VEX3_ESCAPE) {
         vmap = p[0] & VEX_MAP_MASK;
         pp = p[1] & VEX_PP_MASK;
         w = p[1] & VEX_W;
@@ -208,8 +214,8 @@ static int decode_vex(const uint8_t *bytes, unsigned avail, bool long64, unsigne
         return X86_DECODE_INVALID;
     /* R, X, B are stored inverted in bits 7:5 of the first payload byte; outside 64-bit mode they are unused. */
     unsigned inv = (unsigned)(~p[0] >> 5) & 7;
-    unsigned bits = escape == 0xc5 ? (inv & 4) : inv;
-    *rex = long64 ? (0x40 | (bits & 4 ? REX_R : 0) | (bits & 2 ? REX_X : 0) | (bits & 1 ? REX_B : 0) |
+    unsigned bits = escape == VEX2_ESCAPE ? (inv & 4) : inv;
+    *rex = long64 ? (REX_BASE | (bits & 4 ? REX_R : 0) | (bits & 2 ? REX_X : 0) | (bits & 1 ? REX_B : 0) |
                      (w ? REX_W : 0)) : 0;
     if (pp == 1)
         *prefixes |= X86_PFX_OPSIZE;
@@ -220,10 +226,10 @@ static int decode_vex(const uint8_t *bytes, unsigned avail, bool long64, unsigne
     *pos += payload;
     *opc = bytes[(*pos)++];
     *map = vmap;
-    bool evex = escape == 0x62;
+    bool evex = escape == EVEX_ESCAPE;
     bool ib = vmap == MAP_0F3A || (vmap == MAP_0F && vex_0f_has_imm8(*opc));
-    if (!evex && vmap == MAP_0F && *opc == 0x77)
-        *d = &op_vex_no_modrm;      /* VZEROUPPER / VZEROALL */
+    if (!evex && vmap == MAP_0F && *opc == OPC_VZEROUPPER)
+        *d = &op_vex_no_modrm;
     else if (evex)
         *d = ib ? &op_evex_ib : &op_evex;
     else
@@ -304,7 +310,7 @@ opcode:;
      * what executing them raises.
      */
     const x86_opdesc *d = NULL;
-    if (map == MAP_1B && (opc == 0xc4 || opc == 0xc5 || opc == 0x62)) {
+    if (map == MAP_1B && (opc == VEX3_ESCAPE || opc == VEX2_ESCAPE || opc == EVEX_ESCAPE)) {
         NEED(1);
         if (long64 || (bytes[pos] >> 6) == 3) {
             int vex = decode_vex(bytes, avail, long64, opc, &pos, &map, &opc, &rex, &prefixes, &last_rep, &d);

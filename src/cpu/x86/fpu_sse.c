@@ -145,7 +145,6 @@ X86_HANDLER(x86_op_x87)
 
 X86_HANDLER(x86_op_fwait)
 {
-    (void)insn;
     if ((cpu->cr0 & (X86_CR0_MP | X86_CR0_TS)) == (X86_CR0_MP | X86_CR0_TS))
         return device_not_available(cpu);
     /* WAIT waits for pending unmasked x87 exceptions; with no x87 state modelled none is ever pending. */
@@ -190,32 +189,23 @@ X86_HANDLER(x86_op_evex)
 
 x86_status x86_fp_state_group15(x86_cpu *cpu, const x86_insn *insn)
 {
-    bool wide = (insn->prefixes & X86_PFX_REX_W) != 0;
-    x86_status st = X86_OK;
-    const char *name = NULL;
-    switch (insn->reg & 7) {
-    case 0:
-    case 1:
+    static const char *const names[2][7] = {
+        { "FXSAVE", "FXRSTOR", "LDMXCSR", "STMXCSR", "XSAVE", "XRSTOR", "XSAVEOPT" },
+        { "FXSAVE64", "FXRSTOR64", "LDMXCSR", "STMXCSR", "XSAVE64", "XRSTOR64", "XSAVEOPT64" },
+    };
+    unsigned reg = insn->reg & 7;
+    const char *name = names[(insn->prefixes & X86_PFX_REX_W) != 0][reg < 7 ? reg : 6];
+    x86_status st;
+    if (reg <= 1) {
         /* FXSAVE/FXRSTOR act on the x87 state as well, so EM is #NM, not #UD (vol. 2, FXSAVE). */
         if (!x86_cpu_has(&cpu->config, X86_FEAT_FXSR))
             return x86_ud(cpu);
         st = check_x87(cpu);
-        name = (insn->reg & 7) == 0 ? (wide ? "FXSAVE64" : "FXSAVE") : (wide ? "FXRSTOR64" : "FXRSTOR");
         return st != X86_OK ? st : stop_naming(cpu, insn, "x87/SSE state", name);
-    case 2:
-    case 3:
+    }
+    if (reg <= 3) {
         st = check_sse(cpu, x86_cpu_has(&cpu->config, X86_FEAT_SSE));
-        name = (insn->reg & 7) == 2 ? "LDMXCSR" : "STMXCSR";
         return st != X86_OK ? st : stop_naming(cpu, insn, "SSE", name);
-    case 4:
-        name = wide ? "XSAVE64" : "XSAVE";
-        break;
-    case 5:
-        name = wide ? "XRSTOR64" : "XRSTOR";
-        break;
-    default:
-        name = wide ? "XSAVEOPT64" : "XSAVEOPT";
-        break;
     }
     st = check_xsave(cpu);
     return st != X86_OK ? st : stop_naming(cpu, insn, "XSAVE", name);
