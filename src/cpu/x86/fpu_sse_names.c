@@ -23,8 +23,8 @@
 #define FP_PACKED(stem) { SSE(stem "PS"), SSE2(stem "PD"), NONE, NONE }
 
 static const x86_simd_form map0f[256][X86_SIMD_COLUMNS] = {
-    [0x10] = FP("MOVU"),
-    [0x11] = FP("MOVU"),
+    [0x10] = { SSE("MOVUPS"), SSE2("MOVUPD"), SSE("MOVSS"), SSE2("MOVSD") },
+    [0x11] = { SSE("MOVUPS"), SSE2("MOVUPD"), SSE("MOVSS"), SSE2("MOVSD") },
     [0x12] = { SSE("MOVLPS"), F("MOVLPD", SSE2, MEM), SSE3("MOVSLDUP"), SSE3("MOVDDUP") },
     [0x13] = { F("MOVLPS", SSE, MEM), F("MOVLPD", SSE2, MEM), NONE, NONE },
     [0x14] = FP_PACKED("UNPCKL"),
