@@ -245,7 +245,8 @@ END_TEST
  */
 static bool stop_name(const emu_stop *stop, char *name, size_t len)
 {
-    static const char *const families[] = { "MMX ", "SSE ", "SSE2 ", "SSE3 ", "SSSE3 ", "SSE4.1 ", "SSE4.2 " };
+    static const char *const families[] = { "MMX ", "SSE ", "SSE2 ", "SSE3 ", "SSSE3 ", "SSE4.1 ", "SSE4.2 ",
+                                            "x87 " };
     const char *p = strstr(stop->message, "unsupported instruction ");
     if (!p)
         return false;
@@ -316,6 +317,46 @@ START_TEST(simd_names_match_capstone)
 }
 END_TEST
 
+START_TEST(x87_names_match_capstone)
+{
+    /* Every escape D8-DF with every ModRM byte (memory forms through [rbx], mod 0). */
+    csh cs;
+    ck_assert(cs_open(CS_ARCH_X86, CS_MODE_64, &cs) == CS_ERR_OK);
+    emu_machine *m = machine_with(NULL, (const uint8_t[]){ 0x90 }, 1, 0, CR0_EM | CR0_TS, true);
+    unsigned named = 0, reserved = 0;
+    for (unsigned esc = 0xd8; esc <= 0xdf; esc++) {
+        for (unsigned modrm = 0; modrm < 256; modrm++) {
+            if (modrm < 0xc0 && (modrm & 0xc7) != 0x03)
+                continue;                           /* one memory form per ModRM.reg */
+            uint8_t b[16] = { (uint8_t)esc, (uint8_t)modrm };
+            ck_assert(emu_mem_write_phys(m, T_CODE_ADDR, b, sizeof b) == EMU_OK);
+            t_set_reg(m, EMU_X86_RIP, T_CODE_ADDR);
+            emu_stop stop;
+            ck_assert(emu_step(m, &stop) == EMU_OK);
+            ck_assert_msg(stop.kind == EMU_STOP_ERROR && strstr(stop.message, "x87 "),
+                          "%02x %02x: every x87 escape passes the checks to a stop naming it: %s", esc, modrm,
+                          stop.message);
+            char name[32];
+            if (strstr(stop.message, "(reserved")) {
+                reserved++;
+                continue;
+            }
+            ck_assert(stop_name(&stop, name, sizeof name));
+            cs_insn *insn = NULL;
+            size_t got = cs_disasm(cs, b, sizeof b, T_CODE_ADDR, 1, &insn);
+            ck_assert_msg(got == 1 && strcmp(insn[0].mnemonic, name) == 0, "%02x %02x: emu names %s, Capstone %s",
+                          esc, modrm, name, got == 1 ? insn[0].mnemonic : "nothing");
+            cs_free(insn, got);
+            named++;
+        }
+    }
+    cs_close(&cs);
+    emu_close(m);
+    /* The rest are the escapes the SDM's tables leave blank (FSTP1, FXCH4, FFREEP, ...). */
+    ck_assert_msg(named > 400, "only %u x87 forms named (%u reserved)", named, reserved);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cpu_x86/fpu_sse");
@@ -326,6 +367,7 @@ int main(void)
     tcase_add_test(tc, clts_needs_cpl0);
     tcase_add_test(tc, nm_delivered_without_error_code);
     tcase_add_test(tc, simd_names_match_capstone);
+    tcase_add_test(tc, x87_names_match_capstone);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }
