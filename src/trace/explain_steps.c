@@ -299,6 +299,12 @@ static void syscall_star(narration *n, const emu_trap_step *s)
             "flat ring 0 segments, without reading the GDT.", VALUE(s));
 }
 
+static void syscall_cstar(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "SYSCALL came from compatibility mode, which on AMD processors enters 64-bit mode at "
+            "IA32_CSTAR, 0x%llx (Intel raises #UD instead); RSP is not changed.", VALUE(s));
+}
+
 static void syscall_lstar(narration *n, const emu_trap_step *s)
 {
     out_put(&n->o, "It jumps to IA32_LSTAR, 0x%llx; RSP is not changed, so the handler starts on the caller's "
@@ -478,6 +484,7 @@ static const struct {
     { "RFLAGS &= ~IA32_FMASK", syscall_fmask },
     { "load CS, SS from IA32_STAR[47:32]", syscall_star },
     { "RIP = IA32_LSTAR", syscall_lstar },
+    { "RIP = IA32_CSTAR", syscall_cstar },
     { "RFLAGS = R11", sysret_rflags },
     { "load CS, SS from IA32_STAR[63:48]", sysret_star },
     { "RIP = RCX", rip_from_rcx },

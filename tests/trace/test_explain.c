@@ -131,6 +131,7 @@ static const struct {
     { "load SS:ESP", 0x10, "SS:ESP with the new stack, 0x10:0xa000" },
     { "release imm16 bytes of parameters", 8, "releases 8 bytes of parameters" },
     { "load CS:RIP, SS:RSP", 0x7000, "SS:RSP (RSP 0x7000)" },
+    { "RIP = IA32_CSTAR", 0x1a0000, "at IA32_CSTAR, 0x1a0000" },
 };
 #define N_STEP_CASES (sizeof step_cases / sizeof step_cases[0])
 

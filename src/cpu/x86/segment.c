@@ -383,7 +383,11 @@ X86_HANDLER(x86_op_pop_sreg)
     return X86_OK;
 }
 
-/* Read a far pointer m16:16/32/64 (offset first, then the selector). */
+/*
+ * Read a far pointer m16:16/32/64 (offset first, then the selector). #AC
+ * wants the pointer aligned like its offset: a 32-bit (16:16) far pointer to
+ * 2, a 48-bit (16:32) one to 4 (vol. 3, table 6-7), and 16:64 to 8.
+ */
 static x86_status read_far_pointer(x86_cpu *cpu, const x86_insn *insn, uint64_t *offset,
                                    uint16_t *sel)
 {
@@ -391,7 +395,8 @@ static x86_status read_far_pointer(x86_cpu *cpu, const x86_insn *insn, uint64_t 
         return x86_ud(cpu);
     uint64_t ea = x86_effective_address(cpu, insn);
     uint64_t lin, s;
-    x86_status st = x86_seg_linear(cpu, insn->seg, ea, insn->opsize + 2u, X86_ACC_READ, &lin);
+    x86_status st = x86_seg_linear_aligned(cpu, insn->seg, ea, insn->opsize + 2u, X86_ACC_READ, insn->opsize,
+                                           &lin);
     if (st == X86_OK)
         st = x86_seg_read(cpu, insn->seg, ea, insn->opsize, offset);
     if (st == X86_OK)

@@ -15,6 +15,7 @@
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/cpu_features.h"
+#include "cpu/x86/fpu_sse.h"
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
 #include "mmu/x86_paging.h"
@@ -43,6 +44,7 @@
 #define DR7_GD       (1ull << 13)
 
 #define DTR_LIMIT_BYTES 2
+#define DTR_AC_ALIGN 4      /* "GDTR, IDTR, LDTR, or Task Register Contents" (vol. 3, table 6-7) */
 #define BASE_24BIT 0x00ffffffull
 
 /* ---- Control registers ---- */
@@ -449,8 +451,9 @@ static x86_status store_dtr(x86_cpu *cpu, const x86_insn *insn, const x86_dtr *d
     x86_store_le(image, 2, dtr->limit);
     x86_store_le(image + DTR_LIMIT_BYTES, base_size, dtr->base);
     uint64_t lin = 0;
-    x86_status st = x86_seg_linear(cpu, insn->seg, x86_effective_address(cpu, insn),
-                                   DTR_LIMIT_BYTES + base_size, X86_ACC_WRITE, &lin);
+    /* A data store like any other: at CPL 3 (UMIP clear) #AC wants it 4-byte aligned (vol. 3, table 6-7). */
+    x86_status st = x86_seg_linear_aligned(cpu, insn->seg, x86_effective_address(cpu, insn),
+                                           DTR_LIMIT_BYTES + base_size, X86_ACC_WRITE, DTR_AC_ALIGN, &lin);
     if (st != X86_OK)
         return st;
     return x86_lin_write_buf(cpu, lin, image, DTR_LIMIT_BYTES + base_size);
@@ -590,6 +593,8 @@ static x86_status grp7_register_form(x86_cpu *cpu, const x86_insn *insn)
         return op_swapgs(cpu);
     if (reg == 7 && rm == 1)
         return op_rdtscp(cpu);
+    if (reg == 2 && rm <= 1)
+        return x86_fp_xcr_access(cpu, insn);
     const char *name = grp7_reg_forms[reg][rm];
     if (!name)
         return x86_ud(cpu);

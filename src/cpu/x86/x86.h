@@ -337,6 +337,9 @@ X86_MUST_CHECK x86_status x86_seg_read_slow(x86_cpu *cpu, unsigned sreg, uint64_
 X86_MUST_CHECK x86_status x86_seg_write_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, uint64_t val);
 /* Linear address of sreg:offset after the segment checks (for multi-byte system reads: LGDT, far pointers). */
 X86_MUST_CHECK x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, x86_access acc, uint64_t *lin);
+/* The same with the alignment #AC requires given (a power of two): far pointers, SGDT/SIDT images. */
+X86_MUST_CHECK x86_status x86_seg_linear_aligned(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+                                                 x86_access acc, unsigned align, uint64_t *lin);
 
 /* Linear access of 1, 2, 4 or 8 bytes; page-crossing accesses are handled. Fast path inline. */
 X86_MUST_CHECK x86_status x86_lin_read_slow(x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *val, x86_access acc);
