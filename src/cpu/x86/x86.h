@@ -365,6 +365,15 @@ static inline const uint8_t *x86_cached_read_ptr(const x86_cpu *cpu, uint64_t li
     return e && e->host_read ? e->host_read + (lin & X86_PAGE_MASK) : NULL;
 }
 
+/* The same for a write: the page must be writable at this privilege with its dirty bit set. */
+static inline uint8_t *x86_cached_write_ptr(const x86_cpu *cpu, uint64_t lin, unsigned len, bool user)
+{
+    if ((lin & X86_PAGE_MASK) + len > X86_PAGE_SIZE || !(cpu->efer & X86_EFER_LMA))
+        return NULL;
+    const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, user, lin);
+    return e && e->host_write ? e->host_write + (lin & X86_PAGE_MASK) : NULL;
+}
+
 static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
 {
     uint64_t v = 0;

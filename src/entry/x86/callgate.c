@@ -328,7 +328,7 @@ static x86_status call_more_privileged(x86_cpu *cpu, emu_trap *rec, call_gate *g
     uint8_t image[8 * FRAME_MAX_SLOTS];
     for (unsigned i = 0; i < n; i++)
         x86_store_le(image + w * i, w, frame[i]);
-    st = x86_lin_write_buf_as(cpu, frame_lin, image, w * n, new_cpl == 3);
+    st = x86_write_frame(cpu, frame_lin, image, w, n, new_cpl == 3, !ia32e(cpu));
     if (st != X86_OK)
         return st;
     x86_trap_step(cpu, rec, "push SS", frame_lin + w * (n - 1), frame[n - 1]);

@@ -133,7 +133,7 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     uint8_t image[4 * FRAME_MAX_SLOTS];
     for (unsigned i = 0; i < n; i++)
         x86_store_le(image + width * i, width, frame[first + i]);
-    st = x86_lin_write_buf_as(cpu, (uint32_t)(ss.base + frame_esp), image, n * width, new_cpl == 3);
+    st = x86_write_frame(cpu, (uint32_t)(ss.base + frame_esp), image, width, n, new_cpl == 3, true);
     if (st != X86_OK)
         return st;
     for (unsigned i = n; i-- > 0;)

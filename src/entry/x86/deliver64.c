@@ -141,7 +141,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     uint8_t image[8 * FRAME_MAX_SLOTS];
     for (unsigned i = 0; i < n; i++)
         x86_store_le(image + 8 * i, 8, frame[first + i]);
-    st = x86_lin_write_buf_as(cpu, frame_rsp, image, 8 * n, new_cpl == 3);
+    st = x86_write_frame(cpu, frame_rsp, image, 8, n, new_cpl == 3, false);
     if (st != X86_OK)
         return st;
     for (unsigned i = n; i-- > 0;)

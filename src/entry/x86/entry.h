@@ -111,6 +111,16 @@ X86_MUST_CHECK x86_status x86_jmp_through_gate(x86_cpu *cpu, uint16_t gate_sel, 
 /* Far RET (CB, or CA with imm16) whose return CS has RPL > CPL: pops SS:RSP too; an EMU_TRAP_RETURN record. */
 X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
 
+/*
+ * Write a frame of n slots (image holds the lowest slot first) at linear
+ * address lin. The CPU pushes from the highest slot down (SS first), so when
+ * the frame cannot be written at once, slots go one by one from the top and
+ * a fault names the push it met (CR2 = that slot), as the SDM's push
+ * sequence would. wrap32: addresses wrap at 4 GiB (outside IA-32e mode).
+ */
+X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
+                                          unsigned n, bool user, bool wrap32);
+
 /* Start a record: header from the CPU's current state, no steps yet. */
 void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector);
 
