@@ -77,6 +77,10 @@ typedef struct emu_options {
      * "catch" does; the exception is delivered when the run resumes, unless
      * the front end writes RIP first (which abandons it). */
     bool break_on_exception;
+    /* AArch64 `virt` machine (docs/virt-platform.md, docs/boot.md). */
+    int gic_version;            /* 2 or 3; 0: 2, as QEMU's -M virt */
+    unsigned start_el;          /* EL at entry: 1 or 2; 0: 1, as QEMU's -kernel without virtualization=on */
+    bool semihosting;           /* HLT #0xF000 is an Arm semihosting call, as QEMU's -semihosting */
 } emu_options;
 
 /* Fill opts with the defaults documented above. */
@@ -184,7 +188,23 @@ typedef enum emu_reg {
     EMU_X86_GDTR_BASE, EMU_X86_GDTR_LIMIT, EMU_X86_IDTR_BASE, EMU_X86_IDTR_LIMIT,
     EMU_X86_LDTR, EMU_X86_TR,
     EMU_X86_CPL,            /* read-only */
-    EMU_X86_REG_COUNT
+    EMU_X86_REG_COUNT,
+    /* AArch64, from a fixed base so x86 registers can still be appended above. */
+    EMU_A64_X0 = 0x100,
+    EMU_A64_X1, EMU_A64_X2, EMU_A64_X3, EMU_A64_X4, EMU_A64_X5, EMU_A64_X6, EMU_A64_X7, EMU_A64_X8,
+    EMU_A64_X9, EMU_A64_X10, EMU_A64_X11, EMU_A64_X12, EMU_A64_X13, EMU_A64_X14, EMU_A64_X15, EMU_A64_X16,
+    EMU_A64_X17, EMU_A64_X18, EMU_A64_X19, EMU_A64_X20, EMU_A64_X21, EMU_A64_X22, EMU_A64_X23, EMU_A64_X24,
+    EMU_A64_X25, EMU_A64_X26, EMU_A64_X27, EMU_A64_X28, EMU_A64_X29, EMU_A64_X30,
+    EMU_A64_SP,             /* the SP PSTATE.SPSel selects */
+    EMU_A64_PC,
+    EMU_A64_PSTATE,         /* as an SPSR_ELx image: NZCV, DAIF, IL, SS, M[3:0] (EL and SPSel) */
+    EMU_A64_NZCV,           /* the NZCV register: flags in bits 31:28 */
+    EMU_A64_CURRENTEL,      /* read-only: EL in bits 3:2 */
+    EMU_A64_SP_EL0, EMU_A64_SP_EL1,
+    EMU_A64_ELR_EL1, EMU_A64_SPSR_EL1, EMU_A64_ESR_EL1, EMU_A64_FAR_EL1, EMU_A64_VBAR_EL1,
+    EMU_A64_SCTLR_EL1, EMU_A64_TCR_EL1, EMU_A64_TTBR0_EL1, EMU_A64_TTBR1_EL1, EMU_A64_MAIR_EL1,
+    EMU_A64_CPACR_EL1, EMU_A64_TPIDR_EL1, EMU_A64_TPIDR_EL0, EMU_A64_CNTKCTL_EL1,
+    EMU_A64_REG_END
 } emu_reg;
 
 const char *emu_reg_name(emu_reg reg);

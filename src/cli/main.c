@@ -129,6 +129,10 @@ int main(int argc, char **argv)
     emu_options_init(&opts);
     opts.memory_bytes = cli.memory_bytes;
     opts.boot = cli.boot;
+    opts.arch = cli.arch;
+    opts.gic_version = cli.gic_version;
+    opts.start_el = cli.start_el;
+    opts.semihosting = cli.semihosting;
     opts.cpu_model = cli.cpu;
     opts.append = cli.append;
     opts.initrd = cli.initrd;

@@ -22,20 +22,36 @@ static void print_usage(FILE *out)
 "COM1 input from stdin when stdin is not a terminal. On a terminal, long runs\n"
 "draw a progress line on stderr.\n"
 "\n"
+"An AArch64 file runs on a modelled virt machine (laid out like QEMU's\n"
+"`-M virt`), its PL011 UART on stdout.\n"
+"\n"
 "Firmware:\n"
 "  An ELF32 i386 file with a multiboot v1 header boots as QEMU's -kernel boots it\n"
 "  (32-bit protected mode, EAX=0x2BADB002, EBX=multiboot info). A plain ELF64\n"
 "  x86-64 file starts in 64-bit mode at CPL0 with an identity map (docs/boot.md).\n"
+"  AArch64 loads as QEMU's -M virt -kernel loads it: an ELF at its addresses, a\n"
+"  Linux arm64 Image at its text_offset, any other file with --arch aarch64 at\n"
+"  RAM + 0x80000; a generated device tree; entry at EL1 with the MMU off and\n"
+"  DAIF masked (docs/boot.md, docs/virt-platform.md).\n"
 "\n"
 "Options:\n"
 "  -m, --memory SIZE     guest RAM; a number of MiB, or with a K/M/G suffix\n"
 "                        (default 128M, at most 3G)\n"
 "      --cpu MODEL[,+feat,-feat,feat=on|off,vendor=STRING]...\n"
 "                        CPU model for CPUID, in QEMU's -cpu syntax\n"
-"                        (default max; `--cpu help` lists models and features)\n"
-"      --append STRING   kernel command line (multiboot), like QEMU's -append\n"
+"                        (default max; `--cpu help` lists models and features);\n"
+"                        AArch64: cortex-a57 (default), cortex-a72 or max\n"
+"      --append STRING   kernel command line (multiboot; AArch64: /chosen/bootargs),\n"
+"                        like QEMU's -append\n"
 "      --initrd FILE     load FILE as a multiboot module; repeatable, like\n"
-"                        QEMU's -initrd with commas\n"
+"                        QEMU's -initrd with commas (AArch64: one, named in /chosen)\n"
+"      --arch ARCH       x86_64 or aarch64: required for a raw AArch64 binary,\n"
+"                        else taken from the file\n"
+"      --gic 2|3         AArch64: GICv2 (default) or GICv3, as -M virt,gic-version\n"
+"      --el 1|2          AArch64: enter at EL1 (default, PSCI over HVC) or EL2\n"
+"                        (PSCI over SMC), as -M virt,virtualization=on\n"
+"      --semihosting     AArch64: HLT #0xF000 is an Arm semihosting call (console\n"
+"                        and exit only), as QEMU's -semihosting\n"
 "      --boot MODE       auto (default), multiboot or elf64\n"
 "      --max-insns N     stop after N instructions (exit status 8)\n"
 "      --stats           print instructions retired and modelled cycles on stderr,\n"
@@ -67,17 +83,20 @@ static void print_usage(FILE *out)
 "\n"
 "Exit status:\n"
 "  odd     the guest wrote V to isa-debug-exit (port 0xf4): (V << 1) | 1, as QEMU\n"
-"  0       the guest halted with interrupts disabled\n"
+"  0       the guest halted with interrupts disabled; AArch64: PSCI SYSTEM_OFF,\n"
+"          or a WFI nothing can wake\n"
+"  N       AArch64 --semihosting: the guest's SYS_EXIT status\n"
 "  2       bad command line, or firmware that cannot be loaded\n"
 "  4       shutdown (triple fault)\n"
-"  6       the guest requested a reset (port 0x64 or 0xcf9), as QEMU -no-reboot\n"
+"  6       the guest requested a reset (port 0x64 or 0xcf9; AArch64: PSCI\n"
+"          SYSTEM_RESET), as QEMU -no-reboot\n"
 "  8       instruction limit (--max-insns) reached\n"
 "  10      emulator error: an instruction, register or device emu does not model\n"
 "  12      --break-on-exception stopped before an exception's delivery\n"
 "\n"
 "Every stop other than a guest exit is reported in one line on stderr.\n"
 "Documentation: docs/cli.md, docs/boot.md, docs/pc-platform.md, docs/cpu-models.md,\n"
-"docs/traps.md, docs/trace.md, docs/explain.md.\n");
+"docs/virt-platform.md, docs/traps.md, docs/trace.md, docs/explain.md.\n");
 }
 
 /* QEMU -m semantics: a bare number is MiB. */
@@ -120,6 +139,7 @@ static int parse_count(const char *s, uint64_t *out)
 enum {
     OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS, OPT_TRACE_TRAPS,
     OPT_BREAK_ON_EXCEPTION, OPT_TRACE, OPT_EXPLAIN, OPT_SUMMARY, OPT_INJECT,
+    OPT_ARCH, OPT_GIC, OPT_EL, OPT_SEMIHOSTING,
 };
 
 int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
@@ -139,6 +159,10 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
         { "break-on-exception", no_argument, NULL, OPT_BREAK_ON_EXCEPTION },
         { "trace", required_argument, NULL, OPT_TRACE },
         { "inject", required_argument, NULL, OPT_INJECT },
+        { "arch", required_argument, NULL, OPT_ARCH },
+        { "gic", required_argument, NULL, OPT_GIC },
+        { "el", required_argument, NULL, OPT_EL },
+        { "semihosting", no_argument, NULL, OPT_SEMIHOSTING },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
@@ -180,6 +204,33 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
                 fprintf(stderr, "emu: --boot '%s': expected auto, multiboot or elf64\n", optarg);
                 return -1;
             }
+            break;
+        case OPT_ARCH:
+            if (!strcmp(optarg, "x86_64"))
+                opts->arch = EMU_ARCH_X86_64;
+            else if (!strcmp(optarg, "aarch64"))
+                opts->arch = EMU_ARCH_AARCH64;
+            else {
+                fprintf(stderr, "emu: --arch '%s': expected x86_64 or aarch64\n", optarg);
+                return -1;
+            }
+            break;
+        case OPT_GIC:
+            if (strcmp(optarg, "2") && strcmp(optarg, "3")) {
+                fprintf(stderr, "emu: --gic '%s': expected 2 or 3\n", optarg);
+                return -1;
+            }
+            opts->gic_version = optarg[0] - '0';
+            break;
+        case OPT_EL:
+            if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+                fprintf(stderr, "emu: --el '%s': expected 1 or 2\n", optarg);
+                return -1;
+            }
+            opts->start_el = (unsigned)(optarg[0] - '0');
+            break;
+        case OPT_SEMIHOSTING:
+            opts->semihosting = true;
             break;
         case OPT_MAX_INSNS:
             if (parse_count(optarg, &opts->max_insns) != 0 || opts->max_insns == 0) {

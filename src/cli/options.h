@@ -32,6 +32,10 @@ typedef struct cli_options {
     const char *initrd[CLI_MAX_INITRD];
     unsigned n_initrd;
     emu_boot boot;
+    emu_arch arch;              /* --arch; EMU_ARCH_NONE: from the file */
+    int gic_version;            /* --gic; 0: the default (2) */
+    unsigned start_el;          /* --el; 0: the default (1) */
+    bool semihosting;
     bool stats;                 /* counts, and the trap summary */
     bool trace_traps;           /* --trace-traps (alias --log-traps): a line per record */
     bool explain;               /* --explain: each record narrated */

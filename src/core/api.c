@@ -9,9 +9,12 @@
 
 #include "core/machine.h"
 #include "core/memory.h"
+#include "loader/arm64_boot.h"
 #include "loader/loader.h"
 #include "platform/pc/boot.h"
 #include "platform/pc/pc.h"
+#include "platform/virt/virt.h"
+#include "platform/virt/virt_map.h"
 
 /* RAM sizes emu accepts: enough for the 64-bit entry state, and all below the 4 GiB PCI hole. */
 #define EMU_MIN_MEMORY (1ull << 20)
@@ -74,10 +77,6 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
                              char *why, size_t why_len)
 {
     *out = NULL;
-    if (arch == EMU_ARCH_AARCH64) {
-        set_why(why, why_len, "%s", "AArch64 firmware is not modelled yet: this build runs x86-64 only");
-        return EMU_ERR_UNSUPPORTED;
-    }
     uint64_t mem = opts->memory_bytes ? opts->memory_bytes : EMU_DEFAULT_MEMORY;
     if (mem < EMU_MIN_MEMORY || mem > EMU_MAX_MEMORY || (mem & X86_PAGE_MASK)) {
         set_why(why, why_len, "%s", "memory size must be a multiple of 4 KiB between 1M and 3G");
@@ -86,7 +85,7 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
     emu_machine *m = calloc(1, sizeof *m);
     if (!m)
         return EMU_ERR_NOMEM;
-    m->arch = EMU_ARCH_X86_64;
+    m->arch = arch;
     m->opts = *opts;
     m->opts.initrd = NULL;      /* only valid during open; the multiboot loader reads them there */
     m->opts.n_initrd = 0;
@@ -95,7 +94,22 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
     m->cost = &emu_cost_simple;
     m->ram_size = mem;
     m->ram = calloc(1, mem + EMU_RAM_SLACK);
-    if (!m->ram || pc_create(m) != 0) {
+    if (!m->ram) {
+        free(m);
+        return EMU_ERR_NOMEM;
+    }
+    if (arch == EMU_ARCH_AARCH64) {
+        m->ram_base = VIRT_RAM_BASE;
+        char virt_why[256] = "";
+        if (virt_create(m, virt_why, sizeof virt_why) != 0) {
+            set_why(why, why_len, "%s", virt_why);
+            emu_close(m);
+            return EMU_ERR_INVALID_ARG;
+        }
+        *out = m;
+        return EMU_OK;
+    }
+    if (pc_create(m) != 0) {
         free(m->ram);
         free(m);
         return EMU_ERR_NOMEM;
@@ -114,8 +128,12 @@ void emu_close(emu_machine *m)
 {
     if (!m)
         return;
-    x86_cpu_destroy(&m->cpu);
-    pc_destroy(m);
+    if (m->arch == EMU_ARCH_AARCH64) {
+        virt_destroy(m);
+    } else {
+        x86_cpu_destroy(&m->cpu);
+        pc_destroy(m);
+    }
     loader_symbols_free(&m->symbols);
     free(m->firmware_path);
     free(m->ram);
@@ -133,6 +151,11 @@ emu_err emu_create(const emu_options *opts, emu_machine **out)
     emu_err err = machine_alloc(opts, opts->arch == EMU_ARCH_NONE ? EMU_ARCH_X86_64 : opts->arch, &m, NULL, 0);
     if (err != EMU_OK)
         return err;
+    if (m->arch == EMU_ARCH_AARCH64) {
+        virt_reset_state(m, m->ram_base, 0);
+        *out = m;
+        return EMU_OK;
+    }
     if (opts->x86_start == EMU_X86_START_PROT32)
         pc_boot_multiboot_state(m, 0, 0);
     else if (pc_boot_long64_state(m, 0) != 0) {
@@ -192,6 +215,15 @@ static emu_err open_image(const uint8_t *image, size_t size, const emu_options *
     *out = NULL;
     elf_info info;
     emu_err err = elf_identify(image, size, &info, why, why_len);
+    /* QEMU's -kernel on virt also takes a Linux arm64 Image, or any raw binary when asked for AArch64. */
+    arm64_image_header hdr;
+    if (err == EMU_ERR_NOT_ELF && (opts->arch == EMU_ARCH_AARCH64 || arm64_image_parse(image, size, &hdr))) {
+        memset(&info, 0, sizeof info);
+        info.arch = EMU_ARCH_AARCH64;
+        err = EMU_OK;
+        if (why && why_len)
+            why[0] = '\0';
+    }
     if (err != EMU_OK)
         return err;
     if (opts->arch != EMU_ARCH_NONE && opts->arch != info.arch) {
@@ -206,7 +238,10 @@ static emu_err open_image(const uint8_t *image, size_t size, const emu_options *
         emu_close(m);
         return EMU_ERR_NOMEM;
     }
-    err = boot_image(m, image, size, opts, &info, why, why_len);
+    if (m->arch == EMU_ARCH_AARCH64)
+        err = virt_boot(m, image, size, opts, why, why_len);
+    else
+        err = boot_image(m, image, size, opts, &info, why, why_len);
     if (err == EMU_OK)
         err = loader_symbols_read(image, size, &m->symbols, why, why_len);
     if (err != EMU_OK) {

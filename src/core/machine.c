@@ -4,6 +4,7 @@
  * run loop once the current instruction has finished.
  */
 #include "core/machine.h"
+#include "platform/virt/virt.h"
 
 #include <stdio.h>
 
@@ -15,8 +16,13 @@ void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list 
     machine_attention(m);
     m->stop.kind = kind;
     m->stop.vector = -1;
-    m->stop.pc = m->cpu.rip;
+    m->stop.pc = machine_pc(m);
     vsnprintf(m->stop.message, sizeof m->stop.message, fmt, ap);
+}
+
+uint64_t machine_pc(const emu_machine *m)
+{
+    return m->arch == EMU_ARCH_AARCH64 ? m->virt->cpu.pc : m->cpu.rip;
 }
 
 void machine_stop(emu_machine *m, emu_stop_kind kind, const char *fmt, ...)

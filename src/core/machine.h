@@ -17,6 +17,7 @@
 #include "loader/symbols.h"
 
 struct pc_platform;
+struct virt_platform;
 
 #define EMU_DEFAULT_MEMORY (128ull << 20)
 #define EMU_MAX_BREAKPOINTS 64
@@ -33,13 +34,16 @@ struct emu_machine {
     emu_options opts;
     char *firmware_path;        /* as given to emu_open (the multiboot command line starts with it) */
 
-    /* RAM: physical [0, ram_size) on the pc platform. */
+    /* RAM: physical [ram_base, ram_base + ram_size): base 0 on pc, VIRT_RAM_BASE on virt. */
     uint8_t *ram;
+    uint64_t ram_base;
     uint64_t ram_size;
 
-    struct pc_platform *pc;     /* devices of the pc platform */
+    /* The arch tags which of these is in use. */
+    struct pc_platform *pc;     /* EMU_ARCH_X86_64: devices of the pc platform (the CPU is `cpu`) */
+    struct virt_platform *virt; /* EMU_ARCH_AARCH64: the A64 CPU, its MMU and the virt devices */
 
-    x86_cpu cpu;
+    x86_cpu cpu;                /* EMU_ARCH_X86_64 only */
 
     uint64_t insns;             /* instructions retired */
     uint64_t cycles;            /* modelled cycles: the machine's clock */
@@ -86,7 +90,14 @@ void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list 
 /* Number a completed trap record and hand it to the front end's hook. */
 void machine_trap_record(emu_machine *m, emu_trap *rec);
 
-/* Guest console output (COM1, port 0xe9). */
+/* The PC of the architecture's CPU (stop messages). */
+uint64_t machine_pc(const emu_machine *m);
+
+/* The AArch64 run loop (run_arm64.c), emu_run's and emu_step's work on a virt machine. */
+emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop);
+emu_err arm64_step(emu_machine *m, emu_stop *stop);
+
+/* Guest console output (COM1, port 0xe9; the PL011 on virt). */
 void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len);
 
 #endif

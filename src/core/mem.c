@@ -3,6 +3,7 @@
 
 #include "core/machine.h"
 #include "core/memory.h"
+#include "platform/virt/virt_mem.h"
 
 emu_err emu_mem_read_phys(emu_machine *m, uint64_t pa, void *buf, size_t len)
 {
@@ -25,6 +26,8 @@ emu_err emu_mem_write_phys(emu_machine *m, uint64_t pa, const void *buf, size_t 
 /* Walk [va, va+len) page by page; copy_out selects the direction. */
 static emu_err virt_copy(emu_machine *m, uint64_t va, uint8_t *buf, size_t len, bool copy_out)
 {
+    if (m->arch == EMU_ARCH_AARCH64)
+        return virt_copy_virt(m, va, buf, len, copy_out);
     while (len) {
         uint64_t pa;
         if (x86_translate_debug(&m->cpu, va, &pa) != 0)

@@ -14,8 +14,9 @@
 /* Host pointer to [pa, pa+len) if that range is entirely RAM, else NULL. */
 static inline uint8_t *mem_ram_ptr(emu_machine *m, uint64_t pa, uint64_t len)
 {
-    if (pa < m->ram_size && len <= m->ram_size - pa)
-        return m->ram + pa;
+    uint64_t off = pa - m->ram_base;  /* below the base wraps to a huge offset */
+    if (off < m->ram_size && len <= m->ram_size - off)
+        return m->ram + off;
     return NULL;
 }
 

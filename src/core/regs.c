@@ -7,6 +7,7 @@
 
 #include "core/machine.h"
 #include "core/memory.h"
+#include "core/regs_arm64.h"
 
 static const char *const reg_names[EMU_X86_REG_COUNT] = {
     "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
@@ -23,7 +24,10 @@ static const char *const reg_names[EMU_X86_REG_COUNT] = {
 
 const char *emu_reg_name(emu_reg reg)
 {
-    return (unsigned)reg < EMU_X86_REG_COUNT ? reg_names[reg] : "invalid";
+    if ((unsigned)reg < EMU_X86_REG_COUNT)
+        return reg_names[reg];
+    const char *a64 = a64_reg_name(reg);
+    return a64 ? a64 : "invalid";
 }
 
 static const unsigned sreg_of[6] = { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS };
@@ -31,6 +35,10 @@ static const unsigned dr_of[6] = { 0, 1, 2, 3, 6, 7 };
 
 emu_err emu_reg_read(emu_machine *m, emu_reg reg, uint64_t *value)
 {
+    if (m->arch == EMU_ARCH_AARCH64)
+        return a64_reg_read(m, reg, value);
+    if ((unsigned)reg >= EMU_X86_REG_COUNT)
+        return EMU_ERR_BAD_REG;
     x86_cpu *cpu = &m->cpu;
     if (reg <= EMU_X86_R15) {
         *value = cpu->gpr[reg - EMU_X86_RAX];
@@ -97,6 +105,10 @@ static emu_err load_segment(emu_machine *m, unsigned sreg, uint64_t selector)
 
 emu_err emu_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
 {
+    if (m->arch == EMU_ARCH_AARCH64)
+        return a64_reg_write(m, reg, value);
+    if ((unsigned)reg >= EMU_X86_REG_COUNT)
+        return EMU_ERR_BAD_REG;
     x86_cpu *cpu = &m->cpu;
     if (reg <= EMU_X86_R15) {
         cpu->gpr[reg - EMU_X86_RAX] = value;

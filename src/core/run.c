@@ -136,6 +136,8 @@ static x86_status service_events(emu_machine *m)
 
 emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
 {
+    if (m->arch == EMU_ARCH_AARCH64)
+        return arm64_run(m, max_insns, stop);
     memset(stop, 0, sizeof *stop);
     stop->vector = -1;
     if (m->stopped_for_good) {
@@ -216,6 +218,8 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
 
 emu_err emu_step(emu_machine *m, emu_stop *stop)
 {
+    if (m->arch == EMU_ARCH_AARCH64)
+        return arm64_step(m, stop);
     /* A step after break-on-exception is the delivery itself: it ends at the handler's first instruction. */
     if (m->delivery_pending && !m->stopped_for_good) {
         memset(stop, 0, sizeof *stop);

@@ -52,7 +52,7 @@ static Elf *elf_open_memory(const uint8_t *image, size_t size, char *why, size_t
 
 /* Read and check the headers. AArch64 images pass only for the arm64
  * loader (elf_load_aarch64): the x86 machine still refuses them. */
-static emu_err elf_scan(const uint8_t *image, size_t size, elf_info *info, bool allow_aarch64,
+static emu_err elf_scan(const uint8_t *image, size_t size, elf_info *info,
                         char *why, size_t why_len)
 {
     memset(info, 0, sizeof *info);
@@ -81,13 +81,9 @@ static emu_err elf_scan(const uint8_t *image, size_t size, elf_info *info, bool 
         break;
     case EM_AARCH64:
         info->arch = EMU_ARCH_AARCH64;
-        if (allow_aarch64)
-            break;
-        snprintf(why, why_len, "AArch64 firmware is not modelled yet: this build runs x86-64 only");
-        elf_end(e);
-        return EMU_ERR_UNSUPPORTED;
+        break;
     default:
-        snprintf(why, why_len, "ELF file is for %s (e_machine %u); emu runs x86-64 (and multiboot i386) firmware",
+        snprintf(why, why_len, "ELF file is for %s (e_machine %u); emu runs x86-64 (and multiboot i386) and AArch64 firmware",
                  elf_machine_name(eh.e_machine), eh.e_machine);
         elf_end(e);
         return EMU_ERR_WRONG_ARCH;
@@ -155,7 +151,7 @@ static emu_err elf_scan(const uint8_t *image, size_t size, elf_info *info, bool 
 
 emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len)
 {
-    return elf_scan(image, size, info, false, why, why_len);
+    return elf_scan(image, size, info, why, why_len);
 }
 
 /* Where a segment's bytes go: a host pointer for [paddr, paddr + len), or
@@ -222,7 +218,7 @@ static uint8_t *elf_map_layout(void *ctx, uint64_t paddr, uint64_t len)
 
 emu_err elf_identify_aarch64(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len)
 {
-    emu_err err = elf_scan(image, size, info, true, why, why_len);
+    emu_err err = elf_scan(image, size, info, why, why_len);
     if (err != EMU_OK)
         return err;
     if (info->machine != EM_AARCH64) {

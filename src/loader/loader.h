@@ -41,8 +41,7 @@ typedef struct loader_ram {
 
 /* Load an ELF64 EM_AARCH64 executable into ram (segments by physical
  * address, BSS zeroed); info->entry is the physical entry point. Any other
- * machine is EMU_ERR_WRONG_ARCH. elf_identify still refuses AArch64 until
- * the machine can run it. */
+ * machine is EMU_ERR_WRONG_ARCH. */
 emu_err elf_identify_aarch64(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len);
 emu_err elf_load_aarch64(const uint8_t *image, size_t size, const loader_ram *ram, elf_info *info,
                          char *why, size_t why_len);

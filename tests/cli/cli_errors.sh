@@ -76,7 +76,7 @@ expect empty 2 "not an ELF file" -- "$tmp/empty.elf"
 expect device-file 2 "is not a regular file" -- /dev/null
 expect truncated 2 "(truncated|malformed)" -- "$tmp/truncated.elf"
 expect wrong-arch 2 "RISC-V" -- "$tmp/riscv.elf"
-expect aarch64 2 "AArch64 firmware is not modelled yet" -- "$tmp/aarch64.elf"
+expect aarch64 2 "no loadable segments" -- "$tmp/aarch64.elf"
 expect no-segments 2 "no loadable segments" -- "$tmp/nosegs.elf"
 expect i386-no-multiboot 2 "without a multiboot header|no loadable segments" -- "$tmp/i386-plain.elf"
 expect not-executable 2 "not an executable" -- "$tmp/dyn.elf"

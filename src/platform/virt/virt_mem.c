@@ -1,0 +1,225 @@
+/*
+ * The CPU's memory callback on the virt machine. Every access is translated
+ * (a64_mmu_translate), checked against the Device-memory alignment rule, and
+ * routed to RAM or a device; a physical address nothing backs is a
+ * synchronous external abort (FSC 0x10), as on hardware and QEMU.
+ */
+#include "platform/virt/virt_mem.h"
+
+#include <string.h>
+
+#include "core/memory.h"
+#include "platform/virt/virt.h"
+#include "platform/virt/virt_map.h"
+
+/* Host pointer to [pa, pa + len) in RAM, or NULL. */
+static uint8_t *ram_at(emu_machine *m, uint64_t pa, uint64_t len)
+{
+    return mem_ram_ptr(m, pa, len);
+}
+
+int virt_read_pte(void *ctx, uint64_t pa, uint64_t *value)
+{
+    uint8_t *p = ram_at(ctx, pa, 8);
+    if (!p)
+        return -1;
+    memcpy(value, p, 8);
+    return 0;
+}
+
+static uint64_t le_value(const uint8_t *b, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+static void le_store(uint8_t *b, unsigned size, uint64_t v)
+{
+    for (unsigned i = 0; i < size; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+typedef bool (*mmio_read_fn)(void *dev, uint64_t offset, unsigned size, uint64_t *val);
+typedef bool (*mmio_write_fn)(void *dev, uint64_t offset, unsigned size, uint64_t val);
+
+typedef struct mmio_region {
+    const char *name;
+    uint64_t base, size;
+    void *dev;
+    mmio_read_fn read;
+    mmio_write_fn write;
+} mmio_region;
+
+static bool uart_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return pl011_read(d, o, s, v); }
+static bool uart_write(void *d, uint64_t o, unsigned s, uint64_t v) { return pl011_write(d, o, s, v); }
+static bool gicd_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return gic_dist_read(d, o, s, v); }
+static bool gicd_write(void *d, uint64_t o, unsigned s, uint64_t v) { return gic_dist_write(d, o, s, v); }
+static bool gicc_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return gicv2_cpu_read(d, o, s, v); }
+static bool gicc_write(void *d, uint64_t o, unsigned s, uint64_t v) { return gicv2_cpu_write(d, o, s, v); }
+static bool gicr_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return gicv3_redist_read(d, o, s, v); }
+static bool gicr_write(void *d, uint64_t o, unsigned s, uint64_t v) { return gicv3_redist_write(d, o, s, v); }
+
+/* The device at pa, or false. One redistributor (one CPU): its two 64 KiB frames. */
+static bool find_region(virt_platform *v, uint64_t pa, mmio_region *r)
+{
+    const mmio_region all[] = {
+        { "PL011", VIRT_UART_BASE, VIRT_UART_SIZE, &v->uart, uart_read, uart_write },
+        { "GIC distributor", VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE, &v->gic, gicd_read, gicd_write },
+        { "GICv2 CPU interface", VIRT_GIC_CPU_BASE, VIRT_GIC_CPU_SIZE, &v->gic, gicc_read, gicc_write },
+        { "GICv3 redistributor", VIRT_GIC_REDIST_BASE, VIRT_GIC_REDIST_STRIDE, &v->gic, gicr_read, gicr_write },
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (pa - all[i].base >= all[i].size)
+            continue;
+        bool v3_frame = all[i].base == VIRT_GIC_REDIST_BASE, v2_frame = all[i].base == VIRT_GIC_CPU_BASE;
+        if ((v3_frame && v->gic.version != GIC_V3) || (v2_frame && v->gic.version != GIC_V2))
+            return false;   /* QEMU maps only the frames of the chosen version */
+        *r = all[i];
+        return true;
+    }
+    return false;
+}
+
+static a64_mem_status external_abort(const a64_access *acc, a64_mem_fault *fault)
+{
+    fault->fsc = ESR_FSC_SYNC_EXTERNAL;
+    fault->far_valid = true;
+    fault->far = acc->va;
+    return A64_MEM_FAULT;
+}
+
+static a64_mem_status mmio_access(emu_machine *m, const a64_access *acc, uint64_t pa, uint8_t *data,
+                                  a64_mem_fault *fault)
+{
+    mmio_region r;
+    if (acc->kind == A64_ACC_FETCH || !find_region(m->virt, pa, &r) ||
+        (acc->size != 1 && acc->size != 2 && acc->size != 4 && acc->size != 8))
+        return external_abort(acc, fault);
+    bool ok;
+    if (acc->kind == A64_ACC_WRITE) {
+        ok = r.write(r.dev, pa - r.base, acc->size, le_value(data, acc->size));
+    } else {
+        uint64_t val = 0;
+        ok = r.read(r.dev, pa - r.base, acc->size, &val);
+        le_store(data, acc->size, val);
+    }
+    if (!ok)
+        machine_stop(m, EMU_STOP_ERROR, "%s %u-byte %s at offset 0x%llx (pa 0x%llx): no such register is modelled",
+                     r.name, acc->size, acc->kind == A64_ACC_WRITE ? "write" : "read",
+                     (unsigned long long)(pa - r.base), (unsigned long long)pa);
+    return A64_MEM_OK;
+}
+
+/* Translate one access that stays within a page. */
+static a64_mem_status translate(emu_machine *m, const a64_access *acc, uint64_t *pa, bool *device,
+                                a64_mem_fault *fault)
+{
+    virt_platform *v = m->virt;
+    a64_mem_status st = a64_mmu_translate(&v->mmu, &v->cpu, acc, pa, device, fault);
+    if (st != A64_MEM_OK && v->mmu.unsupported)
+        machine_stop(m, EMU_STOP_ERROR, "translation of 0x%llx at pc 0x%llx: %s is not modelled",
+                     (unsigned long long)acc->va, (unsigned long long)v->cpu.pc, v->mmu.unsupported);
+    return st;
+}
+
+a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault)
+{
+    emu_machine *m = ctx;
+    uint64_t in_page = A64_PAGE_SIZE - (acc->va & (A64_PAGE_SIZE - 1));
+    uint64_t pa;
+    bool device = false;
+    if (acc->size <= in_page) {
+        if (translate(m, acc, &pa, &device, fault) != A64_MEM_OK)
+            return A64_MEM_FAULT;
+        /* Any unaligned data access to Device memory is an Alignment fault (Arm ARM B2.5.2), and DC ZVA
+         * to Device memory is one too (C5.3.14); with the MMU off every data access is Device (D8.2.10). */
+        if (device && acc->kind != A64_ACC_FETCH &&
+            ((acc->va & (acc->size - 1)) != 0 || (acc->flags & A64_ACC_DC_ZVA))) {
+            fault->fsc = ESR_FSC_ALIGNMENT;
+            fault->far_valid = true;
+            fault->far = acc->va;
+            return A64_MEM_FAULT;
+        }
+        if (acc->flags & A64_ACC_CACHE_MAINT)
+            return ram_at(m, pa, 1) ? A64_MEM_OK : external_abort(acc, fault);
+        uint8_t *p = ram_at(m, pa, acc->size);
+        if (!p)
+            return mmio_access(m, acc, pa, data, fault);
+        if (acc->kind == A64_ACC_WRITE)
+            memcpy(p, data, acc->size);
+        else
+            memcpy(data, p, acc->size);
+        return A64_MEM_OK;
+    }
+    /* An unaligned access across a page boundary: translate both halves before touching either, so a
+     * fault on the second leaves the first unwritten. Only Normal RAM can get here: Device memory
+     * would have taken the alignment fault. */
+    a64_access lo = *acc, hi = *acc;
+    lo.size = (unsigned)in_page;
+    hi.va = acc->va + in_page;
+    hi.size = acc->size - (unsigned)in_page;
+    uint64_t pa_hi;
+    bool dev_hi = false;
+    if (translate(m, &lo, &pa, &device, fault) != A64_MEM_OK)
+        return A64_MEM_FAULT;
+    if (device && acc->kind != A64_ACC_FETCH) {
+        fault->fsc = ESR_FSC_ALIGNMENT;
+        fault->far_valid = true;
+        fault->far = acc->va;
+        return A64_MEM_FAULT;
+    }
+    if (translate(m, &hi, &pa_hi, &dev_hi, fault) != A64_MEM_OK)
+        return A64_MEM_FAULT;
+    uint8_t *p_lo = ram_at(m, pa, lo.size), *p_hi = ram_at(m, pa_hi, hi.size);
+    if (!p_lo)
+        return external_abort(&lo, fault);
+    if (!p_hi)
+        return external_abort(&hi, fault);
+    uint8_t *bytes = data;
+    if (acc->kind == A64_ACC_WRITE) {
+        memcpy(p_lo, bytes, lo.size);
+        memcpy(p_hi, bytes + lo.size, hi.size);
+    } else {
+        memcpy(bytes, p_lo, lo.size);
+        memcpy(bytes + lo.size, p_hi, hi.size);
+    }
+    return A64_MEM_OK;
+}
+
+int virt_translate_debug(emu_machine *m, uint64_t va, uint64_t *pa)
+{
+    virt_platform *v = m->virt;
+    a64_access acc = { .va = va, .size = 1, .kind = A64_ACC_READ, .el = v->cpu.pstate.el ? v->cpu.pstate.el : 1 };
+    a64_mem_fault fault = { 0 };
+    bool device = false;
+    const char *unsupported = v->mmu.unsupported;
+    int r = a64_mmu_translate(&v->mmu, &v->cpu, &acc, pa, &device, &fault) == A64_MEM_OK ? 0 : -1;
+    v->mmu.unsupported = unsupported;
+    return r;
+}
+
+emu_err virt_copy_virt(emu_machine *m, uint64_t va, void *buf, size_t len, bool copy_out)
+{
+    uint8_t *b = buf;
+    while (len) {
+        uint64_t pa;
+        if (virt_translate_debug(m, va, &pa) != 0)
+            return EMU_ERR_BAD_ADDRESS;
+        size_t chunk = A64_PAGE_SIZE - (va & (A64_PAGE_SIZE - 1));
+        if (chunk > len)
+            chunk = len;
+        uint8_t *p = ram_at(m, pa, chunk);
+        if (!p)
+            return EMU_ERR_BAD_ADDRESS;
+        if (copy_out)
+            memcpy(b, p, chunk);
+        else
+            memcpy(p, b, chunk);
+        va += chunk;
+        b += chunk;
+        len -= chunk;
+    }
+    return EMU_OK;
+}

@@ -1,0 +1,378 @@
+/*
+ * The AArch64 machine end to end through the public API: code written to
+ * the virt machine's RAM, run by emu_run, exceptions delivered through
+ * VBAR_EL1 with their records, PSCI over HVC, semihosting, WFI and the
+ * generic timer's interrupt through the GIC, external and alignment aborts,
+ * the trap storm guard and loud stops for what is not modelled.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "emu/emu.h"
+#include "emu_test.h"
+
+#define RAM 0x40000000ull
+#define VBAR (RAM + 0x800)          /* 2 KiB aligned */
+#define STACK (RAM + 0x10000)
+
+/* Encodings (GNU as, -march=armv8-a). */
+#define I_SVC_42 0xd4000841u        /* svc #0x42 */
+#define I_HVC_0 0xd4000002u         /* hvc #0 */
+#define I_LDR_X0_X1 0xf9400020u     /* ldr x0, [x1] */
+#define I_WFI 0xd503207fu
+#define I_DAIFCLR_I 0xd50342ffu     /* msr daifclr, #2 */
+#define I_ERET 0xd69f03e0u
+#define I_B_SELF 0x14000000u        /* b . */
+#define I_HLT_F000 0xd45e0000u      /* hlt #0xf000 */
+#define I_BRK_1 0xd4200020u
+#define I_FADD_V 0x4e22d420u        /* fadd v0.4s, v1.4s, v2.4s */
+#define I_ADD_X0_1 0x91000400u      /* add x0, x0, #1 */
+
+typedef struct trap_log {
+    emu_trap recs[8];
+    unsigned n;
+} trap_log;
+
+static void log_trap(void *ctx, const emu_trap *t)
+{
+    trap_log *l = ctx;
+    if (l->n < 8)
+        l->recs[l->n++] = *t;
+}
+
+static char console[256];
+static size_t console_len;
+
+static void to_console(void *ctx, const uint8_t *b, size_t n)
+{
+    (void)ctx;
+    for (size_t i = 0; i < n && console_len + 1 < sizeof console; i++)
+        console[console_len++] = (char)b[i];
+}
+
+static emu_machine *a64_machine(trap_log *log, int gic, bool semihosting)
+{
+    emu_options o;
+    emu_options_init(&o);
+    o.arch = EMU_ARCH_AARCH64;
+    o.gic_version = gic;
+    o.semihosting = semihosting;
+    o.console = to_console;
+    console_len = 0;
+    memset(console, 0, sizeof console);
+    emu_machine *m = NULL;
+    ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
+    ck_assert_int_eq(emu_machine_arch(m), EMU_ARCH_AARCH64);
+    if (log) {
+        memset(log, 0, sizeof *log);
+        emu_set_trap_hook(m, log_trap, log);
+    }
+    t_set_reg(m, EMU_A64_VBAR_EL1, VBAR);
+    t_set_reg(m, EMU_A64_SP_EL1, STACK);
+    return m;
+}
+
+static void put(emu_machine *m, uint64_t pa, const uint32_t *words, size_t n)
+{
+    ck_assert_int_eq(emu_mem_write_phys(m, pa, words, n * 4), EMU_OK);
+}
+
+START_TEST(entry_state_and_registers)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    T_EXPECT_REG(m, EMU_A64_PC, RAM, "emu_create enters at RAM base");
+    T_EXPECT_REG(m, EMU_A64_CURRENTEL, 1u << 2, "EL1 by default");
+    T_EXPECT_REG(m, EMU_A64_PSTATE, 0x3c5, "EL1h with DAIF masked");
+    ck_assert_str_eq(emu_reg_name(EMU_A64_X0 + 30), "x30");
+    ck_assert_str_eq(emu_reg_name(EMU_A64_ESR_EL1), "esr_el1");
+    uint64_t v;
+    ck_assert_int_eq(emu_reg_read(m, EMU_X86_RAX, &v), EMU_ERR_BAD_REG);
+    ck_assert_int_eq(emu_reg_write(m, EMU_A64_PSTATE, 0x8), EMU_ERR_INVALID_ARG);   /* EL2 not implemented */
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(svc_at_el1_goes_to_current_spx_slot)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_SVC_42, I_B_SELF };
+    put(m, RAM, code, 2);
+    const uint32_t handler[] = { I_B_SELF };
+    put(m, VBAR + 0x200, handler, 1);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 3, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_INSN_LIMIT);
+    ck_assert_uint_eq(log.n, 1);
+    const emu_trap *t = &log.recs[0];
+    ck_assert_int_eq(t->arch, EMU_ARCH_AARCH64);
+    ck_assert_int_eq(t->kind, EMU_TRAP_SYSCALL);
+    ck_assert_int_eq(t->vector, 4);
+    ck_assert_uint_eq(t->esr, 0x56000042u);     /* EC 0x15, IL, imm16 */
+    ck_assert_uint_eq(t->from_pc, RAM + 4);     /* ELR: the next instruction */
+    ck_assert_uint_eq(t->to_pc, VBAR + 0x200);
+    ck_assert_uint_eq(t->vbar, VBAR);
+    T_EXPECT_REG(m, EMU_A64_ELR_EL1, RAM + 4, "SVC: ELR_EL1");
+    T_EXPECT_REG(m, EMU_A64_SPSR_EL1, 0x3c5, "SVC: SPSR_EL1");
+    ck_assert_uint_eq(emu_cycle_count(m) >= t->cycles, 1);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(eret_to_el0_and_svc_back_through_lower_slot)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_ERET };
+    put(m, RAM, code, 1);
+    const uint32_t el0[] = { I_ADD_X0_1, I_SVC_42 };
+    put(m, RAM + 0x1000, el0, 2);
+    const uint32_t handler[] = { I_B_SELF };
+    put(m, VBAR + 0x400, handler, 1);
+    t_set_reg(m, EMU_A64_ELR_EL1, RAM + 0x1000);
+    t_set_reg(m, EMU_A64_SPSR_EL1, 0);       /* EL0t, nothing masked */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 4, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 2);
+    ck_assert_int_eq(log.recs[0].kind, EMU_TRAP_RETURN);
+    ck_assert_uint_eq(log.recs[0].to_priv, 0);
+    ck_assert_int_eq(log.recs[1].vector, 8);    /* lower EL AArch64, synchronous */
+    ck_assert_uint_eq(log.recs[1].from_priv, 0);
+    ck_assert_uint_eq(log.recs[1].spsr, 0);
+    T_EXPECT_REG(m, EMU_A64_X0, 1, "EL0 ran its ADD");
+    T_EXPECT_REG(m, EMU_A64_PC, VBAR + 0x400, "at the lower-EL vector");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(psci_over_hvc)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_HVC_0, I_B_SELF };
+    put(m, RAM, code, 2);
+    t_set_reg(m, EMU_A64_X0, 0x84000000);      /* PSCI_VERSION */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    T_EXPECT_REG(m, EMU_A64_X0, 0x10000, "PSCI_VERSION answers 1.0");
+    T_EXPECT_REG(m, EMU_A64_PC, RAM + 4, "HVC returns to the next instruction");
+    ck_assert_uint_eq(log.n, 0);
+    t_set_reg(m, EMU_A64_PC, RAM);
+    t_set_reg(m, EMU_A64_X0, 0x84000008);      /* SYSTEM_OFF */
+    ck_assert_int_eq(emu_run(m, 10, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_EXIT);
+    ck_assert_int_eq(s.exit_code, 0);
+    ck_assert_msg(strstr(s.message, "SYSTEM_OFF") != NULL, "stop message: %s", s.message);
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_ERR_STOPPED);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(smc_without_el3_is_undefined)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { 0xd4000003u /* smc #0 */ };
+    put(m, RAM, code, 1);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.recs[0].esr, 0x02000000u);   /* EC 0 Unknown, IL */
+    ck_assert_uint_eq(log.recs[0].from_pc, RAM);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(external_abort_where_nothing_is)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_LDR_X0_X1 };
+    put(m, RAM, code, 1);
+    t_set_reg(m, EMU_A64_X1, 0x20000000);      /* between the UART and RAM: nothing */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.recs[0].esr >> 26, 0x25);     /* data abort, current EL */
+    ck_assert_uint_eq(log.recs[0].esr & 0x3f, 0x10);    /* synchronous external abort */
+    ck_assert_uint_eq(log.recs[0].far, 0x20000000);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(device_alignment_with_mmu_off)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_LDR_X0_X1 };
+    put(m, RAM, code, 1);
+    t_set_reg(m, EMU_A64_X1, RAM + 0x2004);    /* RAM, but Device with the MMU off: unaligned faults */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.recs[0].esr & 0x3f, 0x21);    /* alignment fault */
+    ck_assert_uint_eq(log.recs[0].far, RAM + 0x2004);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(wfi_with_nothing_to_wake_it_stops)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    const uint32_t code[] = { I_WFI, I_B_SELF };
+    put(m, RAM, code, 2);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 100, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_HALT);
+    ck_assert_uint_eq(s.pc, RAM);
+    ck_assert_msg(strstr(s.message, "WFI") != NULL, "stop message: %s", s.message);
+    emu_close(m);
+}
+END_TEST
+
+/* The EL1 physical timer through GICv2 to the IRQ vector, waking a WFI; the handler acknowledges. */
+START_TEST(timer_interrupt_wakes_wfi)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = {
+        0xd2a10005u, /* mov x5, #0x8000000: GICD */
+        0x52800027u, /* mov w7, #1 */
+        0xb90000a7u, /* str w7, [x5]: GICD_CTLR */
+        0x52a80007u, /* mov w7, #0x40000000 */
+        0xb90100a7u, /* str w7, [x5, #0x100]: GICD_ISENABLER0, INTID 30 */
+        0xd2a10026u, /* mov x6, #0x8010000: GICC */
+        0x52801fe7u, /* mov w7, #0xff */
+        0xb90004c7u, /* str w7, [x6, #4]: GICC_PMR */
+        0x52800027u, /* mov w7, #1 */
+        0xb90000c7u, /* str w7, [x6]: GICC_CTLR */
+        0xd2800c81u, /* mov x1, #100 */
+        0xd51be201u, /* msr cntp_tval_el0, x1 */
+        0xd2800023u, /* mov x3, #1 */
+        0xd51be223u, /* msr cntp_ctl_el0, x3 */
+        I_DAIFCLR_I,
+        I_WFI,
+        I_B_SELF,
+    };
+    put(m, RAM, code, sizeof code / 4);
+    const uint32_t handler[] = { 0xb9400cc0u /* ldr w0, [x6, #12]: GICC_IAR */, I_B_SELF };
+    put(m, VBAR + 0x280, handler, 2);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 20, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_INSN_LIMIT);
+    ck_assert_uint_eq(log.n, 1);
+    const emu_trap *t = &log.recs[0];
+    ck_assert_int_eq(t->kind, EMU_TRAP_INTERRUPT);
+    ck_assert_int_eq(t->vector, 5);             /* current EL with SP_ELx, IRQ */
+    ck_assert_uint_eq(t->from_pc, RAM + 16 * 4);    /* ELR: after the WFI */
+    ck_assert_msg(t->cycle_start >= 100 * 16, "the clock jumped to the deadline: cycle %llu",
+                  (unsigned long long)t->cycle_start);
+    T_EXPECT_REG(m, EMU_A64_X0, 30, "GICC_IAR names the EL1 physical timer's PPI");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(semihosting_write0_and_exit)
+{
+    emu_machine *m = a64_machine(NULL, 2, true);
+    /* SYS_WRITE0, then SYS_EXIT with its AArch64 parameter block { ADP_Stopped_ApplicationExit, 0 }. */
+    const uint32_t code[] = { I_HLT_F000, 0xd2800300u /* mov x0, #0x18 */, 0xaa0203e1u /* mov x1, x2 */, I_HLT_F000 };
+    put(m, RAM, code, 4);
+    const uint64_t block[2] = { 0x20026, 0 };
+    ck_assert_int_eq(emu_mem_write_phys(m, RAM + 0x200, block, sizeof block), EMU_OK);
+    t_set_reg(m, EMU_A64_X2, RAM + 0x200);
+    ck_assert_int_eq(emu_mem_write_phys(m, RAM + 0x100, "hi\n", 4), EMU_OK);
+    t_set_reg(m, EMU_A64_X0, 4);                /* SYS_WRITE0 */
+    t_set_reg(m, EMU_A64_X1, RAM + 0x100);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 100, &s), EMU_OK);
+    ck_assert_str_eq(console, "hi\n");
+    ck_assert_int_eq(s.kind, EMU_STOP_EXIT);
+    ck_assert_int_eq(s.exit_code, 0);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(hlt_without_semihosting_is_undefined)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_HLT_F000 };
+    put(m, RAM, code, 1);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.recs[0].esr >> 26, 0);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(unsupported_instruction_stops_naming_it)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    const uint32_t code[] = { I_FADD_V };
+    put(m, RAM, code, 1);
+    t_set_reg(m, EMU_A64_CPACR_EL1, 3ull << 20);   /* FP enabled: no trap, so it must execute */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_ERROR);
+    ck_assert_msg(strstr(s.message, "Advanced SIMD three same") && strstr(s.message, "0x4e22d420"),
+                  "stop message: %s", s.message);
+    ck_assert_uint_eq(s.pc, RAM);
+    ck_assert_uint_eq(s.n_bytes, 4);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(trap_storm_is_stopped)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    t_set_reg(m, EMU_A64_VBAR_EL1, 0x20000000);    /* the handler's fetch aborts, again and again */
+    const uint32_t code[] = { I_BRK_1 };
+    put(m, RAM, code, 1);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 0, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_ERROR);
+    ck_assert_msg(strstr(s.message, "trap storm") != NULL, "stop message: %s", s.message);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(breakpoint_stops_and_resumes)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    const uint32_t code[] = { I_ADD_X0_1, I_ADD_X0_1, I_ADD_X0_1, I_B_SELF };
+    put(m, RAM, code, 4);
+    ck_assert_int_eq(emu_breakpoint_add(m, RAM + 8), EMU_OK);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 100, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_BREAKPOINT);
+    T_EXPECT_REG(m, EMU_A64_X0, 2, "stopped before the third ADD");
+    ck_assert_int_eq(emu_step(m, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_NONE);
+    T_EXPECT_REG(m, EMU_A64_X0, 3, "stepped over the breakpoint");
+    emu_close(m);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("virt_run");
+    TCase *tc = tcase_create("run");
+    tcase_add_test(tc, entry_state_and_registers);
+    tcase_add_test(tc, svc_at_el1_goes_to_current_spx_slot);
+    tcase_add_test(tc, eret_to_el0_and_svc_back_through_lower_slot);
+    tcase_add_test(tc, psci_over_hvc);
+    tcase_add_test(tc, smc_without_el3_is_undefined);
+    tcase_add_test(tc, external_abort_where_nothing_is);
+    tcase_add_test(tc, device_alignment_with_mmu_off);
+    tcase_add_test(tc, wfi_with_nothing_to_wake_it_stops);
+    tcase_add_test(tc, timer_interrupt_wakes_wfi);
+    tcase_add_test(tc, semihosting_write0_and_exit);
+    tcase_add_test(tc, hlt_without_semihosting_is_undefined);
+    tcase_add_test(tc, unsupported_instruction_stops_naming_it);
+    tcase_add_test(tc, trap_storm_is_stopped);
+    tcase_add_test(tc, breakpoint_stops_and_resumes);
+    suite_add_tcase(s, tc);
+    return t_run_suite(s);
+}
