@@ -101,7 +101,7 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
     if (arch == EMU_ARCH_AARCH64) {
         m->ram_base = VIRT_RAM_BASE;
         char virt_why[256] = "";
-        if (virt_create(m, virt_why, sizeof virt_why) != 0) {
+        if (virt_create(m, opts, virt_why, sizeof virt_why) != 0) {
             set_why(why, why_len, "%s", virt_why);
             emu_close(m);
             return EMU_ERR_INVALID_ARG;

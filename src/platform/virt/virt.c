@@ -89,9 +89,8 @@ static bool semihost_write(void *ctx, uint64_t va, const void *buf, size_t len)
     return virt_copy_virt(ctx, va, (void *)(uintptr_t)buf, len, false) == EMU_OK;
 }
 
-int virt_create(emu_machine *m, char *why, size_t why_len)
+int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len)
 {
-    const emu_options *o = &m->opts;
     int gic_ver = o->gic_version ? o->gic_version : 2;
     unsigned start_el = o->start_el ? o->start_el : 1;
     if (gic_ver != 2 && gic_ver != 3) {

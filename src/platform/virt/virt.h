@@ -36,8 +36,9 @@ typedef struct virt_platform {
     uint64_t wfi_pc;            /* the WFI's address, for the stop message */
 } virt_platform;
 
-/* Build the platform for m (RAM already allocated at VIRT_RAM_BASE). 0, or -1 with why filled. */
-int virt_create(emu_machine *m, char *why, size_t why_len);
+/* Build the platform for m (RAM already allocated at VIRT_RAM_BASE) as opts ask (--cpu, --gic,
+ * --el, --semihosting). 0, or -1 with why filled. */
+int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len);
 void virt_destroy(emu_machine *m);
 
 /* Load the kernel as QEMU's -kernel does (ELF, Linux Image or raw binary), build and place the
