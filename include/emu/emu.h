@@ -327,6 +327,7 @@ typedef struct emu_trap_summary {
     uint64_t cycles[EMU_TRAP_KIND_COUNT];
     uint64_t vector_count[EMU_TRAP_KIND_COUNT][256];
     uint64_t vector_cycles[EMU_TRAP_KIND_COUNT][256];
+    emu_arch arch;          /* the records' architecture (vector labels); set by emu_trap_summary_add */
 } emu_trap_summary;
 
 void emu_trap_summary_add(emu_trap_summary *s, const emu_trap *trap);

@@ -317,6 +317,8 @@ size_t emu_trap_explain(const emu_trap *t, char *buf, size_t len)
         bounded_strings.escalation[sizeof bounded_strings.escalation - 1] = '\0';
         n.t = t = &bounded_strings;
     }
+    if (t->arch == EMU_ARCH_AARCH64)
+        return explain_a64(t, buf, len);
     intro(&n);
     for (unsigned i = 0; i < n_steps; i++) {
         const emu_trap_step *s = &t->steps[i];

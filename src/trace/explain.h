@@ -35,4 +35,8 @@ void explain_attempt_event(const narration *n, char *buf, size_t len);
 /* Whether the current attempt delivers INT n, INT3 or INTO, the events checked against a gate's DPL. */
 bool explain_attempt_is_software(const narration *n);
 
+/* AArch64 records (explain_a64.c): the whole narration, and one step's sentence. */
+size_t explain_a64(const emu_trap *t, char *buf, size_t len);
+void explain_a64_step(narration *n, const emu_trap_step *s);
+
 #endif

@@ -4,6 +4,7 @@
  * re-derives anything. 64-bit values are hex strings in JSON, since JSON
  * readers such as jq hold numbers as doubles.
  */
+#include "cpu/arm64/esr.h"
 #include "emu/emu.h"
 #include "trace/out_buf.h"
 
@@ -23,8 +24,36 @@ static void put_json_string(out_buf *o, const char *s)
     out_put(o, "\"");
 }
 
+/* AArch64: ELs, the vector slot, ESR with its class, FAR when written, SPSR. */
+static size_t a64_trap_to_text(const emu_trap *t, char *buf, size_t len)
+{
+    out_buf o = out_buf_init(buf, len);
+    if (t->kind == EMU_TRAP_RETURN) {
+        out_put(&o, "trap %llu: return el%u pc 0x%llx -> el%u pc 0x%llx sp 0x%llx spsr 0x%llx, %llu cycles",
+            (unsigned long long)t->seq, t->from_priv, (unsigned long long)t->from_pc, t->to_priv,
+            (unsigned long long)t->to_pc, (unsigned long long)t->to_sp, (unsigned long long)t->spsr,
+            (unsigned long long)t->cycles);
+        if (t->escalation[0])
+            out_put(&o, " (%s)", t->escalation);
+        return out_finish(&o);
+    }
+    out_put(&o, "trap %llu: %s slot %d", (unsigned long long)t->seq, emu_trap_kind_name(t->kind), t->vector);
+    if (t->has_error_code)
+        out_put(&o, " esr 0x%08x (%s)", t->esr, esr_ec_name(t->esr >> ESR_EC_SHIFT));
+    if (t->far_valid)
+        out_put(&o, " far 0x%llx", (unsigned long long)t->far);
+    out_put(&o, " el%u pc 0x%llx -> el%u pc 0x%llx stack %s sp 0x%llx spsr 0x%llx, %llu cycles", t->from_priv,
+        (unsigned long long)t->from_pc, t->to_priv, (unsigned long long)t->to_pc, t->stack,
+        (unsigned long long)t->to_sp, (unsigned long long)t->spsr, (unsigned long long)t->cycles);
+    if (t->source[0])
+        out_put(&o, " from %s", t->source);
+    return out_finish(&o);
+}
+
 size_t emu_trap_to_text(const emu_trap *t, char *buf, size_t len)
 {
+    if (t->arch == EMU_ARCH_AARCH64)
+        return a64_trap_to_text(t, buf, len);
     out_buf o = out_buf_init(buf, len);
     if (t->kind == EMU_TRAP_RETURN) {
         out_put(&o, "trap %llu: return cpl%u rip 0x%llx -> cpl%u rip 0x%llx rsp 0x%llx, %llu cycles",
@@ -52,21 +81,40 @@ size_t emu_trap_to_text(const emu_trap *t, char *buf, size_t len)
 size_t emu_trap_to_json(const emu_trap *t, char *buf, size_t len)
 {
     out_buf o = out_buf_init(buf, len);
-    out_put(&o, "{\"seq\":%llu,\"arch\":\"x86_64\",\"kind\":\"%s\",\"vector\":%d,", (unsigned long long)t->seq,
-        emu_trap_kind_name(t->kind), t->vector);
-    if (t->has_error_code)
-        out_put(&o, "\"error_code\":%u,", t->error_code);
-    else
-        out_put(&o, "\"error_code\":null,");
-    out_put(&o, "\"cr2\":\"0x%llx\",\"cycle_start\":%llu,\"cycles\":%llu,", (unsigned long long)t->cr2,
-        (unsigned long long)t->cycle_start, (unsigned long long)t->cycles);
+    bool a64 = t->arch == EMU_ARCH_AARCH64;
+    out_put(&o, "{\"seq\":%llu,\"arch\":\"%s\",\"kind\":\"%s\",\"vector\":%d,", (unsigned long long)t->seq,
+        a64 ? "aarch64" : "x86_64", emu_trap_kind_name(t->kind), t->vector);
+    if (a64) {
+        /* ESR_ELx for synchronous exceptions; FAR_ELx only when the delivery wrote it. */
+        if (t->has_error_code)
+            out_put(&o, "\"esr\":\"0x%x\",", t->esr);
+        else
+            out_put(&o, "\"esr\":null,");
+        if (t->far_valid)
+            out_put(&o, "\"far\":\"0x%llx\",", (unsigned long long)t->far);
+        else
+            out_put(&o, "\"far\":null,");
+        out_put(&o, "\"spsr\":\"0x%llx\",\"vbar\":\"0x%llx\",\"el\":{\"from\":%u,\"to\":%u},",
+            (unsigned long long)t->spsr, (unsigned long long)t->vbar, t->from_priv, t->to_priv);
+    } else {
+        if (t->has_error_code)
+            out_put(&o, "\"error_code\":%u,", t->error_code);
+        else
+            out_put(&o, "\"error_code\":null,");
+        out_put(&o, "\"cr2\":\"0x%llx\",", (unsigned long long)t->cr2);
+    }
+    out_put(&o, "\"cycle_start\":%llu,\"cycles\":%llu,", (unsigned long long)t->cycle_start,
+        (unsigned long long)t->cycles);
     out_put(&o, "\"from\":{\"pc\":\"0x%llx\",\"sp\":\"0x%llx\",\"priv\":%u},", (unsigned long long)t->from_pc,
         (unsigned long long)t->from_sp, t->from_priv);
     out_put(&o, "\"to\":{\"pc\":\"0x%llx\",\"sp\":\"0x%llx\",\"priv\":%u,\"stack\":", (unsigned long long)t->to_pc,
         (unsigned long long)t->to_sp, t->to_priv);
     put_json_string(&o, t->stack);
-    out_put(&o, "},\"gs_base\":\"0x%llx\",\"kernel_gs_base\":\"0x%llx\",\"source\":", (unsigned long long)t->gs_base,
-        (unsigned long long)t->kernel_gs_base);
+    out_put(&o, "},");
+    if (!a64)
+        out_put(&o, "\"gs_base\":\"0x%llx\",\"kernel_gs_base\":\"0x%llx\",", (unsigned long long)t->gs_base,
+            (unsigned long long)t->kernel_gs_base);
+    out_put(&o, "\"source\":");
     put_json_string(&o, t->source);
     out_put(&o, ",\"escalation\":");
     put_json_string(&o, t->escalation);

@@ -15,6 +15,7 @@ void emu_trap_summary_add(emu_trap_summary *s, const emu_trap *t)
 {
     if ((unsigned)t->kind >= EMU_TRAP_KIND_COUNT)
         return;
+    s->arch = t->arch;
     s->count[t->kind]++;
     s->cycles[t->kind] += t->cycles;
     if (t->vector >= 0 && t->vector < SUMMARY_VECTORS) {
@@ -23,11 +24,19 @@ void emu_trap_summary_add(emu_trap_summary *s, const emu_trap *t)
     }
 }
 
-/* "#GP", "INT 0x80" for a software interrupt, "" for other vectors from 32 up. */
-static void vector_label(emu_trap_kind kind, unsigned vector, char *buf, size_t len)
+/* AArch64 vector slots (offset from VBAR / 0x80, Arm ARM D1.10.2), short enough for the column. */
+static const char *const a64_slot_labels[16] = {
+    "SP0 sync", "SP0 IRQ", "SP0 FIQ", "SP0 SError", "SPx sync", "SPx IRQ", "SPx FIQ", "SPx SError",
+    "A64 sync", "A64 IRQ", "A64 FIQ", "A64 SError", "A32 sync", "A32 IRQ", "A32 FIQ", "A32 SError",
+};
+
+/* "#GP", "INT 0x80" for a software interrupt, "" for other vectors from 32 up; AArch64: the slot. */
+static void vector_label(emu_arch arch, emu_trap_kind kind, unsigned vector, char *buf, size_t len)
 {
     out_buf o = out_buf_init(buf, len);
-    if (vector < FIRST_INT_N_VECTOR)
+    if (arch == EMU_ARCH_AARCH64)
+        out_put(&o, "%s", vector < 16 ? a64_slot_labels[vector] : "");
+    else if (vector < FIRST_INT_N_VECTOR)
         out_put(&o, "%s", x86_vector_mnemonic(vector));
     else if (kind == EMU_TRAP_SOFTWARE)
         out_put(&o, "INT 0x%x", vector);
@@ -48,7 +57,7 @@ size_t emu_trap_summary_to_text(const emu_trap_summary *s, char *buf, size_t len
             if (!s->vector_count[k][v])
                 continue;
             char label[16];
-            vector_label((emu_trap_kind)k, v, label, sizeof label);
+            vector_label(s->arch, (emu_trap_kind)k, v, label, sizeof label);
             out_put(&o, "%-10s %6u %-12s %8llu %10llu\n", "", v, label, (unsigned long long)s->vector_count[k][v],
                     (unsigned long long)s->vector_cycles[k][v]);
         }

@@ -161,16 +161,110 @@ START_TEST(every_known_step_has_its_sentence)
 }
 END_TEST
 
+/* The AArch64 steps (src/entry/arm64), each with a fragment only its sentence says (addr 0x200). */
+static const struct {
+    const char *name;
+    uint64_t value;
+    const char *want;
+} a64_step_cases[] = {
+    { "select vector slot", 0, "slot 4 at offset 0x200 from VBAR" },
+    { "write SPSR_EL1", 0x3c5, "as 0x3c5 in SPSR_EL1" },
+    { "write SPSR_EL2", 0x3c9, "as 0x3c9 in SPSR_EL2" },
+    { "write ELR_EL1", 0x40001000, "return address 0x40001000 in ELR_EL1" },
+    { "write ELR_EL2", 0x40001000, "return address 0x40001000 in ELR_EL2" },
+    { "write ESR_EL1", 0x56000042, "0x56000042 to ESR_EL1: class 0x15, IL 1, ISS 0x42" },
+    { "write ESR_EL2", 0x5a000000, "0x5a000000 to ESR_EL2: class 0x16" },
+    { "write FAR_EL1", 0xdead000, "virtual address 0xdead000 to FAR_EL1" },
+    { "write FAR_EL2", 0xdead000, "virtual address 0xdead000 to FAR_EL2" },
+    { "mask DAIF", 0xf, "PSTATE.DAIF = 0xf" },
+    { "select EL1 and SP_EL1", 1, "moves to EL1 and selects its own stack pointer, SP_EL1" },
+    { "select EL2 and SP_EL2", 2, "moves to EL2 and selects its own stack pointer, SP_EL2" },
+    { "read VBAR_EL1", 0x40000800, "base from VBAR_EL1: 0x40000800" },
+    { "read VBAR_EL2", 0x40000800, "base from VBAR_EL2: 0x40000800" },
+    { "branch to vector", 0x200, "jumps to 0x200, VBAR + 0x200" },
+    { "read SPSR_EL1", 0x0, "saved PSTATE 0x0 from SPSR_EL1" },
+    { "read SPSR_EL2", 0x3c5, "saved PSTATE 0x3c5 from SPSR_EL2" },
+    { "read ELR_EL1", 0x400000, "return address 0x400000 from ELR_EL1" },
+    { "read ELR_EL2", 0x400000, "return address 0x400000 from ELR_EL2" },
+    { "restore PSTATE from SPSR", 0, "PSTATE is restored from SPSR, entering EL0" },
+    { "illegal return: keep EL and SPSel, set PSTATE.IL", 1, "EL and SPSel stay as they were (EL1)" },
+    { "branch to ELR", 0, "continues at 0x200" },
+};
+#define N_A64_STEP_CASES (sizeof a64_step_cases / sizeof a64_step_cases[0])
+
+static emu_trap a64_record(emu_trap_kind kind, int slot)
+{
+    emu_trap t = record(kind, slot);
+    t.arch = EMU_ARCH_AARCH64;
+    t.from_priv = 0;
+    t.to_priv = 1;
+    snprintf(t.stack, sizeof t.stack, "SP_EL1");
+    return t;
+}
+
+START_TEST(every_a64_step_has_its_sentence)
+{
+    for (size_t i = 0; i < N_A64_STEP_CASES; i++) {
+        emu_trap t = a64_record(EMU_TRAP_SYSCALL, 8);
+        add_step(&t, a64_step_cases[i].name, 0x200, a64_step_cases[i].value);
+        const char *sentence = first_step_sentence(explain(&t), a64_step_cases[i].name);
+        ck_assert_msg(strstr(sentence, a64_step_cases[i].want) != NULL, "step '%s': want '%s' in '%s'",
+                      a64_step_cases[i].name, a64_step_cases[i].want, sentence);
+        ck_assert_msg(strstr(sentence, GENERIC) == NULL, "step '%s' got the generic sentence: %s",
+                      a64_step_cases[i].name, sentence);
+    }
+}
+END_TEST
+
+/* The header names the class from ESR, the fault and FAR, the slot; ERET and interrupts have their own. */
+START_TEST(a64_headers)
+{
+    emu_trap t = a64_record(EMU_TRAP_FAULT, 8);
+    t.has_error_code = true;
+    t.esr = 0x92000010;         /* DABT from a lower EL, read, synchronous external abort */
+    t.far_valid = true;
+    t.far = 0x20000000;
+    add_step(&t, "write ESR_EL1", 0, t.esr);
+    const char *text = explain(&t);
+    ck_assert_msg(strstr(text, "a data abort from a lower EL (EC 0x24, DABT_LOWER) from EL0") &&
+                  strstr(text, "synchronous external abort") && strstr(text, "on a read") &&
+                  strstr(text, "FAR = 0x20000000") && strstr(text, "lower EL using AArch64, synchronous"),
+                  "data abort header:\n%s", text);
+    ck_assert_msg(strstr(text, "(EL1), with SP 0x10ffe8 (SP_EL1)"), "outro:\n%s", text);
+
+    t = a64_record(EMU_TRAP_SYSCALL, 8);
+    t.has_error_code = true;
+    t.esr = 0x56000042;
+    ck_assert_msg(strstr(explain(&t), "the instruction after the call, with immediate 0x42"), "SVC:\n%s",
+                  explain(&t));
+
+    t = a64_record(EMU_TRAP_INTERRUPT, 5);
+    snprintf(t.source, sizeof t.source, "GIC IRQ");
+    ck_assert_msg(strstr(explain(&t), "IRQ from GIC IRQ, taken at EL0") &&
+                  strstr(explain(&t), "current EL with SP_ELx, IRQ"), "IRQ:\n%s", explain(&t));
+
+    t = a64_record(EMU_TRAP_RETURN, -1);
+    t.from_priv = 1;
+    t.to_priv = 0;
+    snprintf(t.escalation, sizeof t.escalation, "illegal exception return: EL2 is not implemented");
+    ck_assert_msg(strstr(explain(&t), "ERET at EL1") && strstr(explain(&t), "PSTATE.IL is set"), "ERET:\n%s",
+                  explain(&t));
+}
+END_TEST
+
 static bool known_step(const char *name)
 {
     for (size_t i = 0; i < N_STEP_CASES; i++)
         if (!strcmp(step_cases[i].name, name))
             return true;
+    for (size_t i = 0; i < N_A64_STEP_CASES; i++)
+        if (!strcmp(a64_step_cases[i].name, name))
+            return true;
     return false;
 }
 
 /* The string literals on a line of delivery code that records steps. */
-static unsigned check_literals(const char *line, const char *file, unsigned lineno)
+static unsigned check_literals(const char *line, const char *file, unsigned lineno, emu_arch arch)
 {
     unsigned found = 0;
     for (const char *p = strchr(line, '"'); p; p = strchr(p, '"')) {
@@ -180,7 +274,7 @@ static unsigned check_literals(const char *line, const char *file, unsigned line
         char name[128];
         snprintf(name, sizeof name, "%.*s", (int)(end - p - 1), p + 1);
         if (name[0]) {
-            emu_trap t = record(EMU_TRAP_FAULT, 13);
+            emu_trap t = arch == EMU_ARCH_AARCH64 ? a64_record(EMU_TRAP_FAULT, 4) : record(EMU_TRAP_FAULT, 13);
             add_step(&t, name, 0x1000, 0x2000);
             const char *text = explain(&t);
             ck_assert_msg(known_step(name), "%s:%u records step '%s', which test_explain.c's table lacks", file,
@@ -203,15 +297,22 @@ static unsigned scan_file(const char *path)
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     char line[512];
     unsigned lineno = 0, names = 0;
-    bool in_slot_table = false;
+    bool in_slot_table = false, in_el_regs = false;
     while (fgets(line, sizeof line, f)) {
         lineno++;
         if (strstr(line, "slot_names[") && strstr(line, "= {"))
             in_slot_table = true;
         if (in_slot_table || strstr(line, "x86_trap_step(") || strstr(line, "read_tss(cpu, rec, \""))
-            names += check_literals(line, base, lineno);
+            names += check_literals(line, base, lineno, EMU_ARCH_X86_64);
         if (in_slot_table && strstr(line, "};"))
             in_slot_table = false;
+        /* AArch64: a64_record_step calls, and the register-name table the entry code records from. */
+        if (strstr(line, "el_regs regs_for("))
+            in_el_regs = true;
+        if (in_el_regs || strstr(line, "a64_record_step(rec"))
+            names += check_literals(line, base, lineno, EMU_ARCH_AARCH64);
+        if (in_el_regs && line[0] == '}')
+            in_el_regs = false;
     }
     fclose(f);
     return names;
@@ -477,6 +578,8 @@ static Suite *explain_suite(void)
     Suite *s = suite_create("trace_explain");
     TCase *tc = tcase_create("explain");
     tcase_add_test(tc, every_known_step_has_its_sentence);
+    tcase_add_test(tc, every_a64_step_has_its_sentence);
+    tcase_add_test(tc, a64_headers);
     tcase_add_test(tc, delivery_code_step_names_are_described);
     tcase_add_test(tc, unknown_and_missing_step_names);
     tcase_add_test(tc, int_n_from_ring3);
