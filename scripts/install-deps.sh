@@ -14,6 +14,7 @@ packages=(
   libunicorn-dev                                 # differential test oracle (GPL: tests only)
   qemu-system-x86                                # golden/peer runs and benchmarks (tests only)
   qemu-system-arm device-tree-compiler           # virt reference DTB and peer runs (tests only)
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu # AArch64 firmware (firmware/aarch64)
   binutils jq python3                            # firmware conversion, trace checks, test helpers
 )
 

@@ -126,6 +126,24 @@ START_TEST(data_abort_at_el1t_writes_far_and_uses_sp0_slot)
 }
 END_TEST
 
+/* The interpreter keeps a load's instruction syndrome, but ISV is valid only for stage 2 aborts reported
+ * to EL2 (Arm ARM D17.2.37): a stage 1 data abort reports ISV = 0 and ISS[23:14] as zero. */
+START_TEST(stage1_data_abort_reports_no_instruction_syndrome)
+{
+    a64_cpu cpu;
+    cpu_at(&cpu, 0, 0);
+    uint32_t syndrome = ESR_ISS_DABT_ISV | (3u << ESR_ISS_DABT_SAS_SHIFT) | (5u << ESR_ISS_DABT_SRT_SHIFT) |
+                        ESR_ISS_DABT_SF | ESR_ISS_DABT_WNR | 0x07;
+    a64_exception exc = { .ec = ESR_EC_DABT_LOWER, .il = true, .iss = syndrome, .preferred_return = 0x400000,
+                          .far_valid = true, .far = 0x40300000 };
+    emu_trap rec;
+    a64_take_exception(&cpu, &exc, A64_EXC_SYNC, 1, 0, STEP_COST, &rec);
+    ck_assert_msg(cpu.sys.esr_el1 == 0x92000047u, "ESR_EL1: DABT_LOWER, IL, WnR, DFSC 0x07 and no ISV: 0x%llx",
+                  (unsigned long long)cpu.sys.esr_el1);
+    ck_assert_msg(rec.esr == 0x92000047u, "the record's ESR matches: 0x%x", rec.esr);
+}
+END_TEST
+
 START_TEST(irq_leaves_esr_and_returns_to_the_interrupted_pc)
 {
     a64_cpu cpu;
@@ -214,6 +232,7 @@ int main(void)
     tcase_add_test(tc, vector_offsets_all_sixteen);
     tcase_add_test(tc, svc_from_el0_enters_el1_lower_slot);
     tcase_add_test(tc, data_abort_at_el1t_writes_far_and_uses_sp0_slot);
+    tcase_add_test(tc, stage1_data_abort_reports_no_instruction_syndrome);
     tcase_add_test(tc, irq_leaves_esr_and_returns_to_the_interrupted_pc);
     tcase_add_test(tc, hvc_goes_to_el2_when_implemented);
     tcase_add_test(tc, eret_to_el0_restores_pstate);
