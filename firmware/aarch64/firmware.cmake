@@ -1,4 +1,4 @@
-# emu_aarch64_firmware(NAME SOURCES src...): build NAME.elf in the current
+# emu_aarch64_firmware(NAME SOURCES src... [DEFINES d...]): build NAME.elf in the current
 # binary directory, an AArch64 ELF that QEMU's `-M virt -kernel` and emu both
 # load at 0x40080000. Compiled with the aarch64-linux-gnu cross compiler as
 # freestanding code with the shared entry (boot/) and library (lib/).
@@ -24,7 +24,11 @@ set(EMU_AARCH64_FIRMWARE_SHARED
     ${EMU_AARCH64_FIRMWARE_DIR}/lib/psci.c)
 
 function(emu_aarch64_firmware name)
-  cmake_parse_arguments(PARSE_ARGV 1 FW "" "" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 FW "" "" "SOURCES;DEFINES")
+  set(defines)
+  foreach(d ${FW_DEFINES})
+    list(APPEND defines -D${d})
+  endforeach()
   set(workdir ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir)
   set(objects)
   foreach(src ${EMU_AARCH64_FIRMWARE_SHARED} ${FW_SOURCES})
@@ -34,7 +38,7 @@ function(emu_aarch64_firmware name)
     add_custom_command(
       OUTPUT ${obj}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${workdir}
-      COMMAND ${EMU_A64_CC} ${EMU_AARCH64_FIRMWARE_CFLAGS} -MD -MF ${obj}.d -c ${src} -o ${obj}
+      COMMAND ${EMU_A64_CC} ${EMU_AARCH64_FIRMWARE_CFLAGS} ${defines} -MD -MF ${obj}.d -c ${src} -o ${obj}
       DEPENDS ${src}
       DEPFILE ${obj}.d
       COMMENT "Compiling AArch64 firmware ${name}: ${rel}"

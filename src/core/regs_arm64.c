@@ -88,7 +88,10 @@ emu_err a64_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
         *r = value;
         if (reg == EMU_A64_SCTLR_EL1 || reg == EMU_A64_TCR_EL1 || reg == EMU_A64_TTBR0_EL1 ||
             reg == EMU_A64_TTBR1_EL1 || reg == EMU_A64_MAIR_EL1)
+        {
             a64_mmu_flush(&v->mmu);
+            virt_fetch_flush(v);
+        }
         return EMU_OK;
     }
     switch (reg) {

@@ -71,8 +71,10 @@ void virt_timer_rearm(emu_machine *m)
 static void virt_sys_op(void *ctx, const a64_sys_op *op)
 {
     emu_machine *m = ctx;
-    if (!strncmp(op->name, "TLBI ", 5))
+    if (!strncmp(op->name, "TLBI ", 5)) {
         a64_mmu_tlbi(&m->virt->mmu, &m->virt->cpu, op);
+        virt_fetch_flush(m->virt);
+    }
     else if (!strncmp(op->name, "AT ", 3))
         machine_stop(m, EMU_STOP_ERROR, "%s at pc 0x%llx: address translation instructions are not modelled",
                      op->name, (unsigned long long)m->virt->cpu.pc);

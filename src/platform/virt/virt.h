@@ -32,6 +32,15 @@ typedef struct virt_platform {
     psci psci;
     bool psci_smc;              /* PSCI's conduit: SMC (booted at EL2), else HVC */
     semihost semihost;
+    /* The last instruction page fetched: its translation, reused while the regime's controls are
+     * the same and no TLBI has run (a TLB may hold a translation until then, Arm ARM D8.13). */
+    struct {
+        bool valid;
+        uint8_t el;
+        uint64_t va_page;
+        uint8_t *host;          /* RAM backing the page */
+        uint64_t sctlr, tcr, ttbr0, ttbr1;
+    } fetch;
     bool wfi;                   /* asleep in WFI until an interrupt is pending */
     uint64_t wfi_pc;            /* the WFI's address, for the stop message */
 } virt_platform;
@@ -48,6 +57,12 @@ emu_err virt_boot(emu_machine *m, const uint8_t *image, size_t size, const emu_o
 
 /* The entry state without a kernel (emu_create): at RAM base. */
 void virt_reset_state(emu_machine *m, uint64_t entry, uint64_t x0);
+
+/* Forget the cached fetch translation (TLBI, a debugger writing translation registers). */
+static inline void virt_fetch_flush(virt_platform *v)
+{
+    v->fetch.valid = false;
+}
 
 /* Translate a virtual address for a debugger or semihosting (an EL1 read, no fault raised):
  * 0 with *pa, or -1. */

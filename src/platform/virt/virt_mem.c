@@ -124,12 +124,49 @@ static a64_mem_status translate(emu_machine *m, const a64_access *acc, uint64_t 
     return st;
 }
 
+/* The translation controls of the regime an access at `el` uses: the fetch cache's key. */
+static void regime_controls(const a64_cpu *cpu, unsigned el, uint64_t out[4])
+{
+    if (el == 2) {
+        out[0] = cpu->sys.sctlr_el2, out[1] = cpu->sys.tcr_el2, out[2] = cpu->sys.ttbr0_el2, out[3] = 0;
+    } else {
+        out[0] = cpu->sys.sctlr_el1, out[1] = cpu->sys.tcr_el1, out[2] = cpu->sys.ttbr0_el1;
+        out[3] = cpu->sys.ttbr1_el1;
+    }
+}
+
+static bool fetch_hit(const virt_platform *v, const a64_access *acc)
+{
+    if (!v->fetch.valid || v->fetch.el != acc->el || v->fetch.va_page != (acc->va >> A64_PAGE_SHIFT))
+        return false;
+    uint64_t c[4];
+    regime_controls(&v->cpu, acc->el, c);
+    return c[0] == v->fetch.sctlr && c[1] == v->fetch.tcr && c[2] == v->fetch.ttbr0 && c[3] == v->fetch.ttbr1;
+}
+
+static void fetch_fill(virt_platform *v, const a64_access *acc, uint8_t *host_page)
+{
+    uint64_t c[4];
+    regime_controls(&v->cpu, acc->el, c);
+    v->fetch.valid = true;
+    v->fetch.el = (uint8_t)acc->el;
+    v->fetch.va_page = acc->va >> A64_PAGE_SHIFT;
+    v->fetch.host = host_page;
+    v->fetch.sctlr = c[0], v->fetch.tcr = c[1], v->fetch.ttbr0 = c[2], v->fetch.ttbr1 = c[3];
+}
+
 a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault)
 {
     emu_machine *m = ctx;
-    uint64_t in_page = A64_PAGE_SIZE - (acc->va & (A64_PAGE_SIZE - 1));
+    virt_platform *v = m->virt;
+    uint64_t page_off = acc->va & (A64_PAGE_SIZE - 1);
+    uint64_t in_page = A64_PAGE_SIZE - page_off;
     uint64_t pa;
     bool device = false;
+    if (acc->kind == A64_ACC_FETCH && acc->size <= in_page && fetch_hit(v, acc)) {
+        memcpy(data, v->fetch.host + page_off, acc->size);
+        return A64_MEM_OK;
+    }
     if (acc->size <= in_page) {
         if (translate(m, acc, &pa, &device, fault) != A64_MEM_OK)
             return A64_MEM_FAULT;
@@ -147,6 +184,8 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
         uint8_t *p = ram_at(m, pa, acc->size);
         if (!p)
             return mmio_access(m, acc, pa, data, fault);
+        if (acc->kind == A64_ACC_FETCH)
+            fetch_fill(v, acc, p - page_off);
         if (acc->kind == A64_ACC_WRITE)
             memcpy(p, data, acc->size);
         else
