@@ -26,6 +26,7 @@ percpu percpu_state;
 
 #define CNT_CTL_ENABLE 1u
 #define CNT_CTL_IMASK 2u
+#define CNT_CTL_ISTATUS 4u
 #define TIMER_TICKS 1000
 
 int main(void);
@@ -98,13 +99,18 @@ void el1_after_el0(void)
     uart_puts(", timer armed for ");
     uart_dec(TIMER_TICKS);
     uart_puts(" ticks\n");
+    /* Wait with IRQs masked (WFI still wakes on the pending interrupt, Arm ARM D1.6.2) and unmask only
+     * once the timer has fired, so the IRQ is taken at the same instruction however fast the host is:
+     * QEMU's timer runs on host time. */
     write_sysreg(cntp_tval_el0, TIMER_TICKS);
     write_sysreg(cntp_ctl_el0, CNT_CTL_ENABLE);
     isb();
-    __asm__ volatile("msr daifclr, #2" : : : "memory");
-    while (percpu_state.irqs == 0)
+    while (!(read_sysreg(cntp_ctl_el0) & CNT_CTL_ISTATUS))
         __asm__ volatile("wfi");
+    __asm__ volatile("msr daifclr, #2\n\tisb" : : : "memory");
     __asm__ volatile("msr daifset, #2" : : : "memory");
+    if (percpu_state.irqs != 1)
+        uart_puts("the timer's IRQ was not taken when unmasked\n");
     uart_puts("timer interrupt handled; ");
     uart_dec(percpu_state.exceptions);
     uart_puts(" exceptions in all. PSCI SYSTEM_OFF\n");
