@@ -96,7 +96,12 @@ emu_err a64_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
     }
     switch (reg) {
     case EMU_A64_SP: *a64_sp(cpu) = value; return EMU_OK;
-    case EMU_A64_PC: cpu->pc = value; v->wfi = false; return EMU_OK;
+    case EMU_A64_PC:
+        /* Moving the PC abandons an exception held by break_on_exception, as on x86. */
+        cpu->pc = value;
+        v->wfi = false;
+        m->delivery_pending = false;
+        return EMU_OK;
     case EMU_A64_PSTATE: {
         a64_pstate ps = cpu->pstate;
         a64_pstate_from_spsr(&ps, value);

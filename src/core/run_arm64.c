@@ -114,6 +114,16 @@ static void semihosting_call(emu_machine *m)
     }
 }
 
+/* Deliver cpu->exc through the vector table. */
+static void deliver_sync(emu_machine *m)
+{
+    a64_cpu *cpu = &m->virt->cpu;
+    unsigned target = a64_sync_target_el(cpu, &m->virt->el, &cpu->exc);
+    emu_trap rec;
+    a64_take_exception(cpu, &cpu->exc, A64_EXC_SYNC, target, m->cycles, m->cost->delivery_step, &rec);
+    machine_trap_record(m, &rec);
+}
+
 /*
  * A synchronous exception from the interpreter. Returns true if an instruction completed (the
  * platform answered it), false if the exception was delivered.
@@ -138,10 +148,15 @@ static bool handle_sync(emu_machine *m)
         semihosting_call(m);
         return true;
     }
-    unsigned target = a64_sync_target_el(cpu, &v->el, exc);
-    emu_trap rec;
-    a64_take_exception(cpu, exc, A64_EXC_SYNC, target, m->cycles, m->cost->delivery_step, &rec);
-    machine_trap_record(m, &rec);
+    if (m->opts.break_on_exception) {
+        /* Stop before delivering; the next run (or step) delivers cpu->exc unless the PC is moved. */
+        m->delivery_pending = true;
+        machine_stop(m, EMU_STOP_EXCEPTION, "%s (EC 0x%02x, ISS 0x%07x) at pc 0x%llx: stopped before delivery "
+                     "(break on exception)", esr_ec_name(exc->ec), (unsigned)exc->ec, (unsigned)exc->iss,
+                     (unsigned long long)cpu->pc);
+        return false;
+    }
+    deliver_sync(m);
     return false;
 }
 
@@ -222,6 +237,11 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
 
     const uint32_t insn_cost = m->cost->insn_base;
     uint64_t budget = max_insns ? max_insns : UINT64_MAX, done = 0, storm = 0;
+    if (m->delivery_pending) {
+        m->delivery_pending = false;
+        deliver_sync(m);
+        done++;
+    }
     while (!m->stop_pending) {
         if (m->cycles >= m->next_event) {
             machine_run_timers(m);
@@ -272,6 +292,8 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
                 break;      /* a device stopped the machine during the access: report that */
             if (!handle_sync(m)) {
                 done++;
+                if (m->delivery_pending)
+                    continue;   /* stop_pending ends the loop */
                 if (++storm > A64_TRAP_STORM_LIMIT) {
                     machine_stop(m, EMU_STOP_ERROR,
                                  "trap storm: %llu exceptions delivered in a row without an instruction completing "

@@ -355,6 +355,43 @@ START_TEST(breakpoint_stops_and_resumes)
 }
 END_TEST
 
+START_TEST(break_on_exception_stops_before_delivery)
+{
+    trap_log log;
+    emu_options o;
+    emu_options_init(&o);
+    o.arch = EMU_ARCH_AARCH64;
+    o.break_on_exception = true;
+    emu_machine *m = NULL;
+    ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
+    memset(&log, 0, sizeof log);
+    emu_set_trap_hook(m, log_trap, &log);
+    t_set_reg(m, EMU_A64_VBAR_EL1, VBAR);
+    const uint32_t code[] = { I_ADD_X0_1, I_SVC_42, I_ADD_X0_1, I_SVC_42 };
+    put(m, RAM, code, 4);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 100, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_EXCEPTION);
+    ck_assert_uint_eq(s.pc, RAM + 4);
+    ck_assert_msg(strstr(s.message, "SVC64") != NULL, "stop message: %s", s.message);
+    ck_assert_uint_eq(log.n, 0);
+    ck_assert_uint_eq(emu_insn_count(m), 1);
+    ck_assert_int_eq(emu_step(m, &s), EMU_OK);        /* the step is the delivery */
+    ck_assert_int_eq(s.kind, EMU_STOP_NONE);
+    ck_assert_uint_eq(log.n, 1);
+    T_EXPECT_REG(m, EMU_A64_PC, VBAR + 0x200, "delivered to the current-EL SPx slot");
+    /* Moving the PC abandons a held exception. */
+    t_set_reg(m, EMU_A64_PC, RAM + 8);
+    ck_assert_int_eq(emu_run(m, 100, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_EXCEPTION);
+    t_set_reg(m, EMU_A64_PC, RAM);
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    T_EXPECT_REG(m, EMU_A64_X0, 3, "three ADDs ran, the abandoned SVC was never delivered");
+    emu_close(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virt_run");
@@ -373,6 +410,7 @@ int main(void)
     tcase_add_test(tc, unsupported_instruction_stops_naming_it);
     tcase_add_test(tc, trap_storm_is_stopped);
     tcase_add_test(tc, breakpoint_stops_and_resumes);
+    tcase_add_test(tc, break_on_exception_stops_before_delivery);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }
