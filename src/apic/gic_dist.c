@@ -23,7 +23,7 @@ enum {
     GICD_ISACTIVER = 0x300,
     GICD_ICACTIVER = 0x380,
     GICD_IPRIORITYR = 0x400,
-    GICD_ITARGETSR = 0x800,         /* v2 */
+    GICD_ITARGETSR = 0x800,         /* v2; RES0 on v3 with ARE */
     GICD_ICFGR = 0xc00,
     GICD_IGRPMODR = 0xd00,          /* v3: RAZ/WI with DS=1 */
     GICD_NSACR = 0xe00,             /* v3: RAZ/WI with DS=1 */
@@ -97,9 +97,11 @@ bool gic_dist_read(gic *g, uint64_t offset, unsigned size, uint64_t *val)
         *val = v3_private(g, first) ? 0 : gic_priority_read(g, first, size);
         return true;
     }
-    if (!v3 && offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + GICD_PRIORITY_BLOCK &&
+    if (offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + GICD_PRIORITY_BLOCK &&
         (size == 1 || (size == 4 && offset % 4 == 0))) {
-        *val = 0;   /* uniprocessor: RAZ/WI (4.3.12) */
+        /* Uniprocessor GICv2: RAZ/WI (4.3.12); GICv3 with affinity
+         * routing: RES0 (IHI 0069 12.9.31), QEMU reads 0. */
+        *val = 0;
         return true;
     }
     if (v3 && offset >= GICD_IROUTER + 8 * GIC_NR_PRIVATE && offset < GICD_IROUTER + 8 * 1020ull &&
@@ -160,7 +162,7 @@ bool gic_dist_write(gic *g, uint64_t offset, unsigned size, uint64_t val)
             gic_priority_write(g, first, size, (uint32_t)val);
         return true;
     }
-    if (!v3 && offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + GICD_PRIORITY_BLOCK &&
+    if (offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + GICD_PRIORITY_BLOCK &&
         (size == 1 || (size == 4 && offset % 4 == 0)))
         return true;
     if (v3 && offset >= GICD_IROUTER + 8 * GIC_NR_PRIVATE && offset < GICD_IROUTER + 8 * 1020ull &&
@@ -240,7 +242,7 @@ const char *gic_dist_reg_name(const gic *g, uint64_t offset)
     if (offset >= GICD_IPRIORITYR && offset < GICD_IPRIORITYR + GICD_PRIORITY_BLOCK)
         return "GICD_IPRIORITYR";
     if (offset >= GICD_ITARGETSR && offset < GICD_ITARGETSR + GICD_PRIORITY_BLOCK)
-        return g->version == GIC_V2 ? "GICD_ITARGETSR" : NULL;
+        return "GICD_ITARGETSR";
     if (offset >= GICD_ICFGR && offset < GICD_ICFGR + GICD_CFG_BLOCK)
         return "GICD_ICFGR";
     if (g->version == GIC_V3 && offset >= GICD_IROUTER && offset < GICD_IROUTER + 8 * 1020ull)

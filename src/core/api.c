@@ -13,7 +13,7 @@
 #include "loader/loader.h"
 #include "platform/pc/boot.h"
 #include "platform/pc/pc.h"
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 #include "platform/virt/virt_map.h"
 
 /* RAM sizes emu accepts: enough for the 64-bit entry state, and all below the 4 GiB PCI hole. */

@@ -4,7 +4,7 @@
  * run loop once the current instruction has finished.
  */
 #include "core/machine.h"
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 
 #include <stdio.h>
 

@@ -17,7 +17,7 @@
 #include "loader/symbols.h"
 
 struct pc_platform;
-struct virt_platform;
+struct virt_machine;
 
 #define EMU_DEFAULT_MEMORY (128ull << 20)
 #define EMU_MAX_BREAKPOINTS 64
@@ -41,7 +41,7 @@ struct emu_machine {
 
     /* The arch tags which of these is in use. */
     struct pc_platform *pc;     /* EMU_ARCH_X86_64: devices of the pc platform (the CPU is `cpu`) */
-    struct virt_platform *virt; /* EMU_ARCH_AARCH64: the A64 CPU, its MMU and the virt devices */
+    struct virt_machine *virt; /* EMU_ARCH_AARCH64: the A64 CPU, its MMU and the virt devices */
 
     x86_cpu cpu;                /* EMU_ARCH_X86_64 only */
 

@@ -7,7 +7,7 @@
 
 #include "core/machine.h"
 #include "core/regs_arm64.h"
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 
 static const char *const a64_names[] = {
     "sp", "pc", "pstate", "nzcv", "currentel", "sp_el0", "sp_el1",
@@ -77,7 +77,7 @@ emu_err a64_reg_read(emu_machine *m, emu_reg reg, uint64_t *value)
 
 emu_err a64_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     a64_cpu *cpu = &v->cpu;
     if (reg >= EMU_A64_X0 && reg <= EMU_A64_X30) {
         cpu->x[reg - EMU_A64_X0] = value;

@@ -12,7 +12,7 @@
 
 #include "core/machine.h"
 #include "core/memory.h"
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 
 /* Deliveries in a row with no instruction completing before emu calls it a livelock (as on x86). */
 #define A64_TRAP_STORM_LIMIT 100000
@@ -41,7 +41,7 @@ static void fill_insn_bytes(emu_machine *m, emu_stop *stop)
  * An interrupt targeting the current EL (or EL1 from EL0) is masked by PSTATE's bit; one targeting a
  * higher EL is always taken, and one targeting a lower EL never (Arm ARM D1.3.6, table D1-5).
  */
-static bool interrupt_taken(const virt_platform *v, bool pending, uint8_t mask_bit, uint64_t route_bit,
+static bool interrupt_taken(const virt_machine *v, bool pending, uint8_t mask_bit, uint64_t route_bit,
                             unsigned *target)
 {
     if (!pending)
@@ -58,12 +58,12 @@ static bool interrupt_taken(const virt_platform *v, bool pending, uint8_t mask_b
 /* Take a pending IRQ (before FIQ: both come from the GIC, FIQ only with Group 0 as FIQ). */
 static bool take_interrupt(emu_machine *m)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     unsigned target = 1;
     a64_exc_type type;
-    if (interrupt_taken(v, gic_fiq_pending(&v->gic), A64_DAIF_F, HCR_EL2_FMO, &target))
+    if (interrupt_taken(v, gic_fiq_pending(&v->dev.gic), A64_DAIF_F, HCR_EL2_FMO, &target))
         type = A64_EXC_FIQ;
-    else if (interrupt_taken(v, gic_irq_pending(&v->gic), A64_DAIF_I, HCR_EL2_IMO, &target))
+    else if (interrupt_taken(v, gic_irq_pending(&v->dev.gic), A64_DAIF_I, HCR_EL2_IMO, &target))
         type = A64_EXC_IRQ;
     else
         return false;
@@ -88,7 +88,7 @@ static void make_undefined(a64_cpu *cpu)
 static void psci_conduit(emu_machine *m)
 {
     a64_cpu *cpu = &m->virt->cpu;
-    cpu->x[0] = (uint64_t)psci_call(&m->virt->psci, (uint32_t)cpu->x[0], cpu->x[1], cpu->x[2], cpu->x[3]);
+    cpu->x[0] = (uint64_t)psci_call(&m->virt->dev.psci, (uint32_t)cpu->x[0], cpu->x[1], cpu->x[2], cpu->x[3]);
     cpu->pc = cpu->exc.preferred_return;
 }
 
@@ -96,7 +96,7 @@ static void semihosting_call(emu_machine *m)
 {
     a64_cpu *cpu = &m->virt->cpu;
     semihost_result r;
-    switch (semihost_call(&m->virt->semihost, (uint32_t)cpu->x[0], cpu->x[1], m->cycles, &r)) {
+    switch (semihost_call(&m->virt->dev.semihost, (uint32_t)cpu->x[0], cpu->x[1], m->cycles, &r)) {
     case SEMIHOST_DONE:
         cpu->x[0] = r.x0;
         cpu->pc += 4;
@@ -130,7 +130,7 @@ static void deliver_sync(emu_machine *m)
  */
 static bool handle_sync(emu_machine *m)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     a64_cpu *cpu = &v->cpu;
     a64_exception *exc = &cpu->exc;
     if (exc->ec == ESR_EC_HVC64 || exc->ec == ESR_EC_SMC64) {
@@ -144,7 +144,7 @@ static bool handle_sync(emu_machine *m)
         }
         if (!higher_el_exists)
             make_undefined(cpu);
-    } else if (exc->ec == ESR_EC_UNKNOWN && v->semihost.enabled && semihost_is_a64_trap(exc->insn)) {
+    } else if (exc->ec == ESR_EC_UNKNOWN && v->dev.semihost.enabled && semihost_is_a64_trap(exc->insn)) {
         semihosting_call(m);
         return true;
     }
@@ -168,13 +168,13 @@ static bool stop_is_final(emu_stop_kind kind)
 /* WFI: sleep, the clock jumping from deadline to deadline, until an interrupt is pending. */
 static void sleep_in_wfi(emu_machine *m)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     for (uint64_t idle = 0;; idle++) {
         machine_run_timers(m);
         if (m->stop_pending)
             return;
         /* WFI wakes on a pending interrupt whatever PSTATE's masks say (Arm ARM D1.6.2). */
-        if (gic_irq_pending(&v->gic) || gic_fiq_pending(&v->gic)) {
+        if (gic_irq_pending(&v->dev.gic) || gic_fiq_pending(&v->dev.gic)) {
             v->wfi = false;
             return;
         }
@@ -218,7 +218,7 @@ static void finish(emu_machine *m, emu_stop *stop, bool stopped)
 
 emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     a64_cpu *cpu = &v->cpu;
     memset(stop, 0, sizeof *stop);
     stop->vector = -1;
@@ -254,7 +254,7 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
                 break;
         }
         /* Checked at every boundary: the GIC's output is a flag it recomputes on every change. */
-        if ((v->gic.irq_out || v->gic.fiq_out) && take_interrupt(m))
+        if ((v->dev.gic.irq_out || v->dev.gic.fiq_out) && take_interrupt(m))
             continue;
         if (done >= budget)
             break;
@@ -276,7 +276,7 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
         case A64_WFE:
             break;      /* no event modelled beyond SEV: WFE completes at once, a permitted spurious wake-up */
         case A64_WFI:
-            if (!gic_irq_pending(&v->gic) && !gic_fiq_pending(&v->gic)) {
+            if (!gic_irq_pending(&v->dev.gic) && !gic_fiq_pending(&v->dev.gic)) {
                 v->wfi = true;
                 v->wfi_pc = pc;
             }

@@ -100,6 +100,13 @@ START_TEST(write0_is_bounded_and_faults_are_efault)
     ck_assert_uint_eq(call(SYS_ERRNO, 0), SEMIHOST_EFAULT);
     ck_assert_uint_eq(call(SYS_WRITEC, 0x1000), (uint64_t)-1);
     ck_assert_uint_eq(call(SYS_WRITE, 0x1000), (uint64_t)-1);
+    /* A length past the end of memory: written up to the fault, the rest reported. */
+    gst.out_len = 0;
+    put64(MEM_BASE + 0x300, SEMIHOST_HANDLE_STDOUT);
+    put64(MEM_BASE + 0x308, MEM_BASE + MEM_SIZE - 0x100);
+    put64(MEM_BASE + 0x310, 1ull << 40);
+    ck_assert_uint_eq(call(SYS_WRITE, MEM_BASE + 0x300), (1ull << 40) - 0x100);
+    ck_assert_uint_eq(gst.out_len, 0x100);
 }
 END_TEST
 

@@ -1,7 +1,7 @@
 /*
- * Replay a register script (README.md) against emu's virt devices — the
- * GIC, the PL011 and the generic timer wired as the platform wires them —
- * and print each read the way the QEMU probe does, so the two outputs can
+ * Replay a register script (README.md) against emu's virt devices (the
+ * GIC, the PL011 and the generic timer, wired by virt_platform_init) and
+ * print each read the way the QEMU probe does, so the two outputs can
  * be compared line by line. A register the model refuses prints
  * "refused <address>", which never matches QEMU's output.
  *
@@ -11,34 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apic/gic.h"
-#include "apic/gtimer.h"
-#include "platform/virt/pl011.h"
-#include "platform/virt/virt_map.h"
+#include "platform/virt/virt.h"
 
 /* The probe runs a few thousand instructions before its timer accesses:
  * any time with a positive count behaves the same for CVAL = 0. */
 #define REPLAY_CYCLES (1ull << 20)
 
-static gic g;
-static gtimer timer;
-static pl011 uart;
+static virt_platform vp;
 
 static bool mmio(uint64_t addr, unsigned size, bool write, uint64_t *val)
 {
-    if (addr >= VIRT_GIC_DIST_BASE && addr < VIRT_GIC_DIST_BASE + VIRT_GIC_DIST_SIZE)
-        return write ? gic_dist_write(&g, addr - VIRT_GIC_DIST_BASE, size, *val)
-                     : gic_dist_read(&g, addr - VIRT_GIC_DIST_BASE, size, val);
-    if (g.version == GIC_V2 && addr >= VIRT_GIC_CPU_BASE && addr < VIRT_GIC_CPU_BASE + VIRT_GIC_CPU_SIZE)
-        return write ? gicv2_cpu_write(&g, addr - VIRT_GIC_CPU_BASE, size, *val)
-                     : gicv2_cpu_read(&g, addr - VIRT_GIC_CPU_BASE, size, val);
-    if (g.version == GIC_V3 && addr >= VIRT_GIC_REDIST_BASE && addr < VIRT_GIC_REDIST_BASE + VIRT_GIC_REDIST_STRIDE)
-        return write ? gicv3_redist_write(&g, addr - VIRT_GIC_REDIST_BASE, size, *val)
-                     : gicv3_redist_read(&g, addr - VIRT_GIC_REDIST_BASE, size, val);
-    if (addr >= VIRT_UART_BASE && addr < VIRT_UART_BASE + VIRT_UART_SIZE)
-        return write ? pl011_write(&uart, addr - VIRT_UART_BASE, size, *val)
-                     : pl011_read(&uart, addr - VIRT_UART_BASE, size, val);
-    return false;
+    virt_mmio_status st = write ? virt_mmio_write(&vp, addr, size, *val) : virt_mmio_read(&vp, addr, size, val);
+    return st == VIRT_MMIO_OK;
 }
 
 /* The QEMU probe prints each value through the PL011, which sets TXRIS
@@ -50,7 +34,7 @@ static void print_value(const char *fmt, uint64_t v)
     int n = snprintf(text, sizeof text, fmt, (unsigned long long)v);
     fputs(text, stdout);
     for (int i = 0; i < n; i++)
-        pl011_write(&uart, 0, 4, (uint8_t)text[i]);
+        pl011_write(&vp.uart, 0, 4, (uint8_t)text[i]);
 }
 
 static bool sysreg(const char *name, bool write, uint64_t *val)
@@ -59,38 +43,38 @@ static bool sysreg(const char *name, bool write, uint64_t *val)
     uint64_t now = REPLAY_CYCLES;
 #define RD(n, expr) if (!write && strcmp(name, n) == 0) { *val = (expr); return true; }
 #define WR(n, stmt) if (write && strcmp(name, n) == 0) { stmt; return true; }
-    RD("ICC_IAR0_EL1", gicv3_icc_iar0_read(&g))
-    RD("ICC_IAR1_EL1", gicv3_icc_iar1_read(&g))
-    RD("ICC_HPPIR0_EL1", gicv3_icc_hppir0_read(&g))
-    RD("ICC_HPPIR1_EL1", gicv3_icc_hppir1_read(&g))
-    RD("ICC_BPR0_EL1", gicv3_icc_bpr0_read(&g))
-    RD("ICC_BPR1_EL1", gicv3_icc_bpr1_read(&g))
-    RD("ICC_CTLR_EL1", gicv3_icc_ctlr_read(&g))
-    RD("ICC_SRE_EL1", gicv3_icc_sre_read(&g))
-    RD("ICC_IGRPEN0_EL1", gicv3_icc_igrpen0_read(&g))
-    RD("ICC_IGRPEN1_EL1", gicv3_icc_igrpen1_read(&g))
-    RD("ICC_PMR_EL1", gicv3_icc_pmr_read(&g))
-    RD("ICC_RPR_EL1", gicv3_icc_rpr_read(&g))
-    RD("CNTP_CTL_EL0", gtimer_read_ctl(&timer, GTIMER_PHYS, now))
-    RD("CNTV_CTL_EL0", gtimer_read_ctl(&timer, GTIMER_VIRT, now))
-    RD("CNTP_CVAL_EL0", gtimer_read_cval(&timer, GTIMER_PHYS))
-    RD("CNTV_CVAL_EL0", gtimer_read_cval(&timer, GTIMER_VIRT))
-    RD("CNTFRQ_EL0", timer.cntfrq)
-    WR("ICC_EOIR0_EL1", gicv3_icc_eoir0_write(&g, v))
-    WR("ICC_EOIR1_EL1", gicv3_icc_eoir1_write(&g, v))
-    WR("ICC_DIR_EL1", gicv3_icc_dir_write(&g, v))
-    WR("ICC_BPR0_EL1", gicv3_icc_bpr0_write(&g, v))
-    WR("ICC_BPR1_EL1", gicv3_icc_bpr1_write(&g, v))
-    WR("ICC_CTLR_EL1", gicv3_icc_ctlr_write(&g, v))
-    WR("ICC_SRE_EL1", gicv3_icc_sre_write(&g, v))
-    WR("ICC_IGRPEN0_EL1", gicv3_icc_igrpen0_write(&g, v))
-    WR("ICC_IGRPEN1_EL1", gicv3_icc_igrpen1_write(&g, v))
-    WR("ICC_PMR_EL1", gicv3_icc_pmr_write(&g, v))
-    WR("ICC_SGI1R_EL1", gicv3_icc_sgi1r_write(&g, v))
-    WR("CNTP_CTL_EL0", gtimer_write_ctl(&timer, GTIMER_PHYS, now, v))
-    WR("CNTV_CTL_EL0", gtimer_write_ctl(&timer, GTIMER_VIRT, now, v))
-    WR("CNTP_CVAL_EL0", gtimer_write_cval(&timer, GTIMER_PHYS, now, v))
-    WR("CNTV_CVAL_EL0", gtimer_write_cval(&timer, GTIMER_VIRT, now, v))
+    RD("ICC_IAR0_EL1", gicv3_icc_iar0_read(&vp.gic))
+    RD("ICC_IAR1_EL1", gicv3_icc_iar1_read(&vp.gic))
+    RD("ICC_HPPIR0_EL1", gicv3_icc_hppir0_read(&vp.gic))
+    RD("ICC_HPPIR1_EL1", gicv3_icc_hppir1_read(&vp.gic))
+    RD("ICC_BPR0_EL1", gicv3_icc_bpr0_read(&vp.gic))
+    RD("ICC_BPR1_EL1", gicv3_icc_bpr1_read(&vp.gic))
+    RD("ICC_CTLR_EL1", gicv3_icc_ctlr_read(&vp.gic))
+    RD("ICC_SRE_EL1", gicv3_icc_sre_read(&vp.gic))
+    RD("ICC_IGRPEN0_EL1", gicv3_icc_igrpen0_read(&vp.gic))
+    RD("ICC_IGRPEN1_EL1", gicv3_icc_igrpen1_read(&vp.gic))
+    RD("ICC_PMR_EL1", gicv3_icc_pmr_read(&vp.gic))
+    RD("ICC_RPR_EL1", gicv3_icc_rpr_read(&vp.gic))
+    RD("CNTP_CTL_EL0", gtimer_read_ctl(&vp.timer, GTIMER_PHYS, now))
+    RD("CNTV_CTL_EL0", gtimer_read_ctl(&vp.timer, GTIMER_VIRT, now))
+    RD("CNTP_CVAL_EL0", gtimer_read_cval(&vp.timer, GTIMER_PHYS))
+    RD("CNTV_CVAL_EL0", gtimer_read_cval(&vp.timer, GTIMER_VIRT))
+    RD("CNTFRQ_EL0", vp.timer.cntfrq)
+    WR("ICC_EOIR0_EL1", gicv3_icc_eoir0_write(&vp.gic, v))
+    WR("ICC_EOIR1_EL1", gicv3_icc_eoir1_write(&vp.gic, v))
+    WR("ICC_DIR_EL1", gicv3_icc_dir_write(&vp.gic, v))
+    WR("ICC_BPR0_EL1", gicv3_icc_bpr0_write(&vp.gic, v))
+    WR("ICC_BPR1_EL1", gicv3_icc_bpr1_write(&vp.gic, v))
+    WR("ICC_CTLR_EL1", gicv3_icc_ctlr_write(&vp.gic, v))
+    WR("ICC_SRE_EL1", gicv3_icc_sre_write(&vp.gic, v))
+    WR("ICC_IGRPEN0_EL1", gicv3_icc_igrpen0_write(&vp.gic, v))
+    WR("ICC_IGRPEN1_EL1", gicv3_icc_igrpen1_write(&vp.gic, v))
+    WR("ICC_PMR_EL1", gicv3_icc_pmr_write(&vp.gic, v))
+    WR("ICC_SGI1R_EL1", gicv3_icc_sgi1r_write(&vp.gic, v))
+    WR("CNTP_CTL_EL0", gtimer_write_ctl(&vp.timer, GTIMER_PHYS, now, v))
+    WR("CNTV_CTL_EL0", gtimer_write_ctl(&vp.timer, GTIMER_VIRT, now, v))
+    WR("CNTP_CVAL_EL0", gtimer_write_cval(&vp.timer, GTIMER_PHYS, now, v))
+    WR("CNTV_CVAL_EL0", gtimer_write_cval(&vp.timer, GTIMER_VIRT, now, v))
 #undef RD
 #undef WR
     return false;
@@ -102,15 +86,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: virt_replay 2|3 SCRIPT\n");
         return 2;
     }
-    gic_init(&g, argv[1][0] == '3' ? GIC_V3 : GIC_V2);
-    irq_line lines[GTIMER_COUNT] = {
-        [GTIMER_PHYS] = { gic_set_irq, &g, VIRT_IRQ_TIMER_NS_EL1 },
-        [GTIMER_VIRT] = { gic_set_irq, &g, VIRT_IRQ_TIMER_VIRT },
-        [GTIMER_HYP] = { gic_set_irq, &g, VIRT_IRQ_TIMER_NS_EL2 },
-        [GTIMER_SEC] = { gic_set_irq, &g, VIRT_IRQ_TIMER_S_EL1 },
-    };
-    gtimer_init(&timer, lines);
-    pl011_init(&uart, NULL, NULL, (irq_line){ gic_set_irq, &g, VIRT_IRQ_UART });
+    virt_config cfg = { .gic_version = argv[1][0] == '3' ? GIC_V3 : GIC_V2 };
+    virt_platform_init(&vp, &cfg);
 
     FILE *f = fopen(argv[2], "r");
     if (!f) {

@@ -9,7 +9,7 @@
  */
 #include <string.h>
 
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 
 typedef struct a64_cpu_model {
     const char *name;

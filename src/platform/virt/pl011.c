@@ -54,6 +54,9 @@ enum {
 #define PL011_INT_TX    (1u << 5)
 #define PL011_INT_OE    (1u << 10)
 #define PL011_INT_MASK  0x7ffu
+#define PL011_FBRD_MASK 0x3fu      /* 6-bit fractional divisor (3.3.6) */
+#define PL011_IFLS_MASK 0x3fu      /* TXIFLSEL and RXIFLSEL (3.3.9) */
+#define PL011_DMACR_MASK 0x7u      /* RXDMAE, TXDMAE, DMAONERR (3.3.14) */
 /* UARTRSR.OE (3.3.2) */
 #define PL011_RSR_OE    (1u << 3)
 
@@ -209,7 +212,7 @@ bool pl011_write(pl011 *u, uint64_t offset, unsigned size, uint64_t val)
     case UARTRSR_ECR: u->rsr = 0; break;   /* any write clears the error flags (3.3.2) */
     case UARTILPR: u->ilpr = (uint8_t)v; break;
     case UARTIBRD: u->ibrd = (uint16_t)v; break;
-    case UARTFBRD: u->fbrd = v & 0x3f; break;
+    case UARTFBRD: u->fbrd = (uint8_t)(v & PL011_FBRD_MASK); break;
     case UARTLCR_H:
         /* Disabling the FIFOs leaves a one-character holding register; keep
          * the oldest byte as the receiver would. */
@@ -218,10 +221,10 @@ bool pl011_write(pl011 *u, uint64_t offset, unsigned size, uint64_t val)
             u->rx_count = 1;
         break;
     case UARTCR: u->cr = (uint16_t)(v & PL011_CR_MASK); break;
-    case UARTIFLS: u->ifls = v & 0x3f; break;
+    case UARTIFLS: u->ifls = (uint8_t)(v & PL011_IFLS_MASK); break;
     case UARTIMSC: u->imsc = (uint16_t)(v & PL011_INT_MASK); break;
     case UARTICR: u->ris &= (uint16_t)~(v & PL011_INT_MASK); break;
-    case UARTDMACR: u->dmacr = v & 0x7; break;
+    case UARTDMACR: u->dmacr = (uint8_t)(v & PL011_DMACR_MASK); break;
     case UARTFR:
     case UARTRIS:
     case UARTMIS:

@@ -22,6 +22,10 @@
 #define SEMIHOST_FAIL           ((uint64_t)-1)
 #define SEMIHOST_MAX_STRING     4096u       /* SYS_WRITE0 / SYS_OPEN name bound */
 #define SEMIHOST_CHUNK          256u
+/* One SYS_WRITE copies at most this much and reports the rest as not
+ * written (a partial write the caller retries), so a huge length over
+ * aliased mappings cannot keep emu busy for ever. */
+#define SEMIHOST_MAX_WRITE      (1u << 20)
 #define SEMIHOST_TICK_HZ        1000000000ull   /* one tick per modelled cycle */
 #define SEMIHOST_CYCLES_PER_CS  10000000ull     /* centiseconds for SYS_CLOCK */
 #define SEMIHOST_EXIT_FAILURE   1
@@ -140,8 +144,9 @@ static uint64_t sh_write_op(semihost *s, uint64_t param)
         return len;
     }
     uint8_t chunk[SEMIHOST_CHUNK];
-    for (uint64_t done = 0; done < len;) {
-        size_t n = (size_t)(len - done < sizeof chunk ? len - done : sizeof chunk);
+    uint64_t todo = len < SEMIHOST_MAX_WRITE ? len : SEMIHOST_MAX_WRITE;
+    for (uint64_t done = 0; done < todo;) {
+        size_t n = (size_t)(todo - done < sizeof chunk ? todo - done : sizeof chunk);
         if (!sh_read(s, buf + done, chunk, n)) {
             s->last_errno = SEMIHOST_EFAULT;
             return len - done;
@@ -149,7 +154,7 @@ static uint64_t sh_write_op(semihost *s, uint64_t param)
         sh_console(s, chunk, n);
         done += n;
     }
-    return 0;
+    return len - todo;
 }
 
 /* SYS_READ: only standard input exists, and it is at end of file. */

@@ -1,81 +1,58 @@
 /*
- * The `virt` machine as one unit: the A64 CPU with its stage-1 MMU, the GIC
- * and generic timer, the PL011, PSCI and semihosting, wired as QEMU's
- * `-M virt` (virt_map.h). The machine holds one of these when its arch is
- * EMU_ARCH_AARCH64, in place of the pc platform and the x86 CPU.
+ * The virt machine's devices in one place, for the machine to own: the GIC,
+ * the generic timer, the PL011, PSCI and semihosting, wired to each other as
+ * QEMU's -M virt wires them, and one MMIO dispatch by physical address over
+ * the memory map in virt_map.h. The CPU reaches the devices through this
+ * and the per-device functions (gic.h for ICC_* registers and the IRQ/FIQ
+ * outputs, gtimer.h for the timer registers, psci.h, semihosting.h).
  */
-#ifndef EMU_PLATFORM_VIRT_H
-#define EMU_PLATFORM_VIRT_H
+#ifndef EMU_PLATFORM_VIRT_VIRT_H
+#define EMU_PLATFORM_VIRT_VIRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "apic/gic.h"
 #include "apic/gtimer.h"
-#include "core/machine.h"
-#include "cpu/arm64/a64.h"
-#include "entry/arm64/entry.h"
-#include "mmu/arm64_mmu.h"
 #include "platform/virt/pl011.h"
 #include "platform/virt/psci.h"
 #include "platform/virt/semihosting.h"
 
+typedef struct virt_config {
+    gic_version gic_version;        /* GIC_V2 (QEMU's default) or GIC_V3 */
+    uint64_t mpidr;                 /* CPU 0's MPIDR affinity (0 on virt) */
+    pl011_console_fn console;       /* the UART's output */
+    void *console_ctx;
+    psci_stop_fn stop;              /* PSCI SYSTEM_OFF/RESET/CPU_OFF */
+    void *stop_ctx;
+    bool semihosting;               /* off unless asked for */
+    semihost_io semihost_io;
+} virt_config;
+
 typedef struct virt_platform {
-    a64_cpu cpu;
-    a64_mmu mmu;
-    a64_el_config el;           /* EL2 is implemented when the machine starts there (--el 2) */
-    const char *cpu_name;       /* the --cpu model: "cortex-a57", ... */
     gic gic;
     gtimer timer;
-    machine_timer timer_event;  /* the generic timer's next deadline on the machine clock */
     pl011 uart;
     psci psci;
-    bool psci_smc;              /* PSCI's conduit: SMC (booted at EL2), else HVC */
     semihost semihost;
-    /* The last instruction page fetched: its translation, reused while the regime's controls are
-     * the same and no TLBI has run (a TLB may hold a translation until then, Arm ARM D8.13). */
-    struct {
-        bool valid;
-        uint8_t el;
-        uint64_t va_page;
-        uint8_t *host;          /* RAM backing the page */
-        uint64_t sctlr, tcr, ttbr0, ttbr1;
-    } fetch;
-    bool wfi;                   /* asleep in WFI until an interrupt is pending */
-    uint64_t wfi_pc;            /* the WFI's address, for the stop message */
 } virt_platform;
 
-/* Build the platform for m (RAM already allocated at VIRT_RAM_BASE) as opts ask (--cpu, --gic,
- * --el, --semihosting). 0, or -1 with why filled. */
-int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len);
-void virt_destroy(emu_machine *m);
+void virt_platform_init(virt_platform *v, const virt_config *cfg);
 
-/* Load the kernel as QEMU's -kernel does (ELF, Linux Image or raw binary), build and place the
- * device tree, and set the entry state: EL1 (or --el 2) with SP_ELx, MMU off, DAIF masked. */
-emu_err virt_boot(emu_machine *m, const uint8_t *image, size_t size, const emu_options *opts,
-                  char *why, size_t why_len);
+typedef enum virt_mmio_status {
+    VIRT_MMIO_OK,
+    VIRT_MMIO_UNMAPPED,             /* no device at that address */
+    VIRT_MMIO_UNMODELLED,           /* a device, but not that register or width */
+} virt_mmio_status;
 
-/* The entry state without a kernel (emu_create): at RAM base. */
-void virt_reset_state(emu_machine *m, uint64_t entry, uint64_t x0);
+/* MMIO by physical address; size 1, 2, 4 or 8 bytes. On anything but OK
+ * the machine stops with virt_mmio_describe()'s text. */
+virt_mmio_status virt_mmio_read(virt_platform *v, uint64_t paddr, unsigned size, uint64_t *val);
+virt_mmio_status virt_mmio_write(virt_platform *v, uint64_t paddr, unsigned size, uint64_t val);
 
-/* Forget the cached fetch translation (TLBI, a debugger writing translation registers). */
-static inline void virt_fetch_flush(virt_platform *v)
-{
-    v->fetch.valid = false;
-}
-
-/* Translate a virtual address for a debugger or semihosting (an EL1 read, no fault raised):
- * 0 with *pa, or -1. */
-int virt_translate_debug(emu_machine *m, uint64_t va, uint64_t *pa);
-
-/* The system registers the platform owns: the generic timer (CNT*) and the GICv3 CPU interface
- * (ICC_*); an a64_ops sysreg hook (virt_sysreg.c). */
-a64_sysreg_result virt_sysreg(void *ctx, uint32_t enc, bool is_read, uint64_t *value, unsigned el);
-
-/* Re-arm the machine timer that wakes the generic timer at its next deadline. */
-void virt_timer_rearm(emu_machine *m);
-
-/* The ID register values of a --cpu model (cortex-a57, cortex-a72, max); -1 if unknown. */
-int virt_cpu_model_apply(a64_cpu *cpu, const char *model, const char **name);
+/* "GICD_ISENABLER (0x08000104)", "PL011 offset 0x100 (0x09000100)",
+ * "no device at 0x0a000000". */
+void virt_mmio_describe(const virt_platform *v, uint64_t paddr, char *buf, size_t len);
 
 #endif

@@ -11,12 +11,12 @@
 #include "loader/arm64_boot.h"
 #include "loader/fdt_virt.h"
 #include "loader/loader.h"
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 
 emu_err virt_boot(emu_machine *m, const uint8_t *image, size_t size, const emu_options *opts,
                   char *why, size_t why_len)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     if (opts->n_initrd > 1) {
         snprintf(why, why_len, "--initrd given %zu times: the virt machine takes one initrd, as QEMU's -initrd",
                  opts->n_initrd);
@@ -37,9 +37,9 @@ emu_err virt_boot(emu_machine *m, const uint8_t *image, size_t size, const emu_o
     snprintf(compatible, sizeof compatible, "arm,%s", strcmp(v->cpu_name, "max") ? v->cpu_name : "arm-v8");
     loader_ram ram = { .host = m->ram, .base = m->ram_base, .size = m->ram_size };
     fdt_virt_config cfg = {
-        .ram_base = m->ram_base, .ram_size = m->ram_size, .gic_version = v->gic.version == GIC_V3 ? 3 : 2,
+        .ram_base = m->ram_base, .ram_size = m->ram_size, .gic_version = v->dev.gic.version == GIC_V3 ? 3 : 2,
         .psci_method = v->psci_smc ? "smc" : "hvc", .cpu_compatible = compatible,
-        .mpidr = v->psci.mpidr, .bootargs = opts->append,
+        .mpidr = v->dev.psci.mpidr, .bootargs = opts->append,
         .initrd_start = ram.base, .initrd_end = ram.base + initrd_size,
     };
     size_t dtb_size = 0;

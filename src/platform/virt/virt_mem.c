@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/memory.h"
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 #include "platform/virt/virt_map.h"
 
 /* Host pointer to [pa, pa + len) in RAM, or NULL. */
@@ -41,47 +41,6 @@ static void le_store(uint8_t *b, unsigned size, uint64_t v)
         b[i] = (uint8_t)(v >> (8 * i));
 }
 
-typedef bool (*mmio_read_fn)(void *dev, uint64_t offset, unsigned size, uint64_t *val);
-typedef bool (*mmio_write_fn)(void *dev, uint64_t offset, unsigned size, uint64_t val);
-
-typedef struct mmio_region {
-    const char *name;
-    uint64_t base, size;
-    void *dev;
-    mmio_read_fn read;
-    mmio_write_fn write;
-} mmio_region;
-
-static bool uart_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return pl011_read(d, o, s, v); }
-static bool uart_write(void *d, uint64_t o, unsigned s, uint64_t v) { return pl011_write(d, o, s, v); }
-static bool gicd_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return gic_dist_read(d, o, s, v); }
-static bool gicd_write(void *d, uint64_t o, unsigned s, uint64_t v) { return gic_dist_write(d, o, s, v); }
-static bool gicc_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return gicv2_cpu_read(d, o, s, v); }
-static bool gicc_write(void *d, uint64_t o, unsigned s, uint64_t v) { return gicv2_cpu_write(d, o, s, v); }
-static bool gicr_read(void *d, uint64_t o, unsigned s, uint64_t *v) { return gicv3_redist_read(d, o, s, v); }
-static bool gicr_write(void *d, uint64_t o, unsigned s, uint64_t v) { return gicv3_redist_write(d, o, s, v); }
-
-/* The device at pa, or false. One redistributor (one CPU): its two 64 KiB frames. */
-static bool find_region(virt_platform *v, uint64_t pa, mmio_region *r)
-{
-    const mmio_region all[] = {
-        { "PL011", VIRT_UART_BASE, VIRT_UART_SIZE, &v->uart, uart_read, uart_write },
-        { "GIC distributor", VIRT_GIC_DIST_BASE, VIRT_GIC_DIST_SIZE, &v->gic, gicd_read, gicd_write },
-        { "GICv2 CPU interface", VIRT_GIC_CPU_BASE, VIRT_GIC_CPU_SIZE, &v->gic, gicc_read, gicc_write },
-        { "GICv3 redistributor", VIRT_GIC_REDIST_BASE, VIRT_GIC_REDIST_STRIDE, &v->gic, gicr_read, gicr_write },
-    };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
-        if (pa - all[i].base >= all[i].size)
-            continue;
-        bool v3_frame = all[i].base == VIRT_GIC_REDIST_BASE, v2_frame = all[i].base == VIRT_GIC_CPU_BASE;
-        if ((v3_frame && v->gic.version != GIC_V3) || (v2_frame && v->gic.version != GIC_V2))
-            return false;   /* QEMU maps only the frames of the chosen version */
-        *r = all[i];
-        return true;
-    }
-    return false;
-}
-
 static a64_mem_status external_abort(const a64_access *acc, a64_mem_fault *fault)
 {
     fault->fsc = ESR_FSC_SYNC_EXTERNAL;
@@ -93,22 +52,25 @@ static a64_mem_status external_abort(const a64_access *acc, a64_mem_fault *fault
 static a64_mem_status mmio_access(emu_machine *m, const a64_access *acc, uint64_t pa, uint8_t *data,
                                   a64_mem_fault *fault)
 {
-    mmio_region r;
-    if (acc->kind == A64_ACC_FETCH || !find_region(m->virt, pa, &r) ||
-        (acc->size != 1 && acc->size != 2 && acc->size != 4 && acc->size != 8))
+    virt_platform *dev = &m->virt->dev;
+    if (acc->kind == A64_ACC_FETCH || (acc->size != 1 && acc->size != 2 && acc->size != 4 && acc->size != 8))
         return external_abort(acc, fault);
-    bool ok;
+    virt_mmio_status st;
     if (acc->kind == A64_ACC_WRITE) {
-        ok = r.write(r.dev, pa - r.base, acc->size, le_value(data, acc->size));
+        st = virt_mmio_write(dev, pa, acc->size, le_value(data, acc->size));
     } else {
         uint64_t val = 0;
-        ok = r.read(r.dev, pa - r.base, acc->size, &val);
+        st = virt_mmio_read(dev, pa, acc->size, &val);
         le_store(data, acc->size, val);
     }
-    if (!ok)
-        machine_stop(m, EMU_STOP_ERROR, "%s %u-byte %s at offset 0x%llx (pa 0x%llx): no such register is modelled",
-                     r.name, acc->size, acc->kind == A64_ACC_WRITE ? "write" : "read",
-                     (unsigned long long)(pa - r.base), (unsigned long long)pa);
+    if (st == VIRT_MMIO_UNMAPPED)
+        return external_abort(acc, fault);     /* nothing at that address, as QEMU */
+    if (st == VIRT_MMIO_UNMODELLED) {
+        char where[96];
+        virt_mmio_describe(dev, pa, where, sizeof where);
+        machine_stop(m, EMU_STOP_ERROR, "%u-byte %s of %s at pc 0x%llx: not modelled", acc->size,
+                     acc->kind == A64_ACC_WRITE ? "write" : "read", where, (unsigned long long)m->virt->cpu.pc);
+    }
     return A64_MEM_OK;
 }
 
@@ -116,7 +78,7 @@ static a64_mem_status mmio_access(emu_machine *m, const a64_access *acc, uint64_
 static a64_mem_status translate(emu_machine *m, const a64_access *acc, uint64_t *pa, bool *device,
                                 a64_mem_fault *fault)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     a64_mem_status st = a64_mmu_translate(&v->mmu, &v->cpu, acc, pa, device, fault);
     if (st != A64_MEM_OK && v->mmu.unsupported)
         machine_stop(m, EMU_STOP_ERROR, "translation of 0x%llx at pc 0x%llx: %s is not modelled",
@@ -135,7 +97,7 @@ static void regime_controls(const a64_cpu *cpu, unsigned el, uint64_t out[4])
     }
 }
 
-static bool fetch_hit(const virt_platform *v, const a64_access *acc)
+static bool fetch_hit(const virt_machine *v, const a64_access *acc)
 {
     if (!v->fetch.valid || v->fetch.el != acc->el || v->fetch.va_page != (acc->va >> A64_PAGE_SHIFT))
         return false;
@@ -144,7 +106,7 @@ static bool fetch_hit(const virt_platform *v, const a64_access *acc)
     return c[0] == v->fetch.sctlr && c[1] == v->fetch.tcr && c[2] == v->fetch.ttbr0 && c[3] == v->fetch.ttbr1;
 }
 
-static void fetch_fill(virt_platform *v, const a64_access *acc, uint8_t *host_page)
+static void fetch_fill(virt_machine *v, const a64_access *acc, uint8_t *host_page)
 {
     uint64_t c[4];
     regime_controls(&v->cpu, acc->el, c);
@@ -158,7 +120,7 @@ static void fetch_fill(virt_platform *v, const a64_access *acc, uint8_t *host_pa
 a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault)
 {
     emu_machine *m = ctx;
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     uint64_t page_off = acc->va & (A64_PAGE_SIZE - 1);
     uint64_t in_page = A64_PAGE_SIZE - page_off;
     uint64_t pa;
@@ -229,7 +191,7 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
 
 int virt_translate_debug(emu_machine *m, uint64_t va, uint64_t *pa)
 {
-    virt_platform *v = m->virt;
+    virt_machine *v = m->virt;
     a64_access acc = { .va = va, .size = 1, .kind = A64_ACC_READ, .el = v->cpu.pstate.el ? v->cpu.pstate.el : 1 };
     a64_mem_fault fault = { 0 };
     bool device = false;

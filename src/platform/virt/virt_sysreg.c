@@ -5,7 +5,7 @@
  * (IHI 0069 12.2) when the machine has a GICv3. Anything else is not the
  * platform's: the interpreter raises it UNDEFINED.
  */
-#include "platform/virt/virt.h"
+#include "platform/virt/virt_machine.h"
 
 #define E(op0, op1, crn, crm, op2) A64_SYSREG_ENC(op0, op1, crn, crm, op2)
 
@@ -72,8 +72,8 @@ static bool timer_channel(uint32_t enc, gtimer_index *ch, timer_reg *reg, unsign
 
 static a64_sysreg_result timer_sysreg(emu_machine *m, uint32_t enc, bool is_read, uint64_t *value, unsigned el)
 {
-    virt_platform *v = m->virt;
-    gtimer *t = &v->timer;
+    virt_machine *v = m->virt;
+    gtimer *t = &v->dev.timer;
     uint64_t kctl = v->cpu.sys.cntkctl_el1, now = m->cycles;
     t->cntvoff = v->cpu.sys.cntvoff_el2;    /* CNTVOFF_EL2 lives in the CPU's register file */
     switch (enc) {
@@ -169,7 +169,7 @@ a64_sysreg_result virt_sysreg(void *ctx, uint32_t enc, bool is_read, uint64_t *v
     if (r != A64_SYSREG_UNHANDLED)
         return r;
     /* The GICv3 CPU interface: EL1 and up, and only on a GICv3 machine (a GICv2 has none). */
-    if (m->virt->gic.version != GIC_V3 || el == 0)
+    if (m->virt->dev.gic.version != GIC_V3 || el == 0)
         return A64_SYSREG_UNHANDLED;
-    return is_read ? icc_read(&m->virt->gic, enc, value) : icc_write(&m->virt->gic, enc, *value);
+    return is_read ? icc_read(&m->virt->dev.gic, enc, value) : icc_write(&m->virt->dev.gic, enc, *value);
 }
