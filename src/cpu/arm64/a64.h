@@ -168,7 +168,7 @@ typedef struct a64_ops {
 
 typedef struct a64_exception {
     esr_ec ec;              /* ESR_ELx.EC */
-    bool il;                /* ESR_ELx.IL: 1 for a 32-bit instruction; 0 for PC/SP alignment? see docs */
+    bool il;                /* ESR_ELx.IL: always 1 here (32-bit instructions; RES1 for aborts and alignment faults) */
     uint32_t iss;           /* ESR_ELx.ISS */
     uint64_t preferred_return; /* ELR_ELx: this instruction, or the next one for SVC/HVC/SMC */
     bool far_valid;
