@@ -95,6 +95,7 @@ typedef struct a64_sysregs {
 /* DCZID_EL0: BS (bits 3:0) is log2 of the DC ZVA block size in words; DZP prohibits. */
 #define A64_DCZID_BS_MASK 0xfull
 #define A64_DCZID_DZP (1ull << 4)
+#define A64_DCZID_BS_MAX 9u             /* 2 KB: the largest block the Arm ARM allows */
 
 /* ---- Memory interface ---- */
 
