@@ -190,8 +190,11 @@ START_TEST(unsupported_simd_names_itself)
 {
     static const struct { uint32_t insn; const char *text, *want; } cases[] = {
         { 0x4e22d420, "fadd v0.4s, v1.4s, v2.4s", "Advanced SIMD three same" },
-        { 0x9e620020, "scvtf d0, x1", "conversion" },
-        { 0x1e602820, "fadd d0, d1, d0", "Floating-point data-processing (2 source)" },
+        { 0x9e620020, "scvtf d0, x1", "SCVTF" },
+        { 0x1e602820, "fadd d0, d1, d0", "FADD (scalar" },
+        { 0x1e61c020, "fsqrt d0, d1", "FSQRT" },
+        { 0x1f420c20, "fmadd d0, d1, d2, d3", "FMADD" },
+        { 0x1e622020, "fcmp d1, d2", "FCMP" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         t64 t;

@@ -215,7 +215,7 @@ typedef struct a64_cpu {
 
     /* Results of the last step. */
     a64_exception exc;
-    char unsupported[96];   /* "FADD (vector): Advanced SIMD three same" */
+    char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
     uint64_t insns_retired;
 
     /* Internal to one step. */
