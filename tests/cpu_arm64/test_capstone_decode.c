@@ -104,6 +104,10 @@ START_TEST(known_words_decode)
     }
     for (size_t i = 0; i < sizeof lse_words / sizeof lse_words[0]; i++)
         ck_assert_msg(a64_decode(lse_words[i]).group == A64_GRP_LDST, "0x%08x: LSE word not decoded", lse_words[i]);
+    a64_decoded aes = a64_decode(0x4e284820); /* aese v0.16b, v1.16b */
+    ck_assert_msg(aes.group == A64_GRP_FP_SIMD && aes.fp && !aes.executes, "AESE: recognised SIMD&FP, not executed");
+    a64_decoded add = a64_decode(0x91448c20);
+    ck_assert_msg(add.group == A64_GRP_DP_IMM && !add.fp && add.executes, "ADD (immediate): executed integer");
     cs_close(&cs);
 }
 END_TEST

@@ -258,7 +258,9 @@ typedef enum a64_group {
 typedef struct a64_decoded {
     const char *name;       /* the row's name, "ADD (immediate)"; NULL when undefined */
     a64_group group;
-    bool executes;          /* false: recognised, stops with A64_UNSUPPORTED */
+    bool executes;          /* has an executor (a SIMD&FP class executor may still stop
+                               on opcodes it does not model); false: recognised,
+                               always stops with A64_UNSUPPORTED */
     bool fp;                /* subject to the CPACR_EL1.FPEN trap */
 } a64_decoded;
 

@@ -104,7 +104,6 @@ bool a64_valid_simd_ldst_single(uint32_t insn);
 a64_status a64_op_simd_ldst_single(a64_cpu *cpu, uint32_t insn);
 
 /* simd_class.c */
-a64_status a64_op_simd_class(a64_cpu *cpu, uint32_t insn);
 a64_status a64_simd_unsupported(a64_cpu *cpu, uint32_t insn, const char *class_name);
 
 /* simd_move.c */

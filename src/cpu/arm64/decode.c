@@ -6,9 +6,10 @@
  * matching row wins, so a more specific row comes before a more general one.
  *
  * SIMD&FP data processing is recognised class by class (C4.1.96) so that
- * every such instruction is subject to the CPACR_EL1.FPEN trap; each class
- * handler executes what simd_*.c models and stops loudly, naming the class
- * and opcode, otherwise.
+ * every such instruction is subject to the CPACR_EL1.FPEN trap. A class
+ * with a handler executes what simd_*.c models and stops loudly on its other
+ * opcodes; a class without one stops loudly, naming the instruction or its
+ * class (simd_class.c).
  */
 #include <stddef.h>
 
@@ -17,7 +18,7 @@
 #define R(mask, match, name, handler, valid, group, fp) { mask, match, name, handler, valid, group, fp }
 #define INT(mask, match, name, handler, valid, group) R(mask, match, name, handler, valid, group, false)
 #define SIMD(mask, match, name, handler, valid, group) R(mask, match, name, handler, valid, group, true)
-#define SIMDC(mask, match, name) R(mask, match, name, a64_op_simd_class, NULL, A64_GRP_FP_SIMD, true)
+#define SIMDC(mask, match, name) R(mask, match, name, NULL, NULL, A64_GRP_FP_SIMD, true)
 
 static const a64_row rows[] = {
     /* ---- Data processing (immediate), C4.1.86 ---- */

@@ -35,6 +35,8 @@ a64_status a64_step(a64_cpu *cpu)
 {
     uint32_t insn = 0;
     cpu->unsupported[0] = '\0';
+    if (!cpu->ops.access)
+        return a64_unsupported(cpu, 0, "a64_step without a memory interface (a64_ops.access)");
     /* PSTATE.IL set by an illegal return: the next instruction takes an
      * Illegal Execution state exception (D1.11.5). */
     if (cpu->pstate.il)
@@ -48,7 +50,7 @@ a64_status a64_step(a64_cpu *cpu)
     if (row->fp && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
     if (!row->handler)
-        return a64_unsupported(cpu, insn, row->name);
+        return row->fp ? a64_simd_unsupported(cpu, insn, row->name) : a64_unsupported(cpu, insn, row->name);
     cpu->next_pc = cpu->pc + 4;
     st = row->handler(cpu, insn);
     if (st == A64_OK || st == A64_WFI || st == A64_WFE) {

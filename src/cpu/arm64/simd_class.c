@@ -82,12 +82,6 @@ static const char *fp_scalar_name(const char *class_name, uint32_t insn)
     return NULL;
 }
 
-a64_status a64_op_simd_class(a64_cpu *cpu, uint32_t insn)
-{
-    const a64_row *row = a64_lookup(insn);
-    return a64_simd_unsupported(cpu, insn, row ? row->name : "SIMD&FP");
-}
-
 a64_status a64_simd_unsupported(a64_cpu *cpu, uint32_t insn, const char *class_name)
 {
     char what[96];
