@@ -129,6 +129,9 @@ static const a64_row rows[] = {
 
 /* Rows indexed by op0 = insn[28:25], the first level of the encoding index,
  * built once: a row belongs to every op0 value its mask/match allows. */
+#define OP0_SHIFT 25
+#define OP0_MASK (0xfu << OP0_SHIFT)
+
 static uint8_t bucket[16][NROWS];
 static uint8_t bucket_len[16];
 static bool buckets_built;
@@ -136,9 +139,9 @@ static bool buckets_built;
 static void build_buckets(void)
 {
     for (unsigned op0 = 0; op0 < 16; op0++) {
-        uint32_t bits = (uint32_t)op0 << 25;
+        uint32_t bits = (uint32_t)op0 << OP0_SHIFT;
         for (unsigned i = 0; i < NROWS; i++)
-            if ((rows[i].match & 0x1e000000u & rows[i].mask) == (bits & rows[i].mask & 0x1e000000u))
+            if ((rows[i].match & OP0_MASK & rows[i].mask) == (bits & rows[i].mask & OP0_MASK))
                 bucket[op0][bucket_len[op0]++] = (uint8_t)i;
     }
     buckets_built = true;
@@ -150,7 +153,7 @@ const a64_row *a64_lookup(uint32_t insn)
 {
     if (!buckets_built)
         build_buckets();
-    unsigned op0 = BITS(insn, 28, 25);
+    unsigned op0 = (insn & OP0_MASK) >> OP0_SHIFT;
     for (unsigned k = 0; k < bucket_len[op0]; k++) {
         const a64_row *r = &rows[bucket[op0][k]];
         if ((insn & r->mask) == r->match)
