@@ -154,9 +154,11 @@ typedef enum a64_sysreg_result {
 typedef struct a64_ops {
     void *ctx;
     /* Every instruction fetch and data access. `data` holds acc->size bytes,
-     * little-endian, read into or written from. Must not partially complete a
-     * write that it then reports as a fault within one naturally aligned
-     * access. Required. */
+     * little-endian, read into or written from. An access may cross a page
+     * boundary (any size, unaligned unless an alignment check applies): the
+     * callback translates each part and either completes the whole access or
+     * reports a fault without writing. With A64_ACC_CACHE_MAINT no data
+     * moves: only translation and permission are checked. Required. */
     a64_mem_status (*access)(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault);
     /* TLBI, IC, DC by set/way and AT: the MMU drops cached translations. May be NULL. */
     void (*sys_op)(void *ctx, const a64_sys_op *op);
