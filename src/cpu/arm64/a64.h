@@ -180,6 +180,16 @@ typedef struct a64_exception {
     uint32_t insn;          /* the instruction word (0 when the fetch itself failed) */
 } a64_exception;
 
+/* HLT #0xF000, the A64 semihosting call (Arm "Semihosting for AArch32 and
+ * AArch64", 2.1). Halting debug is not modelled, so it raises EC 0x00 with
+ * the word in exc.insn; a platform with semihosting recognises it here. */
+#define A64_INSN_HLT_SEMIHOSTING 0xd45e0000u
+
+static inline bool a64_exc_is_semihosting(const a64_exception *e)
+{
+    return e->ec == ESR_EC_UNKNOWN && e->insn == A64_INSN_HLT_SEMIHOSTING;
+}
+
 typedef enum a64_status {
     A64_OK = 0,
     A64_EXCEPTION,          /* cpu->exc describes a synchronous exception; PC unchanged */
