@@ -144,7 +144,7 @@ static bool handle_sync(emu_machine *m)
         }
         if (!higher_el_exists)
             make_undefined(cpu);
-    } else if (exc->ec == ESR_EC_UNKNOWN && v->dev.semihost.enabled && semihost_is_a64_trap(exc->insn)) {
+    } else if (v->dev.semihost.enabled && a64_exc_is_semihosting(exc)) {
         semihosting_call(m);
         return true;
     }

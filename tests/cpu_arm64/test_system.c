@@ -45,6 +45,12 @@ START_TEST(exception_generation)
     one(&t, 0xd45e0000); /* hlt #0xf000 */
     T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "hlt without halting debug");
     T64_EQ(t.cpu.exc.insn, 0xd45e0000, "hlt: the word is in the record for semihosting");
+    ck_assert_msg(a64_exc_is_semihosting(&t.cpu.exc), "HLT #0xF000 is recognised as a semihosting call");
+    t64_free(&t);
+
+    one(&t, 0xd4400000); /* hlt #0 */
+    T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "hlt #0");
+    ck_assert_msg(!a64_exc_is_semihosting(&t.cpu.exc), "HLT #0 is not a semihosting call");
     t64_free(&t);
 }
 END_TEST
@@ -187,8 +193,6 @@ START_TEST(sysreg_el_rules)
     T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "unknown system register");
     t64_free(&t);
 
-    one(&t, 0xd5380000); /* mrs x0, midr_el1 ... written: read-only */
-    t64_free(&t);
     one(&t, 0xd5180000); /* msr s3_0_c0_c0_0 (MIDR_EL1), x0 */
     T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "write to read-only MIDR_EL1");
     t64_free(&t);

@@ -7,7 +7,8 @@
  * (immediate and register) class, branches (B, BL, B.cond, CBZ/CBNZ,
  * TBZ/TBNZ, BR/BLR/RET through ADR), and loads/stores in every addressing
  * mode, pairs, literals, exclusives (as LDXR/STXR pairs), load-acquire/
- * store-release and LSE atomics incl. CAS/CASP. Field values are random
+ * store-release, LSE atomics incl. CAS/CASP, and MRS/MSR of NZCV and
+ * TPIDR_EL0, hints and barriers. Field values are random
  * within the class; words this decoder calls undefined are redrawn.
  * Both CPUs start each sequence from the same random registers, NZCV and
  * data, and step one instruction at a time; after each one all of X0-X30,
@@ -95,14 +96,14 @@ static uint32_t small_offset(unsigned bits)
 enum cls {
     C_DP_IMM, C_LOGIC_IMM, C_MOVW, C_BITFIELD, C_EXTR, C_ADR, C_LOGIC_REG, C_ADDSUB_SH, C_ADDSUB_EXT, C_ADC,
     C_CCMP, C_CSEL, C_DIV, C_SHIFTV, C_CRC, C_DP1, C_DP3, C_BCOND, C_CBZ, C_TBZ, C_B, C_BR, C_LDST_UIMM,
-    C_LDST_IMM9, C_LDST_REGOFF, C_LDP, C_LIT, C_EXCL, C_EXCL_PAIR, C_LDAR, C_ATOMIC, C_CAS, C_CASP, C_COUNT
+    C_LDST_IMM9, C_LDST_REGOFF, C_LDP, C_LIT, C_EXCL, C_EXCL_PAIR, C_LDAR, C_ATOMIC, C_CAS, C_CASP, C_SYS, C_COUNT
 };
 
 static const char *const cls_names[C_COUNT] = {
     "add/sub imm", "logical imm", "move wide", "bitfield", "extr", "adr", "logical reg", "add/sub shifted",
     "add/sub extended", "adc/sbc", "ccmp", "csel", "div", "shiftv", "crc32", "dp1", "dp3", "b.cond", "cbz",
     "tbz", "b/bl", "br/blr/ret", "ldst uimm", "ldst imm9", "ldst regoff", "ldp/stp", "ldr literal",
-    "exclusive", "exclusive pair", "ldar/stlr", "lse atomic", "cas", "casp",
+    "exclusive", "exclusive pair", "ldar/stlr", "lse atomic", "cas", "casp", "system",
 };
 
 typedef struct tmpl {
@@ -126,7 +127,22 @@ static const tmpl tmpls[C_COUNT] = {
     [C_LIT] = { 0x3f000000, 0x18000000 },      [C_EXCL] = { 0, 0 },
     [C_EXCL_PAIR] = { 0, 0 },                  [C_LDAR] = { 0xbfa08000, 0x88808000 },
     [C_ATOMIC] = { 0x3f200c00, 0x38200000 },   [C_CAS] = { 0x3fa00000, 0x08a00000 },
-    [C_CASP] = { 0xbfa00000, 0x08200000 },
+    [C_CASP] = { 0xbfa00000, 0x08200000 }, [C_SYS] = { 0, 0 },
+};
+
+/* System instructions whose effect is visible in X registers and NZCV at
+ * any EL: MRS/MSR of NZCV and TPIDR_EL0 (Rt in bits 4:0), hints, barriers. */
+static const uint32_t sys_words[] = {
+    0xd51b4200, /* msr nzcv, xt */
+    0xd53b4200, /* mrs xt, nzcv */
+    0xd51bd040, /* msr tpidr_el0, xt */
+    0xd53bd040, /* mrs xt, tpidr_el0 */
+    0xd503201f, /* nop */
+    0xd503203f, /* yield */
+    0xd5033bbf, /* dmb ish */
+    0xd5033f9f, /* dsb sy */
+    0xd5033fdf, /* isb */
+    0xd5033f5f, /* clrex */
 };
 
 /* Draw one instruction of class c (fields fixed up); 0 if none fits. */
@@ -209,6 +225,13 @@ static void generate(gen *g)
             unsigned kind = rn(3), reg = kind == 2 ? 30 : 9 + rn(8);
             emit(g, 0x10000040u | reg);                                 /* ADR Xreg, #8 */
             emit(g, (kind == 0 ? 0xd61f0000u : kind == 1 ? 0xd63f0000u : 0xd65f0000u) | (reg << 5));
+            continue;
+        }
+        if (c == C_SYS) {
+            uint32_t w = sys_words[rn(sizeof sys_words / sizeof sys_words[0])];
+            if ((w & 0xffd00000u) == 0xd5100000u) /* MRS/MSR: a random Rt, never a reserved one when written */
+                w = fix_dest(w | rn(31), 0);
+            emit(g, w);
             continue;
         }
         if (c == C_EXCL || c == C_EXCL_PAIR) {

@@ -95,6 +95,7 @@ typedef struct a64_sysregs {
 /* DCZID_EL0: BS (bits 3:0) is log2 of the DC ZVA block size in words; DZP prohibits. */
 #define A64_DCZID_BS_MASK 0xfull
 #define A64_DCZID_DZP (1ull << 4)
+#define A64_DCZID_BS_MAX 9u             /* 2 KB: the largest block the Arm ARM allows */
 
 /* ---- Memory interface ---- */
 
@@ -153,9 +154,11 @@ typedef enum a64_sysreg_result {
 typedef struct a64_ops {
     void *ctx;
     /* Every instruction fetch and data access. `data` holds acc->size bytes,
-     * little-endian, read into or written from. Must not partially complete a
-     * write that it then reports as a fault within one naturally aligned
-     * access. Required. */
+     * little-endian, read into or written from. An access may cross a page
+     * boundary (any size, unaligned unless an alignment check applies): the
+     * callback translates each part and either completes the whole access or
+     * reports a fault without writing. With A64_ACC_CACHE_MAINT no data
+     * moves: only translation and permission are checked. Required. */
     a64_mem_status (*access)(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault);
     /* TLBI, IC, DC by set/way and AT: the MMU drops cached translations. May be NULL. */
     void (*sys_op)(void *ctx, const a64_sys_op *op);
@@ -168,7 +171,7 @@ typedef struct a64_ops {
 
 typedef struct a64_exception {
     esr_ec ec;              /* ESR_ELx.EC */
-    bool il;                /* ESR_ELx.IL: 1 for a 32-bit instruction; 0 for PC/SP alignment? see docs */
+    bool il;                /* ESR_ELx.IL: always 1 here (32-bit instructions; RES1 for aborts and alignment faults) */
     uint32_t iss;           /* ESR_ELx.ISS */
     uint64_t preferred_return; /* ELR_ELx: this instruction, or the next one for SVC/HVC/SMC */
     bool far_valid;
@@ -176,6 +179,16 @@ typedef struct a64_exception {
     uint64_t ipa;           /* HPFAR_EL2 source for stage-2 aborts */
     uint32_t insn;          /* the instruction word (0 when the fetch itself failed) */
 } a64_exception;
+
+/* HLT #0xF000, the A64 semihosting call (Arm "Semihosting for AArch32 and
+ * AArch64", 2.1). Halting debug is not modelled, so it raises EC 0x00 with
+ * the word in exc.insn; a platform with semihosting recognises it here. */
+#define A64_INSN_HLT_SEMIHOSTING 0xd45e0000u
+
+static inline bool a64_exc_is_semihosting(const a64_exception *e)
+{
+    return e->ec == ESR_EC_UNKNOWN && e->insn == A64_INSN_HLT_SEMIHOSTING;
+}
 
 typedef enum a64_status {
     A64_OK = 0,
@@ -214,7 +227,7 @@ typedef struct a64_cpu {
 
     /* Results of the last step. */
     a64_exception exc;
-    char unsupported[96];   /* "FADD (vector): Advanced SIMD three same" */
+    char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
     uint64_t insns_retired;
 
     /* Internal to one step. */
@@ -257,7 +270,9 @@ typedef enum a64_group {
 typedef struct a64_decoded {
     const char *name;       /* the row's name, "ADD (immediate)"; NULL when undefined */
     a64_group group;
-    bool executes;          /* false: recognised, stops with A64_UNSUPPORTED */
+    bool executes;          /* has an executor (a SIMD&FP class executor may still stop
+                               on opcodes it does not model); false: recognised,
+                               always stops with A64_UNSUPPORTED */
     bool fp;                /* subject to the CPACR_EL1.FPEN trap */
 } a64_decoded;
 

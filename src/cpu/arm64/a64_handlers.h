@@ -67,7 +67,6 @@ a64_status a64_op_eret(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_drps(a64_cpu *cpu, uint32_t insn);
 
 /* sys_ops.c */
-bool a64_valid_sys(uint32_t insn);
 a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn);
 
 /* ldst.c */
@@ -81,7 +80,6 @@ bool a64_valid_ldst_pair(uint32_t insn);
 a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn);
 
 /* ldst_excl.c */
-bool a64_valid_ldst_excl(uint32_t insn);
 a64_status a64_op_ldst_excl(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_ldst_excl_pair(uint32_t insn);
 a64_status a64_op_ldst_excl_pair(a64_cpu *cpu, uint32_t insn);
@@ -106,7 +104,6 @@ bool a64_valid_simd_ldst_single(uint32_t insn);
 a64_status a64_op_simd_ldst_single(a64_cpu *cpu, uint32_t insn);
 
 /* simd_class.c */
-a64_status a64_op_simd_class(a64_cpu *cpu, uint32_t insn);
 a64_status a64_simd_unsupported(a64_cpu *cpu, uint32_t insn, const char *class_name);
 
 /* simd_move.c */

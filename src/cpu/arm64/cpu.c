@@ -7,8 +7,8 @@
 
 #include "cpu/arm64/a64.h"
 
-/* Identification values of the modelled core: an Armv8.1 core with LSE
- * atomics, FP and Advanced SIMD, EL0-EL2 in AArch64 only, no EL3. */
+/* Identification values of the modelled core: an Armv8.0 core with LSE
+ * atomics, CRC32, FP and Advanced SIMD, EL0-EL2 in AArch64 only, no EL3. */
 #define MIDR_IMPLEMENTER_ARM 0x41ull
 #define MIDR_ARCH_AARCH64 0xfull
 #define MIDR_VALUE ((MIDR_IMPLEMENTER_ARM << 24) | (MIDR_ARCH_AARCH64 << 16) | (0xd07ull << 4))
@@ -19,6 +19,7 @@
 #define PFR0_EL2_AARCH64 (1ull << 8)
 #define PFR0_GIC_SYSREGS (1ull << 24)  /* GICv3 CPU interface system registers */
 #define ISAR0_ATOMIC_LSE (2ull << 20)
+#define ISAR0_CRC32 (1ull << 16)
 #define MMFR0_PARANGE_40 2ull
 #define MMFR0_ASIDBITS_16 (2ull << 4)
 #define MMFR0_TGRAN16_NI (0ull << 20)  /* 16 KB granule not implemented */
@@ -28,6 +29,8 @@
 #define CTR_RES1 (1ull << 31)
 #define DCZID_BS_64B 4ull              /* 16 words = 64 bytes */
 #define SCTLR_EL1_RES1 0x30d00800ull   /* bits 29:28, 23:22, 20, 11 */
+#define OSLSR_OSLM_IMPLEMENTED (1ull << 3)
+#define OSLSR_OSLK (1ull << 1)
 #define SPSR_M_EL1H ((1ull << A64_SPSR_M_EL_SHIFT) | A64_SPSR_M_SP)
 
 void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
@@ -46,7 +49,8 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
     cpu->sys.midr_el1 = MIDR_VALUE;
     cpu->sys.mpidr_el1 = MPIDR_RES1_U | MPIDR_UP;
     cpu->sys.id_aa64pfr0_el1 = PFR0_EL0_AARCH64 | PFR0_EL1_AARCH64 | PFR0_EL2_AARCH64 | PFR0_GIC_SYSREGS;
-    cpu->sys.id_aa64isar0_el1 = ISAR0_ATOMIC_LSE;
+    cpu->sys.id_aa64isar0_el1 = ISAR0_ATOMIC_LSE | ISAR0_CRC32;
+    cpu->sys.oslsr_el1 = OSLSR_OSLM_IMPLEMENTED | OSLSR_OSLK; /* the OS Lock is locked at cold reset */
     cpu->sys.id_aa64mmfr0_el1 = MMFR0_PARANGE_40 | MMFR0_ASIDBITS_16 | MMFR0_TGRAN16_NI;
     cpu->sys.ctr_el0 = CTR_RES1 | CTR_L1IP_PIPT | CTR_DMINLINE_16W | CTR_IMINLINE_16W;
     cpu->sys.dczid_el0 = DCZID_BS_64B;

@@ -6,9 +6,10 @@
  * matching row wins, so a more specific row comes before a more general one.
  *
  * SIMD&FP data processing is recognised class by class (C4.1.96) so that
- * every such instruction is subject to the CPACR_EL1.FPEN trap; each class
- * handler executes what simd_*.c models and stops loudly, naming the class
- * and opcode, otherwise.
+ * every such instruction is subject to the CPACR_EL1.FPEN trap. A class
+ * with a handler executes what simd_*.c models and stops loudly on its other
+ * opcodes; a class without one stops loudly, naming the instruction or its
+ * class (simd_class.c).
  */
 #include <stddef.h>
 
@@ -17,7 +18,7 @@
 #define R(mask, match, name, handler, valid, group, fp) { mask, match, name, handler, valid, group, fp }
 #define INT(mask, match, name, handler, valid, group) R(mask, match, name, handler, valid, group, false)
 #define SIMD(mask, match, name, handler, valid, group) R(mask, match, name, handler, valid, group, true)
-#define SIMDC(mask, match, name) R(mask, match, name, a64_op_simd_class, NULL, A64_GRP_FP_SIMD, true)
+#define SIMDC(mask, match, name) R(mask, match, name, NULL, NULL, A64_GRP_FP_SIMD, true)
 
 static const a64_row rows[] = {
     /* ---- Data processing (immediate), C4.1.86 ---- */
@@ -34,7 +35,9 @@ static const a64_row rows[] = {
     INT(0xfffff01f, 0xd503201f, "hint", a64_op_hint, NULL, A64_GRP_SYSTEM),
     INT(0xfffff01f, 0xd503301f, "barrier / CLREX", a64_op_barrier, a64_valid_barrier, A64_GRP_SYSTEM),
     INT(0xfff8f01f, 0xd500401f, "MSR (immediate)", a64_op_msr_imm, a64_valid_msr_imm, A64_GRP_SYSTEM),
-    INT(0xffd80000, 0xd5080000, "SYS/SYSL", a64_op_sys, a64_valid_sys, A64_GRP_SYSTEM),
+    /* Every SYS/SYSL and MRS/MSR encoding decodes (as Capstone does); one
+     * this PE lacks is UNDEFINED when executed (sys_ops.c, sysreg.c). */
+    INT(0xffd80000, 0xd5080000, "SYS/SYSL", a64_op_sys, NULL, A64_GRP_SYSTEM),
     INT(0xffd00000, 0xd5100000, "MSR/MRS (register)", a64_op_msr_mrs, NULL, A64_GRP_SYSTEM),
     INT(0xffffffff, 0xd69f03e0, "ERET", a64_op_eret, NULL, A64_GRP_SYSTEM),
     INT(0xffffffff, 0xd6bf03e0, "DRPS", a64_op_drps, NULL, A64_GRP_SYSTEM),
@@ -48,7 +51,7 @@ static const a64_row rows[] = {
     SIMD(0xbfa00000, 0x0c800000, "LD/ST multiple structures (post-index)", a64_op_simd_ldst_multi, a64_valid_simd_ldst_multi, A64_GRP_FP_SIMD),
     SIMD(0xbf9f0000, 0x0d000000, "LD/ST single structure", a64_op_simd_ldst_single, a64_valid_simd_ldst_single, A64_GRP_FP_SIMD),
     SIMD(0xbf800000, 0x0d800000, "LD/ST single structure (post-index)", a64_op_simd_ldst_single, a64_valid_simd_ldst_single, A64_GRP_FP_SIMD),
-    INT(0x3fa00000, 0x08000000, "load/store exclusive register", a64_op_ldst_excl, a64_valid_ldst_excl, A64_GRP_LDST),
+    INT(0x3fa00000, 0x08000000, "load/store exclusive register", a64_op_ldst_excl, NULL, A64_GRP_LDST),
     INT(0xbfa00000, 0x88200000, "load/store exclusive pair", a64_op_ldst_excl_pair, a64_valid_ldst_excl_pair, A64_GRP_LDST),
     INT(0xbfa00000, 0x08200000, "CASP", a64_op_casp, a64_valid_casp, A64_GRP_LDST),
     INT(0x3fa00000, 0x08800000, "load-acquire/store-release", a64_op_ldar_stlr, a64_valid_ldar_stlr, A64_GRP_LDST),
@@ -126,6 +129,9 @@ static const a64_row rows[] = {
 
 /* Rows indexed by op0 = insn[28:25], the first level of the encoding index,
  * built once: a row belongs to every op0 value its mask/match allows. */
+#define OP0_SHIFT 25
+#define OP0_MASK (0xfu << OP0_SHIFT)
+
 static uint8_t bucket[16][NROWS];
 static uint8_t bucket_len[16];
 static bool buckets_built;
@@ -133,9 +139,9 @@ static bool buckets_built;
 static void build_buckets(void)
 {
     for (unsigned op0 = 0; op0 < 16; op0++) {
-        uint32_t bits = (uint32_t)op0 << 25;
+        uint32_t bits = (uint32_t)op0 << OP0_SHIFT;
         for (unsigned i = 0; i < NROWS; i++)
-            if ((rows[i].match & 0x1e000000u & rows[i].mask) == (bits & rows[i].mask & 0x1e000000u))
+            if ((rows[i].match & OP0_MASK & rows[i].mask) == (bits & rows[i].mask & OP0_MASK))
                 bucket[op0][bucket_len[op0]++] = (uint8_t)i;
     }
     buckets_built = true;
@@ -145,7 +151,7 @@ _Static_assert(NROWS < 256, "bucket indexes are bytes");
 
 static const a64_row *lookup_uncached(uint32_t insn)
 {
-    unsigned op0 = BITS(insn, 28, 25);
+    unsigned op0 = (insn & OP0_MASK) >> OP0_SHIFT;
     for (unsigned k = 0; k < bucket_len[op0]; k++) {
         const a64_row *r = &rows[bucket[op0][k]];
         if ((insn & r->mask) == r->match)

@@ -1,12 +1,13 @@
 /*
  * One step of the A64 interpreter: PC alignment check, fetch through the
  * memory callback, decode, the CPACR_EL1.FPEN check for SIMD&FP encodings,
- * execute, and commit of the next PC. Exception priorities follow Arm ARM
- * D1.10.1 for the ones modelled here: PC alignment, then instruction abort,
- * then UNDEFINED, then the FP access trap, then what the instruction raises.
+ * execute, and commit of the next PC. Synchronous exceptions are taken in
+ * the Arm ARM's priority order (D1.13.2, "Synchronous exception
+ * prioritization") for the ones modelled here: PC alignment, instruction
+ * abort, Illegal Execution state, UNDEFINED, the FP access trap, then what
+ * the instruction itself raises.
  */
 #include "cpu/arm64/a64_handlers.h"
-
 
 static a64_status fetch(a64_cpu *cpu, uint32_t *insn)
 {
@@ -35,20 +36,22 @@ a64_status a64_step(a64_cpu *cpu)
 {
     uint32_t insn = 0;
     cpu->unsupported[0] = '\0';
-    /* PSTATE.IL set by an illegal return: the next instruction takes an
-     * Illegal Execution state exception (D1.11.5). */
-    if (cpu->pstate.il)
-        return a64_raise(cpu, 0, ESR_EC_ILLEGAL_STATE, 0);
+    if (!cpu->ops.access)
+        return a64_unsupported(cpu, 0, "a64_step without a memory interface (a64_ops.access)");
     a64_status st = fetch(cpu, &insn);
     if (st != A64_OK)
         return st;
+    /* PSTATE.IL set by an illegal return: the instruction takes an Illegal
+     * Execution state exception instead of executing (D1.11.5). */
+    if (cpu->pstate.il)
+        return a64_raise(cpu, insn, ESR_EC_ILLEGAL_STATE, 0);
     const a64_row *row = a64_lookup(insn);
     if (!row)
         return a64_undefined(cpu, insn);
     if (row->fp && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
     if (!row->handler)
-        return a64_unsupported(cpu, insn, row->name);
+        return row->fp ? a64_simd_unsupported(cpu, insn, row->name) : a64_unsupported(cpu, insn, row->name);
     cpu->next_pc = cpu->pc + 4;
     st = row->handler(cpu, insn);
     if (st == A64_OK || st == A64_WFI || st == A64_WFE) {

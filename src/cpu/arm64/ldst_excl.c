@@ -11,11 +11,7 @@
 
 /* Rs of a load and Rt2 of a single-register form are should-be-one fields
  * ("(1)"): other values are CONSTRAINED UNPREDICTABLE, and this PE ignores
- * them, as Capstone/LLVM decode them and as hardware behaves. */
-bool a64_valid_ldst_excl(uint32_t insn)
-{
-    return true;
-}
+ * them, as Capstone/LLVM decode them (the decode row has no field check). */
 
 static a64_status store_exclusive(a64_cpu *cpu, uint32_t insn, uint64_t addr, unsigned bytes, const uint8_t *data,
                                   unsigned flags, unsigned rs)

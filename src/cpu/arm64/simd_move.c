@@ -111,6 +111,8 @@ static uint64_t adv_simd_expand_imm(bool op, unsigned cmode, unsigned imm8)
     }
 }
 
+#define CMODE_FMOV 0xfu
+
 a64_status a64_op_simd_modimm(a64_cpu *cpu, uint32_t insn)
 {
     bool q = BIT(insn, 30), op = BIT(insn, 29);
@@ -118,8 +120,8 @@ a64_status a64_op_simd_modimm(a64_cpu *cpu, uint32_t insn)
     unsigned imm8 = (BITS(insn, 18, 16) << 5) | BITS(insn, 9, 5);
     if (BIT(insn, 11))
         return a64_simd_unsupported(cpu, insn, "FMOV (vector, immediate, half-precision)");
-    if (cmode == 0xf && op && !q)
-        return a64_undefined(cpu, insn);
+    if (cmode == CMODE_FMOV && op && !q)
+        return a64_undefined(cpu, insn); /* FMOV Vd.2D needs Q = 1 */
     uint64_t imm = adv_simd_expand_imm(op, cmode, imm8);
     bool orr_bic = (cmode & 1) && (cmode >> 2) != 3;
     bool invert = op && (cmode >> 1) != 7;

@@ -76,11 +76,6 @@ static const sys_row sys_table[] = {
     { SYS_KEY(4, 8, 7, 6), "TLBI VMALLS12E1", SK_TLBI, 2, 0, false },
 };
 
-bool a64_valid_sys(uint32_t insn)
-{
-    return true; /* every SYS/SYSL encoding is allocated; unknown ones are UNDEFINED when executed */
-}
-
 static const sys_row *find_sys(unsigned key)
 {
     for (size_t i = 0; i < sizeof sys_table / sizeof sys_table[0]; i++)
@@ -93,8 +88,11 @@ static a64_status dc_zva(a64_cpu *cpu, uint32_t insn, uint64_t va)
 {
     if (cpu->sys.dczid_el0 & A64_DCZID_DZP)
         return a64_undefined(cpu, insn);
-    unsigned block = 4u << (cpu->sys.dczid_el0 & A64_DCZID_BS_MASK);
-    static const uint8_t zeros[4u << A64_DCZID_BS_MASK];
+    unsigned bs = (unsigned)(cpu->sys.dczid_el0 & A64_DCZID_BS_MASK);
+    if (bs > A64_DCZID_BS_MAX)
+        return a64_unsupported(cpu, insn, "DC ZVA with DCZID_EL0.BS above 2 KB");
+    unsigned block = 4u << bs;
+    static const uint8_t zeros[4u << A64_DCZID_BS_MAX];
     /* The block containing va is zeroed whatever va's alignment (C5.3.13). */
     return a64_mem_write(cpu, insn, va & ~(uint64_t)(block - 1), block, 1, A64_ACC_DC_ZVA, zeros, NULL);
 }

@@ -159,7 +159,7 @@ const char *a64_sysreg_name(uint32_t enc)
     return r ? r->name : NULL;
 }
 
-static bool fp_access_trapped(const a64_cpu *cpu)
+bool a64_fp_access_trapped(const a64_cpu *cpu)
 {
     unsigned fpen = (unsigned)((cpu->sys.cpacr_el1 >> A64_CPACR_FPEN_SHIFT) & A64_CPACR_FPEN_MASK);
     if (cpu->pstate.el == 0)
@@ -167,11 +167,6 @@ static bool fp_access_trapped(const a64_cpu *cpu)
     if (cpu->pstate.el == 1)
         return fpen != A64_CPACR_FPEN_NONE && fpen != A64_CPACR_FPEN_TRAP_EL0;
     return false;
-}
-
-bool a64_fp_access_trapped(const a64_cpu *cpu)
-{
-    return fp_access_trapped(cpu);
 }
 
 static bool is_reserved_id_space(unsigned op0, unsigned op1, unsigned crn, unsigned crm)
@@ -260,7 +255,7 @@ a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned
     bool read_only = r->dir == SR_RO || (r->kind == SR_FIELD && r->offset == offsetof(a64_sysregs, tpidrro_el0) && el == 0);
     if ((is_read && r->dir == SR_WO) || (!is_read && read_only))
         return a64_undefined(cpu, insn);
-    if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && fp_access_trapped(cpu))
+    if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
     /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)

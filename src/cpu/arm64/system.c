@@ -153,7 +153,7 @@ a64_status a64_op_msr_imm(a64_cpu *cpu, uint32_t insn)
     case PF_DAIFCLR:
         if (cpu->pstate.el == 0 && !(cpu->sys.sctlr_el1 & A64_SCTLR_UMA))
             return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(0, op1, 4, crm, op2, A64_REG_ZR, false));
-        if (op2 == 6)
+        if (PSTATE_FIELD(op1, op2) == PF_DAIFSET)
             cpu->pstate.daif |= (uint8_t)crm;
         else
             cpu->pstate.daif &= (uint8_t)~crm;
