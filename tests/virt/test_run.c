@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu/emu.h"
 #include "emu_test.h"
@@ -392,6 +393,33 @@ START_TEST(break_on_exception_stops_before_delivery)
 }
 END_TEST
 
+START_TEST(pl011_reads_console_input)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], "ok", 2), 2);
+    close(fds[1]);
+    emu_options o;
+    emu_options_init(&o);
+    o.arch = EMU_ARCH_AARCH64;
+    o.console_input_fd = fds[0];
+    emu_machine *m = NULL;
+    ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
+    const uint32_t code[] = { 0xb9400020u /* ldr w0, [x1]: UARTDR */, 0xb9400022u /* ldr w2, [x1] */,
+                              0xb9401823u /* ldr w3, [x1, #0x18]: UARTFR */ };
+    put(m, RAM, code, 3);
+    t_set_reg(m, EMU_A64_X1, 0x09000000);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 3, &s), EMU_OK);
+    T_EXPECT_REG(m, EMU_A64_X0, 'o', "first byte from the input");
+    T_EXPECT_REG(m, EMU_A64_X2, 'k', "second byte");
+    ck_assert_msg(t_reg(m, EMU_A64_X3) & (1u << 4), "UARTFR.RXFE once the input is exhausted: 0x%llx",
+                  (unsigned long long)t_reg(m, EMU_A64_X3));
+    emu_close(m);
+    close(fds[0]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virt_run");
@@ -411,6 +439,7 @@ int main(void)
     tcase_add_test(tc, trap_storm_is_stopped);
     tcase_add_test(tc, breakpoint_stops_and_resumes);
     tcase_add_test(tc, break_on_exception_stops_before_delivery);
+    tcase_add_test(tc, pl011_reads_console_input);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

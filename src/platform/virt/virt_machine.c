@@ -127,6 +127,7 @@ int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len)
 
     /* QEMU's -kernel boot: PSCI over HVC at EL1; with EL2 (virtualization=on) the conduit is SMC. */
     v->psci_smc = v->el.el2;
+    v->input_fd = o->console_input_fd;
     virt_platform_init(&v->dev, &(virt_config){
         .gic_version = gic_ver == 3 ? GIC_V3 : GIC_V2, .mpidr = VIRT_MPIDR & 0xffffff,
         .console = virt_console, .console_ctx = m, .stop = virt_psci_stop, .stop_ctx = m,

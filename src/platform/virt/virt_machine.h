@@ -34,6 +34,8 @@ typedef struct virt_machine {
         uint8_t *host;          /* RAM backing the page */
         uint64_t sctlr, tcr, ttbr0, ttbr1;
     } fetch;
+    int input_fd;               /* the PL011's receive source (emu_options.console_input_fd); -1: none */
+    bool input_eof;
     bool wfi;                   /* asleep in WFI until an interrupt is pending */
     uint64_t wfi_pc;            /* the WFI's address, for the stop message */
 } virt_machine;

@@ -6,7 +6,9 @@
  */
 #include "platform/virt/virt_mem.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/memory.h"
 #include "platform/virt/virt_machine.h"
@@ -49,6 +51,29 @@ static a64_mem_status external_abort(const a64_access *acc, a64_mem_fault *fault
     return A64_MEM_FAULT;
 }
 
+/*
+ * Feed the PL011's receive FIFO from the input file when the guest reads UARTDR or UARTFR and the
+ * FIFO has room: one byte per read, blocking, as the pc machine's COM1 does, so a run depends on the input's
+ * bytes and never on when they arrive.
+ */
+#define PL011_UARTDR 0x00
+#define PL011_UARTFR 0x18
+
+static void uart_fill_rx(virt_machine *v)
+{
+    if (v->input_fd < 0 || v->input_eof || !pl011_can_receive(&v->dev.uart))
+        return;
+    uint8_t byte;
+    ssize_t n;
+    do {
+        n = read(v->input_fd, &byte, 1);
+    } while (n < 0 && errno == EINTR);
+    if (n == 1)
+        pl011_receive(&v->dev.uart, byte);
+    else
+        v->input_eof = true;
+}
+
 static a64_mem_status mmio_access(emu_machine *m, const a64_access *acc, uint64_t pa, uint8_t *data,
                                   a64_mem_fault *fault)
 {
@@ -60,6 +85,8 @@ static a64_mem_status mmio_access(emu_machine *m, const a64_access *acc, uint64_
         st = virt_mmio_write(dev, pa, acc->size, le_value(data, acc->size));
     } else {
         uint64_t val = 0;
+        if (pa == VIRT_UART_BASE + PL011_UARTDR || pa == VIRT_UART_BASE + PL011_UARTFR)
+            uart_fill_rx(m->virt);
         st = virt_mmio_read(dev, pa, acc->size, &val);
         le_store(data, acc->size, val);
     }
