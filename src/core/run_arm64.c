@@ -297,8 +297,8 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
                 if (++storm > A64_TRAP_STORM_LIMIT) {
                     machine_stop(m, EMU_STOP_ERROR,
                                  "trap storm: %llu exceptions delivered in a row without an instruction completing "
-                                 "(the last ESR 0x%08x at pc 0x%llx)", (unsigned long long)storm - 1,
-                                 (unsigned)cpu->sys.esr_el1, (unsigned long long)pc);
+                                 "(the last %s, ISS 0x%x, at pc 0x%llx)", (unsigned long long)storm - 1,
+                                 esr_ec_name(cpu->exc.ec), (unsigned)cpu->exc.iss, (unsigned long long)pc);
                 }
                 continue;
             }

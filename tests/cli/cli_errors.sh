@@ -69,6 +69,9 @@ expect unknown-option 2 "unknown option '--frobnicate'" -- --frobnicate x.elf
 expect missing-value 2 "needs a value" -- x.elf --memory
 expect bad-memory 2 "--memory 'lots'" -- --memory lots x.elf
 expect bad-max-insns 2 "--max-insns '-5'" -- --max-insns -5 x.elf
+expect bad-gic 2 "--gic '4': expected 2 or 3" -- --gic 4 x.elf
+expect bad-el 2 "--el '3': expected 1 or 2" -- --el 3 x.elf
+expect bad-arch 2 "--arch 'riscv': expected x86_64 or aarch64" -- --arch riscv x.elf
 expect missing-file 2 "cannot open '.*/nope.elf': No such file" -- "$tmp/nope.elf"
 expect directory 2 "is not a regular file" -- "$tmp/dir.elf"
 expect not-elf 2 "not an ELF file" -- "$tmp/text.bin"
