@@ -22,6 +22,7 @@
 #define EC_IABT_LOWER 0x20
 #define EC_PC_ALIGN 0x22
 #define EC_DABT_LOWER 0x24
+#define EC_DABT_CUR 0x25
 #define EC_SP_ALIGN 0x26
 #define EC_BRK64 0x3c
 #define CPACR_FPEN_ALL (3ull << 20)
@@ -43,6 +44,7 @@ static const char *class_name(unsigned ec)
     case EC_IABT_LOWER: return "instruction abort from EL0";
     case EC_PC_ALIGN: return "PC alignment fault";
     case EC_DABT_LOWER: return "data abort from EL0";
+    case EC_DABT_CUR: return "data abort at EL1";
     case EC_SP_ALIGN: return "SP alignment fault";
     case EC_BRK64: return "BRK";
     default: return "unexpected class";
@@ -72,8 +74,9 @@ static void print_iss(unsigned ec, uint32_t iss)
         break;
     case EC_IABT_LOWER:
     case EC_DABT_LOWER:
+    case EC_DABT_CUR:
         field("FSC", iss & 0x3f, 2);
-        if (ec == EC_DABT_LOWER) {
+        if (ec != EC_IABT_LOWER) {
             field("WnR", (iss >> 6) & 1, 1);
             field("ISV", (iss >> 24) & 1, 1);
         }
@@ -117,7 +120,7 @@ static void sync_exception(uint64_t slot, frame *f)
     field("SPSR", f->spsr, 8);
     field("SP_EL0", f->sp_el0, 16);
     /* FAR_EL1 is written by aborts and PC alignment faults; for other classes it is UNKNOWN. */
-    if (ec == EC_IABT_LOWER || ec == EC_DABT_LOWER || ec == EC_PC_ALIGN)
+    if (ec == EC_IABT_LOWER || ec == EC_DABT_LOWER || ec == EC_DABT_CUR || ec == EC_PC_ALIGN)
         field("FAR", read_sysreg(far_el1), 16);
     uart_puts("\n");
 
@@ -133,6 +136,7 @@ static void sync_exception(uint64_t slot, frame *f)
     case EC_BRK64:
     case EC_UNKNOWN:
     case EC_DABT_LOWER:
+    case EC_DABT_CUR:
     case EC_SP_ALIGN:
     case EC_WFX:
     case EC_SYSREG:
