@@ -267,7 +267,8 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
                 break;
             }
         }
-        m->skip_breakpoint = false;
+        if (m->skip_breakpoint)
+            m->skip_breakpoint = false;
         uint64_t pc = cpu->pc;
         a64_status st = a64_step(cpu);
         switch (st) {

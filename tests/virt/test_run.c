@@ -420,6 +420,56 @@ START_TEST(pl011_reads_console_input)
 }
 END_TEST
 
+/* Page tables for VA 0x40000000-0x401fffff (T0SZ 25, level 1 at `l1`): the code page identity-mapped,
+ * VA 0x40020000 to data_pa, not global (nG: tagged with the ASID). Normal memory, EL1 read/write. */
+static void write_tables(emu_machine *m, uint64_t l1, uint64_t data_pa)
+{
+    const uint64_t valid_table = 3, page = 3, af = 1ull << 10, normal = 1ull << 2;
+    uint64_t l2 = l1 + 0x1000, l3 = l1 + 0x2000;
+    uint64_t e;
+    e = l2 | valid_table;
+    ck_assert_int_eq(emu_mem_write_phys(m, l1 + 8, &e, 8), EMU_OK);
+    e = l3 | valid_table;
+    ck_assert_int_eq(emu_mem_write_phys(m, l2, &e, 8), EMU_OK);
+    e = RAM | page | af | normal;
+    ck_assert_int_eq(emu_mem_write_phys(m, l3, &e, 8), EMU_OK);
+    e = data_pa | page | af | normal | (1ull << 11);
+    ck_assert_int_eq(emu_mem_write_phys(m, l3 + 0x20 * 8, &e, 8), EMU_OK);
+}
+
+/* Cached translations (the MMU's TLB and the platform's page cache) follow TLBI, and a TTBR0_EL1 with
+ * another ASID (a TTBR change alone may keep using cached entries of the same ASID, D8.13). */
+START_TEST(translations_follow_tlbi_and_ttbr)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    const uint32_t code[] = { 0xf9400020u /* ldr x0, [x1] */, 0xf9400020u, 0xd508871fu /* tlbi vmalle1 */,
+                              0xf9400020u, 0xd5182003u /* msr ttbr0_el1, x3 */, 0xd5033fdfu /* isb */,
+                              0xf9400020u, I_B_SELF };
+    put(m, RAM, code, sizeof code / 4);
+    const uint64_t a = 0x1111, b = 0x2222, c = 0x3333;
+    ck_assert_int_eq(emu_mem_write_phys(m, RAM + 0x30000, &a, 8), EMU_OK);
+    ck_assert_int_eq(emu_mem_write_phys(m, RAM + 0x40000, &b, 8), EMU_OK);
+    ck_assert_int_eq(emu_mem_write_phys(m, RAM + 0x50000, &c, 8), EMU_OK);
+    write_tables(m, RAM + 0x10000, RAM + 0x30000);
+    write_tables(m, RAM + 0x20000, RAM + 0x50000);
+    t_set_reg(m, EMU_A64_MAIR_EL1, 0xff00);         /* attr 1: Normal */
+    t_set_reg(m, EMU_A64_TCR_EL1, 25 | (1ull << 23));   /* T0SZ 25, 4 KiB, no TTBR1 walks */
+    t_set_reg(m, EMU_A64_TTBR0_EL1, RAM + 0x10000);
+    t_set_reg(m, EMU_A64_SCTLR_EL1, 0x30d00801);    /* M */
+    t_set_reg(m, EMU_A64_X1, 0x40020000);
+    t_set_reg(m, EMU_A64_X3, RAM + 0x20000 + (1ull << 48));   /* ASID 1 */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    T_EXPECT_REG(m, EMU_A64_X0, a, "the first mapping");
+    write_tables(m, RAM + 0x10000, RAM + 0x40000);  /* remapped in memory; no TLBI yet */
+    ck_assert_int_eq(emu_run(m, 3, &s), EMU_OK);
+    T_EXPECT_REG(m, EMU_A64_X0, b, "after TLBI VMALLE1 the new mapping");
+    ck_assert_int_eq(emu_run(m, 3, &s), EMU_OK);
+    T_EXPECT_REG(m, EMU_A64_X0, c, "after TTBR0_EL1 names other tables and ASID 1");
+    emu_close(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virt_run");
@@ -440,6 +490,7 @@ int main(void)
     tcase_add_test(tc, breakpoint_stops_and_resumes);
     tcase_add_test(tc, break_on_exception_stops_before_delivery);
     tcase_add_test(tc, pl011_reads_console_input);
+    tcase_add_test(tc, translations_follow_tlbi_and_ttbr);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -25,15 +25,18 @@ typedef struct virt_machine {
     virt_platform dev;          /* GIC, generic timer, PL011, PSCI, semihosting */
     machine_timer timer_event;  /* the generic timer's next deadline on the machine clock */
     bool psci_smc;              /* PSCI's conduit: SMC (booted at EL2), else HVC */
-    /* The last instruction page fetched: its translation, reused while the regime's controls are
-     * the same and no TLBI has run (a TLB may hold a translation until then, Arm ARM D8.13). */
-    struct {
+    /* The last RAM page translated for each access kind (read, write, fetch), reused while the
+     * regime's controls are the same and no TLBI has run (a TLB may hold a translation until then,
+     * Arm ARM D8.13). */
+    struct virt_page_cache {
         bool valid;
+        bool device;            /* Device memory: unaligned accesses fault */
         uint8_t el;
+        unsigned flags;         /* the access's A64_ACC_UNPRIV */
         uint64_t va_page;
         uint8_t *host;          /* RAM backing the page */
         uint64_t sctlr, tcr, ttbr0, ttbr1;
-    } fetch;
+    } page_cache[3];
     int input_fd;               /* the PL011's receive source (emu_options.console_input_fd); -1: none */
     bool input_eof;
     bool wfi;                   /* asleep in WFI until an interrupt is pending */
@@ -53,10 +56,11 @@ emu_err virt_boot(emu_machine *m, const uint8_t *image, size_t size, const emu_o
 /* The entry state without a kernel (emu_create): at RAM base. */
 void virt_reset_state(emu_machine *m, uint64_t entry, uint64_t x0);
 
-/* Forget the cached fetch translation (TLBI, a debugger writing translation registers). */
+/* Forget the cached page translations (TLBI, a debugger writing translation registers). */
 static inline void virt_fetch_flush(virt_machine *v)
 {
-    v->fetch.valid = false;
+    for (unsigned i = 0; i < 3; i++)
+        v->page_cache[i].valid = false;
 }
 
 /* Translate a virtual address for a debugger or semihosting (an EL1 read, no fault raised):

@@ -124,24 +124,58 @@ static void regime_controls(const a64_cpu *cpu, unsigned el, uint64_t out[4])
     }
 }
 
-static bool fetch_hit(const virt_machine *v, const a64_access *acc)
+/* Accesses the page cache serves: plain loads, stores and fetches (not exclusives, atomics, DC ZVA
+ * or cache maintenance, which keep their own checks). */
+#define PAGE_CACHE_FLAGS_OK (A64_ACC_UNPRIV | A64_ACC_ACQUIRE | A64_ACC_RELEASE | A64_ACC_SIMD)
+
+static struct virt_page_cache *cache_for(virt_machine *v, const a64_access *acc)
 {
-    if (!v->fetch.valid || v->fetch.el != acc->el || v->fetch.va_page != (acc->va >> A64_PAGE_SHIFT))
-        return false;
-    uint64_t c[4];
-    regime_controls(&v->cpu, acc->el, c);
-    return c[0] == v->fetch.sctlr && c[1] == v->fetch.tcr && c[2] == v->fetch.ttbr0 && c[3] == v->fetch.ttbr1;
+    return &v->page_cache[acc->kind];
 }
 
-static void fetch_fill(virt_machine *v, const a64_access *acc, uint8_t *host_page)
+static bool cache_hit(const struct virt_page_cache *c, const a64_cpu *cpu, const a64_access *acc)
 {
-    uint64_t c[4];
-    regime_controls(&v->cpu, acc->el, c);
-    v->fetch.valid = true;
-    v->fetch.el = (uint8_t)acc->el;
-    v->fetch.va_page = acc->va >> A64_PAGE_SHIFT;
-    v->fetch.host = host_page;
-    v->fetch.sctlr = c[0], v->fetch.tcr = c[1], v->fetch.ttbr0 = c[2], v->fetch.ttbr1 = c[3];
+    if (!c->valid || c->el != acc->el || c->va_page != (acc->va >> A64_PAGE_SHIFT) ||
+        c->flags != (acc->flags & A64_ACC_UNPRIV))
+        return false;
+    uint64_t r[4];
+    regime_controls(cpu, acc->el, r);
+    return r[0] == c->sctlr && r[1] == c->tcr && r[2] == c->ttbr0 && r[3] == c->ttbr1;
+}
+
+static void cache_fill(struct virt_page_cache *c, const a64_cpu *cpu, const a64_access *acc, uint8_t *host_page,
+                       bool device)
+{
+    uint64_t r[4];
+    regime_controls(cpu, acc->el, r);
+    *c = (struct virt_page_cache){ .valid = true, .device = device, .el = (uint8_t)acc->el,
+                                   .flags = acc->flags & A64_ACC_UNPRIV, .va_page = acc->va >> A64_PAGE_SHIFT,
+                                   .host = host_page, .sctlr = r[0], .tcr = r[1], .ttbr0 = r[2], .ttbr1 = r[3] };
+}
+
+/* Copy an access's bytes; the common sizes as fixed-size copies the compiler inlines. */
+static void copy_sized(void *dst, const void *src, unsigned size)
+{
+    switch (size) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    default: memcpy(dst, src, size); break;
+    }
+}
+
+static bool device_unaligned(const a64_access *acc)
+{
+    return (acc->va & (acc->size - 1)) != 0 || (acc->flags & A64_ACC_DC_ZVA);
+}
+
+static a64_mem_status alignment_fault(const a64_access *acc, a64_mem_fault *fault)
+{
+    fault->fsc = ESR_FSC_ALIGNMENT;
+    fault->far_valid = true;
+    fault->far = acc->va;
+    return A64_MEM_FAULT;
 }
 
 a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault)
@@ -152,8 +186,16 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
     uint64_t in_page = A64_PAGE_SIZE - page_off;
     uint64_t pa;
     bool device = false;
-    if (acc->kind == A64_ACC_FETCH && acc->size <= in_page && fetch_hit(v, acc)) {
-        memcpy(data, v->fetch.host + page_off, acc->size);
+    bool cacheable = acc->size <= in_page && !(acc->flags & ~PAGE_CACHE_FLAGS_OK);
+    struct virt_page_cache *c = cache_for(v, acc);
+    if (cacheable && cache_hit(c, &v->cpu, acc)) {
+        /* Any unaligned data access to Device memory is an Alignment fault (Arm ARM B2.5.2). */
+        if (c->device && acc->kind != A64_ACC_FETCH && device_unaligned(acc))
+            return alignment_fault(acc, fault);
+        if (acc->kind == A64_ACC_WRITE)
+            copy_sized(c->host + page_off, data, acc->size);
+        else
+            copy_sized(data, c->host + page_off, acc->size);
         return A64_MEM_OK;
     }
     if (acc->size <= in_page) {
@@ -161,24 +203,19 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
             return A64_MEM_FAULT;
         /* Any unaligned data access to Device memory is an Alignment fault (Arm ARM B2.5.2), and DC ZVA
          * to Device memory is one too (C5.3.14); with the MMU off every data access is Device (D8.2.10). */
-        if (device && acc->kind != A64_ACC_FETCH &&
-            ((acc->va & (acc->size - 1)) != 0 || (acc->flags & A64_ACC_DC_ZVA))) {
-            fault->fsc = ESR_FSC_ALIGNMENT;
-            fault->far_valid = true;
-            fault->far = acc->va;
-            return A64_MEM_FAULT;
-        }
+        if (device && acc->kind != A64_ACC_FETCH && device_unaligned(acc))
+            return alignment_fault(acc, fault);
         if (acc->flags & A64_ACC_CACHE_MAINT)
             return ram_at(m, pa, 1) ? A64_MEM_OK : external_abort(acc, fault);
         uint8_t *p = ram_at(m, pa, acc->size);
         if (!p)
             return mmio_access(m, acc, pa, data, fault);
-        if (acc->kind == A64_ACC_FETCH)
-            fetch_fill(v, acc, p - page_off);
+        if (cacheable)
+            cache_fill(c, &v->cpu, acc, p - page_off, device);
         if (acc->kind == A64_ACC_WRITE)
-            memcpy(p, data, acc->size);
+            copy_sized(p, data, acc->size);
         else
-            memcpy(data, p, acc->size);
+            copy_sized(data, p, acc->size);
         return A64_MEM_OK;
     }
     /* An unaligned access across a page boundary: translate both halves before touching either, so a
@@ -192,12 +229,8 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
     bool dev_hi = false;
     if (translate(m, &lo, &pa, &device, fault) != A64_MEM_OK)
         return A64_MEM_FAULT;
-    if (device && acc->kind != A64_ACC_FETCH) {
-        fault->fsc = ESR_FSC_ALIGNMENT;
-        fault->far_valid = true;
-        fault->far = acc->va;
-        return A64_MEM_FAULT;
-    }
+    if (device && acc->kind != A64_ACC_FETCH)
+        return alignment_fault(acc, fault);
     if (translate(m, &hi, &pa_hi, &dev_hi, fault) != A64_MEM_OK)
         return A64_MEM_FAULT;
     uint8_t *p_lo = ram_at(m, pa, lo.size), *p_hi = ram_at(m, pa_hi, hi.size);
