@@ -31,6 +31,18 @@ set(EMU_X86_64_FIRMWARE_SHARED
     ${EMU_X86_64_FIRMWARE_DIR}/lib/serial.c
     ${EMU_X86_64_FIRMWARE_DIR}/lib/string.c)
 
+# The entry code (entry/): GDT/TSS, IDT, the 256 vector stubs with their
+# common save path, the SYSCALL and paranoid NMI entries, per-CPU area and
+# page tables. Add it to SOURCES of the images that take traps.
+set(EMU_X86_64_FIRMWARE_ENTRY
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/gdt.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/idt.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/nmi.S
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/paging.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/percpu.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/syscall.S
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/vectors.S)
+
 function(emu_x86_64_multiboot_firmware name)
   cmake_parse_arguments(PARSE_ARGV 1 FW "" "" "SOURCES")
   set(workdir ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir)

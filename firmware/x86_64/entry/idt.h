@@ -1,6 +1,6 @@
 /* The 256-entry IDT of 64-bit gates (SDM vol. 3, 6.14.1). */
-#ifndef FW_TRAPS_IDT_H
-#define FW_TRAPS_IDT_H
+#ifndef FW_ENTRY_IDT_H
+#define FW_ENTRY_IDT_H
 
 #include <stdint.h>
 

@@ -1,8 +1,8 @@
 /* 64-bit IDT gates (SDM vol. 3, figure 6-8): 16 bytes, offset split in three. */
-#include "traps/idt.h"
+#include "entry/idt.h"
 
-#include "traps/gdt.h"
-#include "traps/x86.h"
+#include "entry/gdt.h"
+#include "lib/x86.h"
 
 struct gate64 {
     uint16_t offset_lo;
