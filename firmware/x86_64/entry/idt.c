@@ -39,6 +39,14 @@ void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist)
     idt_set_handler(vector, trap_stub_table[vector], type, dpl, ist);
 }
 
+void idt_set_present(unsigned vector, bool present)
+{
+    if (present)
+        idt[vector].type_attr |= GATE_P;
+    else
+        idt[vector].type_attr &= (uint8_t)~GATE_P;
+}
+
 void idt_init(void)
 {
     for (unsigned v = 0; v < X86_VEC_COUNT; v++)

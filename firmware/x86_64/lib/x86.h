@@ -47,6 +47,7 @@
 #define X86_RFLAGS_FIXED1 (1 << 1)
 #define X86_RFLAGS_TF     (1 << 8)
 #define X86_RFLAGS_IF     (1 << 9)
+#define X86_RFLAGS_DF     (1 << 10)
 #define X86_RFLAGS_OF     (1 << 11)
 #define X86_RFLAGS_RF     (1 << 16)
 #define X86_RFLAGS_AC     (1 << 18)
