@@ -36,7 +36,7 @@ static void de_gate_present(void)
     idt_set_present(X86_VEC_DE, true);
 }
 
-/* TSS.IST7 lies at 0x5c..0x63 (figure 8-11): a limit just below it hides it. */
+/* TSS.IST7 lies at 0x54..0x5b (figure 8-11): a limit of 0x53 leaves it out. */
 static void tss_without_ist7(void)
 {
     gdt_set_tss_limit(TSS64_IST_OFFSET(7) - 1);
