@@ -14,9 +14,6 @@
 #include "entry/save.h"
 #include "lib/x86.h"
 
-#define X86_VEC_VC 29
-#define X86_VEC_SX 30
-
     .altmacro
 
 .macro entry_stub vec

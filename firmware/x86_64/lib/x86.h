@@ -28,6 +28,8 @@
 #define X86_VEC_XM  19
 #define X86_VEC_VE  20
 #define X86_VEC_CP  21
+#define X86_VEC_VC  29
+#define X86_VEC_SX  30
 #define X86_VEC_COUNT 256
 
 /* Selector fields (3.4.2). */

@@ -34,17 +34,26 @@ static unsigned current = NO_CASE;
 static unsigned events_seen;        /* events of the current case */
 static unsigned cases_with_one_event;
 
+/* Table 6-1; 0 for a reserved vector. */
 static const char *const mnemonics[32] = {
-    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "vector 9", "#TS", "#NP",
-    "#SS", "#GP", "#PF", "vector 15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+    "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", 0, "#TS", "#NP",
+    "#SS", "#GP", "#PF", 0, "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
+    [X86_VEC_VC] = "#VC", [X86_VEC_SX] = "#SX",
 };
+
+static const char *mnemonic(uint64_t vector)
+{
+    if (vector >= 32)
+        return "interrupt";
+    return mnemonics[vector] ? mnemonics[vector] : "reserved";
+}
 
 /* Vectors whose exceptions push an error code (table 6-1). */
 static bool cpu_pushes_error(uint64_t vector)
 {
     switch (vector) {
     case X86_VEC_DF: case X86_VEC_TS: case X86_VEC_NP: case X86_VEC_SS: case X86_VEC_GP:
-    case X86_VEC_PF: case X86_VEC_AC: case X86_VEC_CP:
+    case X86_VEC_PF: case X86_VEC_AC: case X86_VEC_CP: case X86_VEC_VC: case X86_VEC_SX:
         return true;
     default:
         return false;
@@ -153,7 +162,7 @@ static void report_exception(struct trap_frame *f, uint16_t handler_ss)
     const struct ring3_case *c = &ring3_cases[current];
     put_case(current);
     serial_puts(" ");
-    serial_puts(f->vector < 32 && mnemonics[f->vector] ? mnemonics[f->vector] : "interrupt");
+    serial_puts(mnemonic(f->vector));
     serial_puts(" vector ");
     serial_put_u64(f->vector);
     if (cpu_pushes_error(f->vector)) {
