@@ -35,6 +35,7 @@ void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len)
 
 void machine_trap_record(emu_machine *m, emu_trap *rec)
 {
+    m->cycles += rec->cycles;   /* the steps' costs, charged once the record is complete */
     rec->seq = ++m->trap_seq;
     if (m->trap_hook)
         m->trap_hook(m->trap_hook_ctx, rec);

@@ -411,6 +411,50 @@ START_TEST(instruction_breakpoint_pushes_rf_clear)
 }
 END_TEST
 
+START_TEST(rep_data_breakpoint_pushes_rf_set_and_resumes)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    static const uint8_t body[] = { 0xf3, 0xa4, 0xf4 };    /* rep movsb; hlt */
+    poke(m, BODY_ADDR, body, sizeof body);
+    /* #DB handler: r8 = saved RIP, r10 = saved RFLAGS, r9 counts, then IRETQ. */
+    static const uint8_t handler[] = {
+        0x4c, 0x8b, 0x04, 0x24,         /* mov r8, [rsp] */
+        0x4c, 0x8b, 0x54, 0x24, 0x10,   /* mov r10, [rsp + 16] */
+        0x49, 0xff, 0xc1,               /* inc r9 */
+        0x48, 0xcf,                     /* iretq */
+    };
+    poke(m, HANDLERS + 16 * 1, handler, sizeof handler);
+    static const uint8_t src[6] = { 1, 2, 3, 4, 5, 6 };
+    poke(m, T_DATA_ADDR, src, sizeof src);
+    t_set_reg(m, EMU_X86_RSI, T_DATA_ADDR);
+    t_set_reg(m, EMU_X86_RDI, T_DATA_ADDR + 0x100);
+    t_set_reg(m, EMU_X86_RCX, sizeof src);
+    t_set_reg(m, EMU_X86_DR0, T_DATA_ADDR + 0x101);
+    t_set_reg(m, EMU_X86_DR7, 0x1 | 1ull << 16);            /* L0, write, 1 byte */
+    emu_stop stop = t_run(m, 1000);
+    ck_assert_msg(stop.kind == EMU_STOP_HALT, "want the body's HLT after the resumed REP, got %s: %s",
+                  emu_stop_kind_name(stop.kind), stop.message);
+    ck_assert_msg(stop.pc == BODY_ADDR + 2, "halted at the HLT after the resumed REP: at 0x%llx, want 0x%llx",
+                  (unsigned long long)stop.pc, (unsigned long long)(BODY_ADDR + 2));
+    T_EXPECT_REG(m, EMU_X86_R9, 1, "one #DB, after the second iteration");
+    T_EXPECT_REG(m, EMU_X86_R8, BODY_ADDR, "saved RIP: the REP instruction, iterations remaining");
+    ck_assert_msg(t_reg(m, EMU_X86_R10) & RF, "a trap between REP iterations pushes RF = 1 (18.3.1.1), got 0x%llx",
+                  (unsigned long long)t_reg(m, EMU_X86_R10));
+    T_EXPECT_REG(m, EMU_X86_RCX, 0, "all iterations done");
+    uint8_t dst[sizeof src];
+    ck_assert(emu_mem_read_phys(m, T_DATA_ADDR + 0x100, dst, sizeof dst) == EMU_OK);
+    ck_assert_msg(memcmp(dst, src, sizeof src) == 0, "every byte copied once the REP resumed");
+    /* The records: the #DB (a trap from the REP) and the IRETQ. */
+    ck_assert_msg(log.n >= 2, "want the #DB and IRETQ records, got %u", log.n);
+    const emu_trap *db = &log.last[(log.n - 2) % 4];
+    ck_assert_msg(db->vector == 1 && db->kind == EMU_TRAP_TRAP && db->from_pc == BODY_ADDR,
+                  "#DB record: vector %u kind %d from 0x%llx", db->vector, db->kind,
+                  (unsigned long long)db->from_pc);
+    emu_close(m);
+}
+END_TEST
+
 static Suite *deliver_suite(void)
 {
     Suite *s = suite_create("deliver64");
@@ -428,6 +472,7 @@ static Suite *deliver_suite(void)
     tcase_add_test(tc, iretq_checks);
     tcase_add_test(tc, trap_storm_is_reported);
     tcase_add_test(tc, instruction_breakpoint_pushes_rf_clear);
+    tcase_add_test(tc, rep_data_breakpoint_pushes_rf_set_and_resumes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -67,13 +67,19 @@ x86_status x86_read_descriptor(x86_cpu *cpu, uint16_t sel, bool wide, x86_descri
     unsigned len = wide ? 16 : 8;
     if (index + len - 1 > limit)
         return x86_raise_error(cpu, X86_VEC_GP, sel_err(sel));
+    *addr = base + index;
+    const uint8_t *host = x86_cached_read_ptr(cpu, base + index, len, false);
+    if (X86_LIKELY(host)) {
+        d->lo = x86_load_le(host, 8);
+        d->hi = wide ? x86_load_le(host + 8, 8) : 0;
+        return X86_OK;
+    }
     uint8_t raw[16];
     x86_status st = x86_sys_read_buf(cpu, base + index, raw, len);
     if (st != X86_OK)
         return st;
     d->lo = x86_load_le(raw, 8);
     d->hi = wide ? x86_load_le(raw + 8, 8) : 0;
-    *addr = base + index;
     return X86_OK;
 }
 

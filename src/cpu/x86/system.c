@@ -6,8 +6,9 @@
  *
  * Privileged instructions at CPL > 0 raise #GP(0); SGDT, SIDT, SLDT, STR and
  * SMSW do so under CR4.UMIP. Serializing instructions (vol. 3, 10.3) add the
- * profile's serializing cost. Debug-register breakpoints are a later issue:
- * a DR7 write that enables one stops the machine saying so.
+ * profile's serializing cost. MOV to DR0-DR3/DR7 (and CR4.DE, which gives
+ * DR7's R/W = 10 its meaning) re-derive the breakpoints (debugreg.c);
+ * RDPKRU/WRPKRU live with the protection keys (pkru.c).
  */
 #include <stdio.h>
 
@@ -23,7 +24,10 @@
     (X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_ET | X86_CR0_NE |      \
      X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
 #define CR0_FLUSH_BITS (X86_CR0_PE | X86_CR0_WP | X86_CR0_PG)
-#define CR4_FLUSH_BITS (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP)
+/* CR4 bits that change translations or access rights, cached TLB pointers included (4.10.4.1). */
+#define CR4_FLUSH_BITS                                                                    \
+    (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE | \
+     X86_CR4_PKS)
 #define LMSW_BITS (X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS)
 #define HIGH32 0xffffffff00000000ull
 #define LOW32  0xffffffffull
@@ -151,12 +155,6 @@ static x86_status write_cr4(x86_cpu *cpu, uint64_t val)
     if ((cpu->efer & X86_EFER_LMA) && !(val & X86_CR4_PAE))
         return x86_gp0(cpu);
     uint64_t changed = cpu->cr4 ^ val;
-    if ((val & (X86_CR4_PKE | X86_CR4_PKS)) && (changed & (X86_CR4_PKE | X86_CR4_PKS))) {
-        machine_stop(cpu->machine, EMU_STOP_ERROR,
-                     "MOV to CR4 at 0x%llx sets CR4.PKE/PKS: protection keys are not modelled yet",
-                     (unsigned long long)cpu->rip);
-        return X86_STOP;
-    }
     if ((changed & CR4_FLUSH_BITS) && pae_paging(cpu->cr0, val, cpu->efer)) {
         x86_status st = check_pae_pdptes(cpu, cpu->cr3);
         if (st != X86_OK)
@@ -165,6 +163,9 @@ static x86_status write_cr4(x86_cpu *cpu, uint64_t val)
     cpu->cr4 = val;
     if (changed & CR4_FLUSH_BITS)
         x86_tlb_flush_all(cpu);
+    /* DR7's R/W = 10 means an I/O breakpoint only while CR4.DE = 1 (18.2.4). */
+    if (changed & X86_CR4_DE)
+        return x86_debug_update(cpu);
     return X86_OK;
 }
 
@@ -562,8 +563,7 @@ static const char *const grp7_reg_forms[8][8] = {
             [7] = "ENCLU" },
     [3] = { [0] = "VMRUN", [1] = "VMMCALL", [2] = "VMLOAD", [3] = "VMSAVE", [4] = "STGI",
             [5] = "CLGI", [6] = "SKINIT", [7] = "INVLPGA" },
-    [5] = { [0] = "SETSSBSY", [2] = "SAVEPREVSSP", [4] = "UIRET", [6] = "RDPKRU",
-            [7] = "WRPKRU" },
+    [5] = { [0] = "SETSSBSY", [2] = "SAVEPREVSSP", [4] = "UIRET" },
     [7] = { [2] = "MONITORX", [3] = "MWAITX", [4] = "CLZERO", [5] = "RDPRU", [6] = "INVLPGB",
             [7] = "TLBSYNC" },
 };
@@ -571,6 +571,10 @@ static const char *const grp7_reg_forms[8][8] = {
 static x86_status grp7_register_form(x86_cpu *cpu, const x86_insn *insn)
 {
     unsigned reg = insn->reg & 7, rm = insn->rm & 7;
+    if (reg == 5 && rm == 6)
+        return x86_rdpkru(cpu, insn);
+    if (reg == 5 && rm == 7)
+        return x86_wrpkru(cpu, insn);
     if (reg == 1 && rm == 2)
         return op_clac_stac(cpu, false);
     if (reg == 1 && rm == 3)

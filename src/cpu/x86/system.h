@@ -24,6 +24,12 @@ X86_MUST_CHECK x86_status x86_write_cr(x86_cpu *cpu, unsigned n, uint64_t val);
 /* DR6/DR7 with their fixed bits applied; #GP(0) if bits 63:32 are set (SDM vol. 3, 18.2). */
 X86_MUST_CHECK x86_status x86_write_dr(x86_cpu *cpu, unsigned n, uint64_t val);
 
+/* ---- Protection keys (pkru.c; SDM vol. 3, 2.7 and 4.6.2) ---- */
+
+/* RDPKRU (0F 01 EE) and WRPKRU (0F 01 EF). */
+X86_MUST_CHECK x86_status x86_rdpkru(x86_cpu *cpu, const x86_insn *insn);
+X86_MUST_CHECK x86_status x86_wrpkru(x86_cpu *cpu, const x86_insn *insn);
+
 /* ---- MSRs (msr.c, docs/msrs.md) ---- */
 
 /* Power-on values of the modelled MSRs (IA32_PAT, IA32_APIC_BASE, ...); call from x86_cpu_init. */

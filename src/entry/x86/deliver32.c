@@ -173,7 +173,8 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     };
     unsigned width = (gate.type & GATE_32BIT) ? 4 : 2;
     uint64_t eflags = x86_rflags(cpu);
-    bool pushes_rf = ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint;
+    bool pushes_rf = (ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint) ||
+                     ev->string_iteration;
     uint64_t eflags_image = pushes_rf ? (eflags | X86_FLAG_RF) : (eflags & ~X86_FLAG_RF);
     uint64_t frame[FRAME_MAX_SLOTS] = {
         ev->error_code, cpu->rip, cpu->seg[X86_CS].selector, eflags_image,

@@ -52,18 +52,27 @@ static x86_status read_tss(x86_cpu *cpu, emu_trap *rec, const char *name, unsign
     if (!(cpu->tr.attr & X86_SEG_ATTR_P) || offset + 7 > cpu->tr.limit)
         return x86_raise_error(cpu, X86_VEC_TS, (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext);
     uint8_t raw[8];
-    x86_status st = x86_sys_read_buf(cpu, cpu->tr.base + offset, raw, sizeof raw);
-    if (st != X86_OK)
-        return st;
-    *val = x86_load_le(raw, 8);
+    const uint8_t *host = x86_cached_read_ptr(cpu, cpu->tr.base + offset, sizeof raw, false);
+    if (host) {
+        *val = x86_load_le(host, 8);
+    } else {
+        x86_status st = x86_sys_read_buf(cpu, cpu->tr.base + offset, raw, sizeof raw);
+        if (st != X86_OK)
+            return st;
+        *val = x86_load_le(raw, 8);
+    }
     x86_trap_step(cpu, rec, name, cpu->tr.base + offset, *val);
     return X86_OK;
 }
 
-/* Faults push RF = 1, except the instruction-breakpoint #DB, whose handler decides (18.3.1.1). */
+/*
+ * Faults push RF = 1, except the instruction-breakpoint #DB, whose handler
+ * decides; so does a trap between REP string iterations (18.3.1.1).
+ */
 static bool pushes_rf(const x86_fault *ev)
 {
-    return ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint;
+    return (ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint) ||
+           ev->string_iteration;
 }
 
 x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
@@ -86,11 +95,15 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     if ((uint64_t)vector * IDT_GATE64_BYTES + IDT_GATE64_BYTES - 1 > cpu->idtr.limit)
         return x86_raise_error(cpu, X86_VEC_GP, idt_err);
     uint8_t raw[IDT_GATE64_BYTES];
-    st = x86_sys_read_buf(cpu, gate_addr, raw, sizeof raw);
-    if (st != X86_OK)
-        return st;
-    gate64 gate = decode_gate(x86_load_le(raw, 8), x86_load_le(raw + 8, 8));
-    x86_trap_step(cpu, rec, "read IDT gate", gate_addr, x86_load_le(raw, 8));
+    const uint8_t *gate_bytes = x86_cached_read_ptr(cpu, gate_addr, IDT_GATE64_BYTES, false);
+    if (!gate_bytes) {
+        st = x86_sys_read_buf(cpu, gate_addr, raw, sizeof raw);
+        if (st != X86_OK)
+            return st;
+        gate_bytes = raw;
+    }
+    gate64 gate = decode_gate(x86_load_le(gate_bytes, 8), x86_load_le(gate_bytes + 8, 8));
+    x86_trap_step(cpu, rec, "read IDT gate", gate_addr, x86_load_le(gate_bytes, 8));
 
     x86_trap_step(cpu, rec, "check gate type/present/DPL", gate_addr, gate.type);
     if (gate.type != GATE_TYPE_INT64 && gate.type != GATE_TYPE_TRAP64)

@@ -51,16 +51,25 @@ X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn,
 /* Start a record: header from the CPU's current state, no steps yet. */
 void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector);
 
-/* Append a step to rec and charge its cost to the record and the machine clock. */
+/* Append a step to rec and add its cost to the record's; the clock is charged with the record's
+ * total when it completes (machine_trap_record) or is abandoned (x86_trap_abandon). */
 static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
 {
-    uint32_t cost = cpu->machine->cost->delivery_step;
-    cpu->machine->cycles += cost;
+    const uint32_t cost = cpu->trap_step_cost;
+    const unsigned n = rec->n_steps;
     rec->cycles += cost;
-    if (X86_LIKELY(rec->n_steps < EMU_TRAP_MAX_STEPS))
-        rec->steps[rec->n_steps++] = (emu_trap_step){ name, addr, value, cost };
-    else
+    if (X86_LIKELY(n < EMU_TRAP_MAX_STEPS)) {
+        rec->steps[n] = (emu_trap_step){ name, addr, value, cost };
+        rec->n_steps = n + 1;
+    } else {
         rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
+    }
+}
+
+/* A record whose operation faulted part-way (IRET, SYSRET): no record, but the work was done. */
+static inline void x86_trap_abandon(x86_cpu *cpu, const emu_trap *rec)
+{
+    cpu->machine->cycles += rec->cycles;
 }
 
 /* Name the stack a delivery used ("current", "RSP0", "IST3", ...): a copy, no formatting. */

@@ -101,6 +101,21 @@ static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned
 {
     static const char *const slot_names[IRET_SLOTS] = { "pop RIP", "pop CS", "pop RFLAGS", "pop RSP", "pop SS" };
     uint64_t stack_mask = x86_width_mask(cpu->stack_size);
+    /* In 64-bit mode the slots are linear addresses: when one cached page holds them all and RSP is
+     * aligned (so no #AC), read them at once. Anything else (a fault to report at its slot, limits)
+     * takes the per-slot path. */
+    const uint8_t *host = NULL;
+    if (cpu->mode == X86_MODE_LONG64 && size == 8 && !(cpu->gpr[X86_RSP] & 7) &&
+        x86_canonical(cpu->gpr[X86_RSP] + 8ull * from) &&
+        x86_canonical(cpu->gpr[X86_RSP] + 8ull * to - 1))
+        host = x86_cached_read_ptr(cpu, cpu->gpr[X86_RSP] + 8ull * from, 8 * (to - from), cpu->cpl == 3);
+    if (host) {
+        for (unsigned i = from; i < to; i++) {
+            slot[i] = x86_load_le(host + 8 * (i - from), 8);
+            x86_trap_step(cpu, rec, slot_names[i], cpu->gpr[X86_RSP] + 8ull * i, slot[i]);
+        }
+        return X86_OK;
+    }
     for (unsigned i = from; i < to; i++) {
         uint64_t offset = (cpu->gpr[X86_RSP] + (uint64_t)size * i) & stack_mask;
         x86_status st = x86_seg_read(cpu, X86_SS, offset, size, &slot[i]);
@@ -195,5 +210,7 @@ X86_HANDLER(x86_op_iret)
     x86_status st = x86_iret_protected(cpu, insn, &rec);
     if (st == X86_OK)
         machine_trap_record(cpu->machine, &rec);
+    else
+        x86_trap_abandon(cpu, &rec);
     return st;
 }
