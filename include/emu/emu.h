@@ -232,11 +232,12 @@ typedef enum emu_trap_kind {
     EMU_TRAP_ABORT,         /* #DF (and machine checks) */
     EMU_TRAP_SOFTWARE,      /* INT n, INT3, INTO */
     EMU_TRAP_SYSCALL,       /* SYSCALL, SYSENTER */
-    EMU_TRAP_RETURN,        /* IRET, SYSRET, SYSEXIT */
+    EMU_TRAP_RETURN,        /* IRET, SYSRET, SYSEXIT, far RET to an outer privilege level */
     EMU_TRAP_INTERRUPT,     /* a maskable external interrupt (INTR), accepted at an instruction boundary */
     EMU_TRAP_NMI,           /* a non-maskable interrupt */
+    EMU_TRAP_CALL_GATE,     /* far CALL or JMP through a call gate (the far RET back is EMU_TRAP_RETURN) */
 } emu_trap_kind;
-#define EMU_TRAP_KIND_COUNT (EMU_TRAP_NMI + 1)
+#define EMU_TRAP_KIND_COUNT (EMU_TRAP_CALL_GATE + 1)
 
 typedef struct emu_trap_step {
     const char *name;       /* "read IDT[14]", "push RIP", ... (static text) */

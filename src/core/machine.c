@@ -58,6 +58,7 @@ const char *emu_trap_kind_name(emu_trap_kind kind)
     case EMU_TRAP_RETURN: return "return";
     case EMU_TRAP_INTERRUPT: return "interrupt";
     case EMU_TRAP_NMI: return "nmi";
+    case EMU_TRAP_CALL_GATE: return "call gate";
     }
     return "unknown";
 }

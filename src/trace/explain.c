@@ -239,6 +239,12 @@ static void intro_event(narration *n)
                 has_step(t, "RIP = IA32_SYSENTER_EIP") ? "SYSENTER" : "SYSCALL", t->from_priv,
                 (unsigned long long)t->from_pc, (unsigned long long)t->from_sp);
         return;
+    case EMU_TRAP_CALL_GATE:
+        out_put(&n->o, "a far CALL or JMP through a call gate in ring %u at rip 0x%llx, RSP 0x%llx: the gate "
+                "names the code segment and entry point, so the caller cannot jump into the middle of more "
+                "privileged code (SDM 5.8.3).", t->from_priv, (unsigned long long)t->from_pc,
+                (unsigned long long)t->from_sp);
+        return;
     case EMU_TRAP_RETURN:
         out_put(&n->o, "%s in ring %u at rip 0x%llx, RSP 0x%llx, returns to ring %u.", return_instruction(t),
                 t->from_priv, (unsigned long long)t->from_pc, (unsigned long long)t->from_sp, t->to_priv);

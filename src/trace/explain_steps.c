@@ -358,6 +358,82 @@ static void acknowledge_intr(narration *n, const emu_trap_step *s)
             "with vector 0x%llx.", VALUE(s));
 }
 
+static void read_call_gate(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "It reads the call gate at 0x%llx (low 8 bytes 0x%llx): %s, DPL %u, target code selector "
+            "0x%x.", ADDR(s), VALUE(s), (s->value & X86_DESC_P) ? "present" : "not present",
+            gate_dpl(s->value), (unsigned)(uint16_t)(s->value >> GATE_SELECTOR_SHIFT));
+}
+
+static void check_call_gate(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "It checks the call gate: its DPL %llu must be at least the CPL and the selector's RPL, and "
+            "the gate must be present (else #GP or #NP with the gate's selector, SDM 5.8.4).", VALUE(s));
+}
+
+static void read_call_gate_upper(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "In IA-32e mode a call gate is 16 bytes: it reads the upper 8 bytes at 0x%llx (0x%llx), "
+            "which hold offset bits 63:32 and a type field that must be 0 (SDM 5.8.3.1).", ADDR(s), VALUE(s));
+}
+
+static void check_gate_target_cs(narration *n, const emu_trap_step *s)
+{
+    bool call = strstr(s->name, "DPL <= CPL") != NULL;
+    out_put(&n->o, "It checks the target code segment (access rights 0x%llx): a CALL may go to a segment as or "
+            "more privileged (DPL <= CPL)%s.", VALUE(s),
+            call ? "" : ", but a JMP through a gate must stay at the same privilege");
+}
+
+static void check_gate_offset(narration *n, const emu_trap_step *s)
+{
+    if (strstr(s->name, "canonical"))
+        out_put(&n->o, "It checks that the gate's offset 0x%llx is canonical (else #GP(0)).", VALUE(s));
+    else
+        out_put(&n->o, "It checks that the gate's offset 0x%llx lies within the target segment's limit (else "
+                "#GP(0)).", VALUE(s));
+}
+
+static void copy_parameters(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "It reads the %llu parameter(s) the gate's count asks for from the caller's stack at 0x%llx.",
+            VALUE(s), ADDR(s));
+}
+
+static void push_parameters(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "It pushes the %llu copied parameter(s) onto the new stack at 0x%llx.", VALUE(s), ADDR(s));
+}
+
+static void check_new_stack(narration *n, const emu_trap_step *s)
+{
+    if (strstr(s->name, "canonical"))
+        out_put(&n->o, "It checks that the new stack's frame address 0x%llx is canonical (else #SS).", VALUE(s));
+    else
+        out_put(&n->o, "It checks that the new stack at 0x%llx has room for the %llu bytes it will push (else "
+                "#SS).", ADDR(s), VALUE(s));
+}
+
+static void load_gate_stack(narration *n, const emu_trap_step *s)
+{
+    if (strstr(s->name, "null"))
+        out_put(&n->o, "It loads SS with a null selector whose RPL is the new CPL (0x%llx) and RSP with the new "
+                "frame, 0x%llx (SDM 5.8.5).", VALUE(s), ADDR(s));
+    else
+        out_put(&n->o, "It loads SS:ESP with the new stack, 0x%llx:0x%llx.", VALUE(s), ADDR(s));
+}
+
+static void release_parameters(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "RET's immediate releases %llu bytes of parameters from the stack.", VALUE(s));
+}
+
+static void load_retf(narration *n, const emu_trap_step *s)
+{
+    out_put(&n->o, "It loads CS:RIP (0x%llx) and SS:RSP (RSP 0x%llx) from what it popped, returning to the "
+            "outer level.", ADDR(s), VALUE(s));
+}
+
 static void unknown_step(narration *n, const emu_trap_step *s)
 {
     out_put(&n->o, "A step this narration does not describe (address 0x%llx, value 0x%llx).", ADDR(s), VALUE(s));
@@ -412,6 +488,21 @@ static const struct {
     { "RSP = RCX", rsp_from_rcx },
     { "RIP = RDX", rip_from_rdx },
     { "acknowledge interrupt (INTA)", acknowledge_intr },
+    { "read call gate", read_call_gate },
+    { "check gate DPL >= CPL and RPL, present", check_call_gate },
+    { "read call gate upper 8 bytes", read_call_gate_upper },
+    { "check target CS (DPL <= CPL)", check_gate_target_cs },
+    { "check target CS (same privilege)", check_gate_target_cs },
+    { "check offset canonical", check_gate_offset },
+    { "check offset within CS limit", check_gate_offset },
+    { "copy parameters from the caller's stack", copy_parameters },
+    { "push parameters", push_parameters },
+    { "check new stack canonical", check_new_stack },
+    { "check new stack room", check_new_stack },
+    { "load SS with null selector, RSP", load_gate_stack },
+    { "load SS:ESP", load_gate_stack },
+    { "release imm16 bytes of parameters", release_parameters },
+    { "load CS:RIP, SS:RSP", load_retf },
 };
 
 static step_fn sentence_for(const emu_trap_step *s)

@@ -116,6 +116,21 @@ static const struct {
     { "RSP = RCX", 0x7000, "RSP from RCX: 0x7000" },
     { "RIP = RDX", 0x401000, "RIP from RDX: 0x401000" },
     { "acknowledge interrupt (INTA)", 0x20, "answers with vector 0x20" },
+    { "read call gate", 0x0000ec0000081000ull, "DPL 3, target code selector 0x8" },
+    { "check gate DPL >= CPL and RPL, present", 3, "its DPL 3 must be at least the CPL" },
+    { "read call gate upper 8 bytes", 0, "type field that must be 0" },
+    { "check target CS (DPL <= CPL)", 0xa09b, "access rights 0xa09b): a CALL may go" },
+    { "check target CS (same privilege)", 0xa09b, "a JMP through a gate must stay" },
+    { "check offset canonical", 0x401000, "offset 0x401000 is canonical" },
+    { "check offset within CS limit", 0x1000, "offset 0x1000 lies within" },
+    { "copy parameters from the caller's stack", 2, "the 2 parameter(s) the gate's count asks for" },
+    { "push parameters", 2, "pushes the 2 copied parameter(s)" },
+    { "check new stack canonical", 0x7ff0, "frame address 0x7ff0 is canonical" },
+    { "check new stack room", 24, "room for the 24 bytes" },
+    { "load SS with null selector, RSP", 0, "null selector whose RPL is the new CPL" },
+    { "load SS:ESP", 0x10, "SS:ESP with the new stack, 0x10:0xa000" },
+    { "release imm16 bytes of parameters", 8, "releases 8 bytes of parameters" },
+    { "load CS:RIP, SS:RSP", 0x7000, "SS:RSP (RSP 0x7000)" },
 };
 #define N_STEP_CASES (sizeof step_cases / sizeof step_cases[0])
 

@@ -21,7 +21,6 @@
 #define GATE_TYPE_INT64    0xeu     /* 64-bit interrupt gate: clears IF */
 #define GATE_TYPE_TRAP64   0xfu     /* 64-bit trap gate: leaves IF */
 #define GATE_IST_MASK      0x7u
-#define TSS64_RSP0         0x04u    /* RSPn at 4 + 8n (figure 8-11) */
 #define TSS64_IST1         0x24u    /* ISTn at 0x24 + 8(n-1) */
 #define STACK_ALIGN_MASK   0xfull   /* 16-byte alignment in IA-32e mode (6.14.2) */
 #define FRAME_MAX_SLOTS    6
@@ -43,26 +42,6 @@ static gate64 decode_gate(uint64_t lo, uint64_t hi)
         .dpl = (unsigned)(lo >> X86_DESC_DPL_SHIFT) & 3,
         .present = (lo & X86_DESC_P) != 0,
     };
-}
-
-/* Read an 8-byte TSS field; beyond TR's limit is #TS(TR selector) (6.14.5). */
-static x86_status read_tss(x86_cpu *cpu, emu_trap *rec, const char *name, unsigned offset,
-                           uint32_t ext, uint64_t *val)
-{
-    if (!(cpu->tr.attr & X86_SEG_ATTR_P) || offset + 7 > cpu->tr.limit)
-        return x86_raise_error(cpu, X86_VEC_TS, (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext);
-    uint8_t raw[8];
-    const uint8_t *host = x86_cached_read_ptr(cpu, cpu->tr.base + offset, sizeof raw, false);
-    if (host) {
-        *val = x86_load_le(host, 8);
-    } else {
-        x86_status st = x86_sys_read_buf(cpu, cpu->tr.base + offset, raw, sizeof raw);
-        if (st != X86_OK)
-            return st;
-        *val = x86_load_le(raw, 8);
-    }
-    x86_trap_step(cpu, rec, name, cpu->tr.base + offset, *val);
-    return X86_OK;
 }
 
 /*
@@ -127,11 +106,11 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     /* ---- Validate: the stack (6.14.4, 6.14.5) ---- */
     uint64_t new_rsp = 0;
     if (gate.ist != 0) {
-        st = read_tss(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
+        st = x86_tss64_read(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
         static const char *const ist_names[] = { "", "IST1", "IST2", "IST3", "IST4", "IST5", "IST6", "IST7" };
         x86_trap_stack(rec, ist_names[gate.ist]);
     } else if (new_cpl < cpu->cpl) {
-        st = read_tss(cpu, rec, "read TSS.RSPn", TSS64_RSP0 + 8 * new_cpl, ext, &new_rsp);
+        st = x86_tss64_read(cpu, rec, "read TSS.RSPn", X86_TSS64_RSP0 + 8 * new_cpl, ext, &new_rsp);
         static const char *const rsp_names[] = { "RSP0", "RSP1", "RSP2" };
         x86_trap_stack(rec, rsp_names[new_cpl]);
     } else {
