@@ -36,7 +36,7 @@ def main():
     source, build = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
     cwd = build / "firmware" / "x86_64"
     env = {"PATH": f"{build}:/usr/bin:/bin", "LC_ALL": "C"}
-    docs = [source / "README.md"] + sorted((source / "docs").glob("*.md"))
+    docs = [source / "README.md"] + sorted((source / "docs").rglob("*.md"))
     passed = failed = 0
     for doc in docs:
         for cmd, expected in transcripts(doc):

@@ -1,7 +1,7 @@
 /*
  * callgate: a far CALL through a 64-bit call gate from ring 3 to ring 0 and
  * REX.W RETF back (SDM vol. 3, 5.8.3.1, 5.8.5, 5.8.6), as the kernel sees
- * it. kmain installs page tables with a user page (traps/paging.c), a GDT
+ * it. kmain installs page tables with a user page (entry/paging.c), a GDT
  * with a 64-bit TSS and a DPL-3 call gate, and enters ring 3 with IRETQ;
  * ring 3 calls through the gate twice. Each line printed is a value the SDM
  * prescribes, checked; a difference prints MISMATCH and fails the run.
@@ -10,7 +10,7 @@
 #include "callgate/callgate.h"
 #include "lib/exit.h"
 #include "lib/serial.h"
-#include "traps/paging.h"
+#include "entry/paging.h"
 
 #define DESC_TYPE_DATA_RW  0x2
 #define DESC_TYPE_CODE_XR  0xa

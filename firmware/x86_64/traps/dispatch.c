@@ -9,9 +9,9 @@
 #include "lib/serial.h"
 #include "traps/cases.h"
 #include "traps/expect.h"
-#include "traps/frame.h"
-#include "traps/gdt.h"
-#include "traps/x86.h"
+#include "entry/frame.h"
+#include "entry/gdt.h"
+#include "lib/x86.h"
 
 /* RFLAGS bits printed. Not RF: QEMU's TCG pushes RF = 0 for faults (README.md). */
 #define RFLAGS_SHOWN (X86_RFLAGS_IF | X86_RFLAGS_TF | X86_RFLAGS_FIXED1)
