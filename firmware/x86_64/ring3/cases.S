@@ -105,9 +105,7 @@ case_ud_resume:
 
     arm CASE_NM
 case_nm_insn:
-#ifdef RING3_NM_CASE
     fninit
-#endif
 case_nm_resume:
 
     /* The kernel marked the #DE gate not present: #DE, then #NP, is #DF. */
