@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include "apic/lapic.h"
+
 /* i8042 status: output buffer empty, input buffer empty, self-test passed. */
 #define KBC_STATUS_SYSTEM_FLAG 0x04
 
@@ -15,11 +17,19 @@ int pc_create(emu_machine *m)
     if (!m->pc)
         return -1;
     uart16550_init(&m->pc->com1, m->opts.console_input_fd);
+    m->pc->lapic = lapic_create(m, &m->cpu, PC_BSP_APIC_ID);
+    if (!m->pc->lapic)
+        return -1;
+    m->cpu.apic = m->pc->lapic;
     return 0;
 }
 
 void pc_destroy(emu_machine *m)
 {
+    if (!m->pc)
+        return;
+    lapic_destroy(m->pc->lapic);
+    m->cpu.apic = NULL;
     free(m->pc);
     m->pc = NULL;
 }

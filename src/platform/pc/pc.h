@@ -23,8 +23,11 @@ typedef struct uart16550 {
     uint8_t rx_byte;
 } uart16550;
 
+struct lapic;
+
 typedef struct pc_platform {
     uart16550 com1;
+    struct lapic *lapic;        /* the CPU's local APIC (src/apic) */
     uint8_t reset_control;      /* last value written to port 0xcf9 */
 } pc_platform;
 
@@ -55,5 +58,6 @@ void reset_cf9_write(emu_machine *m, uint8_t val);
 #define PC_KBC_STATUS_PORT  0x64    /* read: status, write: command */
 #define PC_POST_PORT        0x80    /* POST diagnostics / I/O delay */
 #define PC_RESET_CONTROL_PORT 0xcf9
+#define PC_BSP_APIC_ID      0       /* CPUID.1:EBX[31:24] of the one CPU */
 
 #endif
