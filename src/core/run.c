@@ -116,6 +116,10 @@ static x86_status service_events(emu_machine *m)
         x86_status st = x86_accept_interrupt(cpu, &rec, &accepted);
         if (accepted)
             machine_trap_record(m, &rec);
+        /* A request held off by IF = 0, an STI/MOV SS shadow or NMI blocking is looked at again at the
+         * next boundary: STI, POPF, IRET and the end of a shadow then need no call of their own. */
+        else if (m->nmi_latched || machine_intr_requested(m))
+            machine_attention(m);
         if (st != X86_OK || !cpu->halted)
             return st;
         if (!(cpu->rflags & X86_FLAG_IF) && !m->nmi_latched && !nmi_may_come(m))
