@@ -198,6 +198,9 @@ uint32_t lapic_x2apic_ldr(const lapic *l);
 /* PPR (11.8.3.1). */
 uint32_t lapic_ppr(const lapic *l);
 
+/* Does an interrupt message's destination (physical APIC ID or logical) select this APIC? (11.6.2) */
+bool lapic_selected_by(const lapic *l, uint32_t dest, bool logical);
+
 /* ICR write: send the IPI it describes (11.6.1). */
 void lapic_send_ipi(lapic *l, uint32_t icr_lo, uint32_t dest, bool x2apic_dest);
 

@@ -39,6 +39,11 @@ static bool selects(const lapic *l, uint32_t dest, bool logical, bool x2)
     return CLUSTER_ID(logical_id) == CLUSTER_ID(dest) && (CLUSTER_MEMBERS(logical_id) & CLUSTER_MEMBERS(dest));
 }
 
+bool lapic_selected_by(const lapic *l, uint32_t dest, bool logical)
+{
+    return selects(l, dest, logical, lapic_current_mode(l) == LAPIC_MODE_X2APIC);
+}
+
 /* Deliver one message to one APIC: this one (the only APIC until a second CPU exists). */
 static void deliver(lapic *target, uint32_t icr_lo)
 {
