@@ -119,6 +119,42 @@ START_TEST(pic_registers)
 }
 END_TEST
 
+/* Fully nested: an IRQ in service holds lower-priority ones and lets higher ones nest; EOIs release them. */
+START_TEST(pic_priority_and_eoi)
+{
+    trap_log log;
+    emu_machine *m = a_machine(NULL, &log, false);
+    code h = { .n = 0 };
+    E(&h, I_IRETQ);                                          /* no EOI: the test sends them */
+    a_set_handler(m, 0x09, &h);
+    a_set_handler(m, 0x0b, &h);
+    a_set_handler(m, 0x0d, &h);
+    code c = { .n = 0 };
+    e_wrmsr(&c, MSR_APIC_BASE, APIC_BASE_OFF);
+    outb(&c, 0x21, 0x00);
+    irq_line(&c, 3, true);
+    E(&c, I_STI, I_NOP, I_NOP);                              /* IRQ3 in service */
+    irq_line(&c, 5, true);                                   /* lower priority: held */
+    E(&c, I_NOP, I_NOP);
+    irq_line(&c, 1, true);                                   /* higher: nests */
+    E(&c, I_NOP, I_CLI);
+    outb(&c, 0x20, 0x0b);                                    /* OCW3: read ISR */
+    E(&c, 0xe4, 0x20, 0x88, 0xc3);                           /* in al, 0x20; mov bl, al */
+    outb(&c, 0x20, 0x61);                                    /* specific EOI, IR1 */
+    outb(&c, 0x20, 0x20);                                    /* non-specific EOI: IR3 */
+    E(&c, I_STI, I_NOP, I_NOP, I_CLI);
+    E(&c, 0xe4, 0x20, 0x88, 0xc7);                           /* in al, 0x20; mov bh, al */
+    E(&c, I_HLT);
+    expect_halt(a_run(m, &c, 1000), "8259 priority");
+    A_EXPECT_INTERRUPT(&log, 0, 0x0b, "8259 IRQ 3");
+    A_EXPECT_INTERRUPT(&log, 1, 0x09, "8259 IRQ 1");
+    A_EXPECT_INTERRUPT(&log, 2, 0x0d, "8259 IRQ 5");
+    ck_assert_msg(a_interrupt(&log, 3) == NULL, "three interrupts");
+    T_EXPECT_REG(m, EMU_X86_RBX, 0x200a, "ISR: IR1 and IR3 before the EOIs, IR5 after");
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(ioapic_edge_and_mask)
 {
     trap_log log;
@@ -207,6 +243,7 @@ int main(void)
     tcase_add_test(tc, pic_through_lint0_extint);
     tcase_add_test(tc, pic_bios_state_and_apic_disabled);
     tcase_add_test(tc, pic_registers);
+    tcase_add_test(tc, pic_priority_and_eoi);
     tcase_add_test(tc, ioapic_edge_and_mask);
     tcase_add_test(tc, ioapic_level_remote_irr);
     tcase_add_test(tc, ioapic_registers);
