@@ -228,15 +228,16 @@ emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode,
 
 typedef enum emu_trap_kind {
     EMU_TRAP_FAULT,         /* saved PC is the faulting instruction */
-    EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps) */
+    EMU_TRAP_TRAP,          /* saved PC is the next instruction (INT1, #DB traps), or a REP string instruction with iterations left */
     EMU_TRAP_ABORT,         /* #DF (and machine checks) */
     EMU_TRAP_SOFTWARE,      /* INT n, INT3, INTO */
     EMU_TRAP_SYSCALL,       /* SYSCALL, SYSENTER */
-    EMU_TRAP_RETURN,        /* IRET, SYSRET, SYSEXIT */
+    EMU_TRAP_RETURN,        /* IRET, SYSRET, SYSEXIT, far RET to an outer privilege level */
     EMU_TRAP_INTERRUPT,     /* a maskable external interrupt (INTR), accepted at an instruction boundary */
     EMU_TRAP_NMI,           /* a non-maskable interrupt */
+    EMU_TRAP_CALL_GATE,     /* far CALL or JMP through a call gate (the far RET back is EMU_TRAP_RETURN) */
 } emu_trap_kind;
-#define EMU_TRAP_KIND_COUNT (EMU_TRAP_NMI + 1)
+#define EMU_TRAP_KIND_COUNT (EMU_TRAP_CALL_GATE + 1)
 
 typedef struct emu_trap_step {
     const char *name;       /* "read IDT[14]", "push RIP", ... (static text) */
@@ -274,7 +275,7 @@ void emu_set_trap_hook(emu_machine *m, emu_trap_fn fn, void *ctx);
 
 const char *emu_trap_kind_name(emu_trap_kind kind);
 
-/* A record as one line of text (no newline), as `emu --log-traps` prints it.
+/* A record as one line of text (no newline), as `emu --trace-traps` prints it.
  * Returns its length, or 0 (and an empty string) if len is too small. */
 size_t emu_trap_to_text(const emu_trap *trap, char *buf, size_t len);
 
@@ -282,6 +283,31 @@ size_t emu_trap_to_text(const emu_trap *trap, char *buf, size_t len);
  * docs/trace.md. Returns its length, or 0 if len is too small (8 KiB always suffices). */
 size_t emu_trap_to_json(const emu_trap *trap, char *buf, size_t len);
 #define EMU_TRAP_JSON_MAX 8192
+
+/* A record narrated in plain English, as `emu --explain` prints it: a first
+ * line saying what was delivered or returned from where, then one numbered
+ * line per step ("  3. read IDT gate: It reads ..."), then where the handler
+ * (or the return) starts and the cost. Lines end in '\n' but the last.
+ * Returns its length, or 0 (and an empty string) if len is too small. */
+size_t emu_trap_explain(const emu_trap *trap, char *buf, size_t len);
+#define EMU_TRAP_EXPLAIN_MAX 16384
+
+/* Counts and modelled cycles per kind, and per vector within a kind, as
+ * `emu --summary` prints them. Zero it, then add every record. */
+typedef struct emu_trap_summary {
+    uint64_t count[EMU_TRAP_KIND_COUNT];
+    uint64_t cycles[EMU_TRAP_KIND_COUNT];
+    uint64_t vector_count[EMU_TRAP_KIND_COUNT][256];
+    uint64_t vector_cycles[EMU_TRAP_KIND_COUNT][256];
+} emu_trap_summary;
+
+void emu_trap_summary_add(emu_trap_summary *s, const emu_trap *trap);
+
+/* The summary as a table: a header, a row per kind seen (kind order), under
+ * it a row per vector (ascending), and a total. Returns its length, or 0 if
+ * len is too small (EMU_TRAP_SUMMARY_TEXT_MAX always suffices). */
+size_t emu_trap_summary_to_text(const emu_trap_summary *s, char *buf, size_t len);
+#define EMU_TRAP_SUMMARY_TEXT_MAX (64 * (2 + EMU_TRAP_KIND_COUNT * 257))
 
 /* Text for `--cpu help`: the x86 CPU models and how to change features. */
 const char *emu_x86_cpu_help(void);

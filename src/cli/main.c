@@ -22,20 +22,41 @@ static void console_to_stdout(void *ctx, const uint8_t *bytes, size_t len)
         fflush(stdout);     /* interactive: show output as it comes */
 }
 
-/* Where trap records go: a text line on stderr (--log-traps), a JSON line to a file (--trace). */
+/*
+ * Where trap records go: a text line (--trace-traps) and a narration
+ * (--explain) on stderr, a JSON line to a file (--trace), and the counts
+ * behind the summary (--summary, --stats). Each reads the record through
+ * the library's formatters.
+ */
 typedef struct trap_sinks {
     bool text;
+    bool explain;
     FILE *json;
+    emu_trap_summary *summary;
 } trap_sinks;
 
 static void write_trap(void *ctx, const emu_trap *t)
 {
     const trap_sinks *sinks = ctx;
-    char line[EMU_TRAP_JSON_MAX];
-    if (sinks->text && emu_trap_to_text(t, line, sizeof line))
-        fprintf(stderr, "%s\n", line);
-    if (sinks->json && emu_trap_to_json(t, line, sizeof line))
-        fprintf(sinks->json, "%s\n", line);
+    char text[EMU_TRAP_EXPLAIN_MAX > EMU_TRAP_JSON_MAX ? EMU_TRAP_EXPLAIN_MAX : EMU_TRAP_JSON_MAX];
+    if (sinks->text && emu_trap_to_text(t, text, sizeof text))
+        fprintf(stderr, "%s\n", text);
+    if (sinks->explain && emu_trap_explain(t, text, sizeof text))
+        fprintf(stderr, "%s\n", text);
+    if (sinks->json && emu_trap_to_json(t, text, sizeof text))
+        fprintf(sinks->json, "%s\n", text);
+    if (sinks->summary)
+        emu_trap_summary_add(sinks->summary, t);
+}
+
+static void print_summary(const emu_trap_summary *summary)
+{
+    char *text = malloc(EMU_TRAP_SUMMARY_TEXT_MAX);
+    if (text && emu_trap_summary_to_text(summary, text, EMU_TRAP_SUMMARY_TEXT_MAX))
+        fprintf(stderr, "%s\n", text);
+    else
+        fprintf(stderr, "emu: no memory for the trap summary\n");
+    free(text);
 }
 
 static int status_for(const emu_stop *stop)
@@ -133,22 +154,32 @@ int main(int argc, char **argv)
         }
     }
 
-    trap_sinks sinks = { .text = cli.log_traps };
+    trap_sinks sinks = { .text = cli.trace_traps, .explain = cli.explain };
+    if (cli.summary || cli.stats) {
+        sinks.summary = calloc(1, sizeof *sinks.summary);
+        if (!sinks.summary) {
+            fprintf(stderr, "emu: no memory for the trap summary\n");
+            emu_close(m);
+            return CLI_STATUS_EMU_ERROR;
+        }
+    }
     if (cli.trace_path) {
         sinks.json = fopen(cli.trace_path, "w");
         if (!sinks.json) {
             fprintf(stderr, "emu: --trace '%s': cannot create: %s\n", cli.trace_path, strerror(errno));
+            free(sinks.summary);
             emu_close(m);
             return CLI_STATUS_USAGE;
         }
     }
-    if (sinks.text || sinks.json)
+    if (sinks.text || sinks.explain || sinks.json || sinks.summary)
         emu_set_trap_hook(m, write_trap, &sinks);
     emu_stop stop;
     err = run_with_progress(m, cli.max_insns, &stop);
     fflush(stdout);
     if (err != EMU_OK) {
         fprintf(stderr, "emu: run failed: %s\n", emu_strerror(err));
+        free(sinks.summary);
         emu_close(m);
         return CLI_STATUS_EMU_ERROR;
     }
@@ -156,6 +187,9 @@ int main(int argc, char **argv)
     if (cli.stats)
         fprintf(stderr, "insns=%llu cycles=%llu\n", (unsigned long long)emu_insn_count(m),
                 (unsigned long long)emu_cycle_count(m));
+    if (sinks.summary)
+        print_summary(sinks.summary);
+    free(sinks.summary);
     status = status_for(&stop);
     emu_close(m);
     if (sinks.json && fclose(sinks.json) != 0) {

@@ -18,7 +18,9 @@ static void print_usage(FILE *out)
 "usage: emu [options] FIRMWARE.elf\n"
 "\n"
 "Run x86-64 firmware on a modelled pc machine (laid out like QEMU's `pc`),\n"
-"with guest serial output (COM1) and the 0xe9 debug console on stdout.\n"
+"with guest serial output (COM1) and the 0xe9 debug console on stdout, and\n"
+"COM1 input from stdin when stdin is not a terminal. On a terminal, long runs\n"
+"draw a progress line on stderr.\n"
 "\n"
 "Firmware:\n"
 "  An ELF32 i386 file with a multiboot v1 header boots as QEMU's -kernel boots it\n"
@@ -36,11 +38,18 @@ static void print_usage(FILE *out)
 "                        QEMU's -initrd with commas\n"
 "      --boot MODE       auto (default), multiboot or elf64\n"
 "      --max-insns N     stop after N instructions (exit status 8)\n"
-"      --stats           print instructions retired and modelled cycles on stderr\n"
-"      --log-traps       print every exception delivery and IRET on stderr, one\n"
-"                        line each (vector, error code, privileges, stack, cycles)\n"
-"      --trace FILE      write every trap record to FILE as JSON Lines, with its\n"
-"                        costed steps (docs/trace.md)\n"
+"      --stats           print instructions retired and modelled cycles on stderr,\n"
+"                        then the trap summary (as --summary)\n"
+"\n"
+"Traps (every delivery and return is a record; docs/traps.md):\n"
+"      --trace-traps     print one line per record on stderr: kind, vector, error\n"
+"                        code, privileges, stack, cycles (--log-traps: the same)\n"
+"      --trace FILE      write every record to FILE as JSON Lines, with its costed\n"
+"                        steps (docs/trace.md)\n"
+"      --explain         narrate every record step by step in plain English on\n"
+"                        stderr (docs/explain.md)\n"
+"      --summary         at exit, print on stderr a table of records and modelled\n"
+"                        cycles per kind and per vector (docs/explain.md)\n"
 "      --break-on-exception\n"
 "                        stop before delivering the first exception (exit status 12)\n"
 "      --inject KIND@WHEN\n"
@@ -53,6 +62,9 @@ static void print_usage(FILE *out)
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
+"An option's value may follow it (--trace FILE) or be joined with '='\n"
+"(--trace=FILE); -m also takes -m256M.\n"
+"\n"
 "Exit status:\n"
 "  odd     the guest wrote V to isa-debug-exit (port 0xf4): (V << 1) | 1, as QEMU\n"
 "  0       the guest halted with interrupts disabled\n"
@@ -64,7 +76,8 @@ static void print_usage(FILE *out)
 "  12      --break-on-exception stopped before an exception's delivery\n"
 "\n"
 "Every stop other than a guest exit is reported in one line on stderr.\n"
-"Documentation: docs/cli.md, docs/boot.md, docs/pc-platform.md, docs/cpu-models.md.\n");
+"Documentation: docs/cli.md, docs/boot.md, docs/pc-platform.md, docs/cpu-models.md,\n"
+"docs/traps.md, docs/trace.md, docs/explain.md.\n");
 }
 
 /* QEMU -m semantics: a bare number is MiB. */
@@ -105,8 +118,8 @@ static int parse_count(const char *s, uint64_t *out)
 }
 
 enum {
-    OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS, OPT_LOG_TRAPS,
-    OPT_BREAK_ON_EXCEPTION, OPT_TRACE, OPT_INJECT,
+    OPT_CPU = 256, OPT_APPEND, OPT_INITRD, OPT_BOOT, OPT_MAX_INSNS, OPT_STATS, OPT_TRACE_TRAPS,
+    OPT_BREAK_ON_EXCEPTION, OPT_TRACE, OPT_EXPLAIN, OPT_SUMMARY, OPT_INJECT,
 };
 
 int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
@@ -119,7 +132,10 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
         { "boot", required_argument, NULL, OPT_BOOT },
         { "max-insns", required_argument, NULL, OPT_MAX_INSNS },
         { "stats", no_argument, NULL, OPT_STATS },
-        { "log-traps", no_argument, NULL, OPT_LOG_TRAPS },
+        { "trace-traps", no_argument, NULL, OPT_TRACE_TRAPS },
+        { "log-traps", no_argument, NULL, OPT_TRACE_TRAPS },     /* the name before --trace-traps */
+        { "explain", no_argument, NULL, OPT_EXPLAIN },
+        { "summary", no_argument, NULL, OPT_SUMMARY },
         { "break-on-exception", no_argument, NULL, OPT_BREAK_ON_EXCEPTION },
         { "trace", required_argument, NULL, OPT_TRACE },
         { "inject", required_argument, NULL, OPT_INJECT },
@@ -174,8 +190,14 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
         case OPT_STATS:
             opts->stats = true;
             break;
-        case OPT_LOG_TRAPS:
-            opts->log_traps = true;
+        case OPT_TRACE_TRAPS:
+            opts->trace_traps = true;
+            break;
+        case OPT_EXPLAIN:
+            opts->explain = true;
+            break;
+        case OPT_SUMMARY:
+            opts->summary = true;
             break;
         case OPT_TRACE:
             opts->trace_path = optarg;
@@ -203,6 +225,11 @@ int cli_parse(int argc, char **argv, cli_options *opts, int *exit_status)
             fprintf(stderr, "emu: option '%s' needs a value (see emu --help)\n", argv[optind - 1]);
             return -1;
         default:
+            if (optopt && strchr(argv[optind - 1], '=')) {
+                fprintf(stderr, "emu: option '%.*s' takes no value (see emu --help)\n",
+                        (int)(strchr(argv[optind - 1], '=') - argv[optind - 1]), argv[optind - 1]);
+                return -1;
+            }
             fprintf(stderr, "emu: unknown option '%s' (see emu --help)\n", argv[optind - 1]);
             return -1;
         }

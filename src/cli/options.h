@@ -32,8 +32,10 @@ typedef struct cli_options {
     const char *initrd[CLI_MAX_INITRD];
     unsigned n_initrd;
     emu_boot boot;
-    bool stats;
-    bool log_traps;
+    bool stats;                 /* counts, and the trap summary */
+    bool trace_traps;           /* --trace-traps (alias --log-traps): a line per record */
+    bool explain;               /* --explain: each record narrated */
+    bool summary;               /* --summary: the trap summary alone */
     const char *trace_path;
     bool break_on_exception;
     const char *inject[CLI_MAX_INJECT];

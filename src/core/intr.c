@@ -76,9 +76,28 @@ static void fire(emu_machine *m, machine_injection *inj)
     }
 }
 
+/* One timer serves every injection at a cycle: it fires those due and re-arms for the next. */
+static void arm_inject_timer(emu_machine *m)
+{
+    uint64_t next = UINT64_MAX;
+    for (unsigned i = 0; i < m->n_injections; i++) {
+        const machine_injection *inj = &m->injections[i];
+        if (!inj->done && inj->req.when == EMU_INJECT_AT_CYCLE && inj->req.at < next)
+            next = inj->req.at;
+    }
+    if (next != UINT64_MAX)
+        machine_timer_arm(m, &m->inject_timer, next);
+}
+
 static void fire_at_cycle(emu_machine *m, void *ctx)
 {
-    fire(m, ctx);
+    (void)ctx;
+    for (unsigned i = 0; i < m->n_injections; i++) {
+        machine_injection *inj = &m->injections[i];
+        if (!inj->done && inj->req.when == EMU_INJECT_AT_CYCLE && inj->req.at <= m->cycles)
+            fire(m, inj);
+    }
+    arm_inject_timer(m);
 }
 
 bool machine_inject_at_pc(emu_machine *m, uint64_t pc)
@@ -103,17 +122,14 @@ emu_err emu_inject(emu_machine *m, const emu_injection *req)
         return EMU_ERR_INVALID_ARG;
     if (m->n_injections == EMU_MAX_INJECTIONS)
         return EMU_ERR_INVALID_ARG;
-    machine_injection *inj = &m->injections[m->n_injections];
-    *inj = (machine_injection){ .req = *req };
-    if (req->when == EMU_INJECT_AT_CYCLE) {
-        if (machine_timer_register(m, &inj->timer, req->nmi ? "injected NMI" : "injected interrupt",
-                                   fire_at_cycle, inj) != 0)
-            return EMU_ERR_INVALID_ARG;
-        machine_timer_arm(m, &inj->timer, req->at);
-    } else {
+    if (req->when == EMU_INJECT_AT_CYCLE && !m->inject_timer.fn &&
+        machine_timer_register(m, &m->inject_timer, "injection", fire_at_cycle, NULL) != 0)
+        return EMU_ERR_INVALID_ARG;
+    m->injections[m->n_injections++] = (machine_injection){ .req = *req };
+    if (req->when == EMU_INJECT_AT_CYCLE)
+        arm_inject_timer(m);
+    else
         m->n_pc_injections++;
-    }
-    m->n_injections++;
     return EMU_OK;
 }
 

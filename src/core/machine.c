@@ -35,6 +35,7 @@ void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len)
 
 void machine_trap_record(emu_machine *m, emu_trap *rec)
 {
+    m->cycles += rec->cycles;   /* the steps' costs, charged once the record is complete */
     rec->seq = ++m->trap_seq;
     if (m->trap_hook)
         m->trap_hook(m->trap_hook_ctx, rec);
@@ -57,6 +58,7 @@ const char *emu_trap_kind_name(emu_trap_kind kind)
     case EMU_TRAP_RETURN: return "return";
     case EMU_TRAP_INTERRUPT: return "interrupt";
     case EMU_TRAP_NMI: return "nmi";
+    case EMU_TRAP_CALL_GATE: return "call gate";
     }
     return "unknown";
 }

@@ -27,7 +27,6 @@ struct pc_platform;
 typedef struct machine_injection {
     emu_injection req;
     bool done;
-    machine_timer timer;        /* EMU_INJECT_AT_CYCLE */
 } machine_injection;
 
 struct emu_machine {
@@ -70,6 +69,7 @@ struct emu_machine {
     machine_intc intc;
     uint64_t injected_vectors[4]; /* maskable vectors injected and not yet accepted (bit per vector) */
     machine_injection injections[EMU_MAX_INJECTIONS];
+    machine_timer inject_timer; /* the earliest injection at a cycle not yet fired */
     unsigned n_injections;
     unsigned n_pc_injections;   /* injections at a PC not yet fired: the run loop checks each RIP */
 

@@ -139,5 +139,8 @@ emu_err emu_reg_write(emu_machine *m, emu_reg reg, uint64_t value)
     /* Paging and mode inputs changed: rebuild derived state and drop cached translations. */
     x86_update_mode(cpu);
     x86_tlb_flush_all(cpu);
+    /* CR4.DE decides what DR7's R/W = 10 means. */
+    if (reg == EMU_X86_CR4)
+        return x86_debug_update(cpu) == X86_OK ? EMU_OK : EMU_ERR_UNSUPPORTED;
     return EMU_OK;
 }

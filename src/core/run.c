@@ -116,9 +116,9 @@ static x86_status service_events(emu_machine *m)
         x86_status st = x86_accept_interrupt(cpu, &rec, &accepted);
         if (accepted)
             machine_trap_record(m, &rec);
-        /* A request held off by IF = 0, an STI/MOV SS shadow or NMI blocking is looked at again at the
-         * next boundary: STI, POPF, IRET and the end of a shadow then need no call of their own. */
-        else if (m->nmi_latched || machine_intr_requested(m))
+        /* A request held back by IF or a shadow: look again after the next instruction. A latched
+         * NMI held by NMI blocking waits for IRET, which asks for attention itself. */
+        if (st == X86_OK && ((m->nmi_latched && !cpu->nmi_blocked) || machine_intr_requested(m)))
             machine_attention(m);
         if (st != X86_OK || !cpu->halted)
             return st;
@@ -188,9 +188,8 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
             st = X86_STOP;
             break;
         }
+        /* A request still pending after the delivery keeps next_event at 0 itself (service_events). */
         st = deliver_pending(m);
-        /* After a delivery the handler's first instruction is a boundary like any other. */
-        machine_attention(m);
     }
     m->skip_breakpoint = false;
     switch (st) {

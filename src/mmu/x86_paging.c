@@ -7,7 +7,8 @@
  * bits level by level, then checks the access rights that all levels give
  * together (4.6), and only when the access is allowed writes the accessed
  * flags (every level used) and the dirty flag (the leaf, for writes) back
- * (4.8). A fault leaves the paging structures untouched.
+ * (4.8). A fault leaves the paging structures untouched. Protection keys
+ * (4.6.2) are checked last, in x86_pkeys.c.
  *
  * PAE paging: hardware loads the four PDPTEs into registers at MOV CR3 (and
  * at the CR0/CR4 writes that enter PAE paging), checking them there (#GP,
@@ -20,6 +21,7 @@
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/cpu_features.h"
+#include "mmu/x86_pkeys.h"
 
 #define MAX_LEVELS 4
 
@@ -88,6 +90,7 @@ static void finish(x86_xlate *xl, uint64_t lin, uint64_t frame, unsigned shift, 
     xl->pa = (frame & ~offset_mask) | (lin & offset_mask);
     xl->page_pa = xl->pa & ~X86_PAGE_MASK;
     xl->dirty = (leaf & X86_PTE_D) != 0;
+    xl->pkey = (uint8_t)((leaf >> X86_PTE_PKEY_SHIFT) & X86_PTE_PKEY_MASK);
 }
 
 /* 32-bit paging (4.3): CR3 -> PDE -> (4 MiB page | PTE -> 4 KiB page). */
@@ -225,7 +228,8 @@ static enum walk_result do_walk(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *
     return walk32(cpu, w, lin, xl);
 }
 
-bool x86_page_access_ok(const x86_cpu *cpu, const x86_xlate *xl, x86_access acc, bool user)
+/* The rights U/S, R/W, XD, SMEP, SMAP and CR0.WP give (4.6.1), keys aside. */
+static bool rights_ok(const x86_cpu *cpu, const x86_xlate *xl, x86_access acc, bool user)
 {
     if (!xl->paging)
         return true;
@@ -246,6 +250,11 @@ bool x86_page_access_ok(const x86_cpu *cpu, const x86_xlate *xl, x86_access acc,
         (cpu->cpl == 3 || !(cpu->rflags & X86_FLAG_AC)))
         return false;
     return !write || xl->writable || !(cpu->cr0 & X86_CR0_WP);
+}
+
+bool x86_page_access_ok(const x86_cpu *cpu, const x86_xlate *xl, x86_access acc, bool user)
+{
+    return rights_ok(cpu, xl, acc, user) && !x86_pkey_denies(cpu, xl, acc, user);
 }
 
 /* Write the accessed flags (and the leaf's dirty flag for writes) back (4.8). */
@@ -298,8 +307,11 @@ x86_status x86_page_translate(x86_cpu *cpu, uint64_t lin, x86_access acc, bool u
     case WALK_OK:
         break;
     }
-    if (!x86_page_access_ok(cpu, out, acc, user))
-        return x86_raise_pf(cpu, lin, pf_error_code(cpu, acc, user) | X86_PF_P);
+    /* PK reports a key's denial whether or not another right also failed (4.7). */
+    bool key_denies = x86_pkey_denies(cpu, out, acc, user);
+    if (!rights_ok(cpu, out, acc, user) || key_denies)
+        return x86_raise_pf(cpu, lin, pf_error_code(cpu, acc, user) | X86_PF_P |
+                                          (key_denies ? X86_PF_PK : 0));
     bool write = acc == X86_ACC_WRITE || acc == X86_ACC_RMW;
     if (out->paging) {
         x86_status st = set_accessed_dirty(cpu, &w, write);

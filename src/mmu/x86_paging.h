@@ -42,6 +42,7 @@ typedef struct x86_xlate {
     bool writable;          /* R/W = 1 at every level */
     bool executable;        /* XD = 0 at every level (or XD not in force) */
     bool dirty;             /* D of the leaf after this access's update */
+    uint8_t pkey;           /* the leaf's protection key, bits 62:59 (IA-32e paging, 4.6.2) */
     bool paging;            /* CR0.PG: false means the identity map */
 } x86_xlate;
 
@@ -59,9 +60,10 @@ X86_MUST_CHECK x86_status x86_page_translate(x86_cpu *cpu, uint64_t lin, x86_acc
 int x86_page_probe(x86_cpu *cpu, uint64_t lin, x86_xlate *out);
 
 /*
- * Is an access of kind acc allowed on a translated page (SDM vol. 3, 4.6)?
- * Implicit supervisor-mode accesses need no flag of their own: under SMAP
- * they honour RFLAGS.AC only below CPL 3, as explicit ones do.
+ * Is an access of kind acc allowed on a translated page (SDM vol. 3, 4.6),
+ * protection keys included (4.6.2, x86_pkeys.h)? Implicit supervisor-mode
+ * accesses need no flag of their own: under SMAP they honour RFLAGS.AC only
+ * below CPL 3, as explicit ones do.
  */
 bool x86_page_access_ok(const x86_cpu *cpu, const x86_xlate *xl, x86_access acc, bool user);
 

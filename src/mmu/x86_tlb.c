@@ -9,6 +9,11 @@
  *   - supervisor data accesses to user pages under CR4.SMAP depend on
  *     RFLAGS.AC, which STAC/CLAC/POPF change without a flush, so such pages
  *     get no data pointers in the supervisor array.
+ *   - protection keys (4.6.2) count with the PKRU and IA32_PKRS values of
+ *     the fill: a page whose key denies reads or writes gets no pointer for
+ *     them. Keys change far less often than pages are touched, so every
+ *     writer of those rights (WRPKRU, WRMSR IA32_PKRS, CR4.PKE/PKS) flushes
+ *     instead (x86_pkeys.h), and the next access sees the new rights.
  *
  * INVLPG: an entry does not record the size of the page that mapped it, so
  * flushing one page drops every entry, in both arrays, whose linear address

@@ -260,11 +260,11 @@ START_TEST(debug_registers)
     T_EXPECT_REG(m, EMU_X86_RBX, 0xffff0ff1ull, "DR6 through the DR4 alias");
     t_set_reg(m, EMU_X86_RAX, 1ull << 32);
     st_fault(m, V_GP, 0, "MOV DR7 with bit 32 set");
-    t_set_reg(m, EMU_X86_RAX, 1 | 2u << 16);    /* L0 with R/W0 = 10: an I/O breakpoint */
+    t_set_reg(m, EMU_X86_RAX, 1 | 2u << 16);    /* L0 with R/W0 = 10, undefined while CR4.DE = 0 */
     emu_stop s;
     ck_assert(emu_step(m, &s) == EMU_OK);
-    ck_assert_msg(s.kind == EMU_STOP_ERROR && strstr(s.message, "I/O breakpoint"),
-                  "DR7 enabling an I/O breakpoint must stop naming it, got %s: %s",
+    ck_assert_msg(s.kind == EMU_STOP_ERROR && strstr(s.message, "CR4.DE = 0"),
+                  "DR7 R/W = 10 with CR4.DE = 0 must stop saying why, got %s: %s",
                   emu_stop_kind_name(s.kind), s.message);
     emu_close(m);
 

@@ -1,7 +1,8 @@
 /*
- * SYSCALL and SYSRET in 64-bit mode (SDM vol. 2): RCX/R11, IA32_STAR
+ * SYSCALL and SYSRET (SDM vol. 2; AMD APM vol. 3): RCX/R11, IA32_STAR
  * selectors, IA32_LSTAR, IA32_FMASK, the EFER.SCE and CPL checks, and the
- * vendor difference on SYSRET to a non-canonical RCX.
+ * vendor differences: SYSRET to a non-canonical RCX, and SYSCALL/SYSRET in
+ * compatibility mode (Intel #UD; AMD enters at IA32_CSTAR).
  */
 #include <check.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 
 #define USER_CODE  0x180000ull
 #define LSTAR_ADDR 0x190000ull
+#define CSTAR_ADDR 0x1a0000ull
+#define SYSRETL_AT (sizeof setup - 3)
 #define EFER_LME_LMA_SCE 0x501ull
 
 /* CPL-0 set-up: STAR (SYSCALL CS 0x08, SYSRET base 0x10), LSTAR, FMASK = IF, then SYSRET to user code. */
@@ -141,6 +144,135 @@ START_TEST(sce_clear_and_cpl3_sysret)
 }
 END_TEST
 
+/*
+ * Compatibility mode: the set-up ends in SYSRETL (no REX.W) instead, so the
+ * user code runs in 32-bit compatibility mode at CPL 3; IA32_CSTAR is written
+ * first. The user code is "mov ebx, 0x1234; syscall".
+ */
+static emu_machine *compat_machine(const char *cpu, trap_log *log)
+{
+    emu_machine *m = machine(cpu, USER_CODE, log);
+    static const uint8_t cstar[] = {
+        0xb9, 0x83, 0x00, 0x00, 0xc0,   /* mov ecx, IA32_CSTAR */
+        0x31, 0xd2,                     /* xor edx, edx */
+        0xb8, 0x00, 0x00, 0x1a, 0x00,   /* mov eax, CSTAR_ADDR */
+        0x0f, 0x30,                     /* wrmsr */
+    };
+    uint8_t code[sizeof cstar + sizeof setup];
+    memcpy(code, cstar, sizeof cstar);
+    memcpy(code + sizeof cstar, setup, sizeof setup);
+    static const uint8_t sysretl[] = { 0x90, 0x0f, 0x07 };  /* nop; sysretl */
+    memcpy(code + sizeof cstar + SYSRETL_AT, sysretl, sizeof sysretl);
+    t_load_code(m, code, sizeof code);
+    static const uint8_t user[] = { 0xbb, 0x34, 0x12, 0x00, 0x00, 0x0f, 0x05 };
+    ck_assert(emu_mem_write_phys(m, USER_CODE, user, sizeof user) == EMU_OK);
+    /* REX.W mov rax, imm64 means something else outside 64-bit mode: the handler proves the mode. */
+    static const uint8_t handler[] = { 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8, 0xf4 };
+    ck_assert(emu_mem_write_phys(m, CSTAR_ADDR, handler, sizeof handler) == EMU_OK);
+    return m;
+}
+
+/* Run the set-up and SYSRETL, and check that the user code runs in compatibility mode. */
+static void to_compat_user(emu_machine *m, const char *what)
+{
+    t_step_n(m, 19, what);
+    T_EXPECT_REG(m, EMU_X86_RIP, USER_CODE, what);
+    T_EXPECT_REG(m, EMU_X86_CS, 0x13, "SYSRETL CS = STAR[63:48], RPL 3 (32-bit code)");
+    T_EXPECT_REG(m, EMU_X86_SS, 0x1b, "SYSRETL SS = STAR[63:48] + 8, RPL 3");
+    T_EXPECT_REG(m, EMU_X86_CPL, 3, "CPL 3 after SYSRETL");
+    emu_x86_insn_info info;
+    static const uint8_t mov_ebx[] = { 0xbb, 0x34, 0x12, 0x00, 0x00 };
+    ck_assert(emu_x86_decode(mov_ebx, sizeof mov_ebx, EMU_X86_MODE_32, &info) == EMU_OK && info.length == 5);
+    t_step_n(m, 1, "mov ebx, imm32 in compatibility mode");
+    T_EXPECT_REG(m, EMU_X86_RIP, USER_CODE + 5, "a 32-bit mov is five bytes long: the CPU is in compatibility mode");
+}
+
+START_TEST(compat_syscall_intel_is_ud)
+{
+    trap_log log;
+    emu_machine *m = compat_machine("Skylake-Client", &log);
+    to_compat_user(m, "Intel: set-up and sysretl");
+    emu_stop stop;
+    ck_assert(emu_step(m, &stop) == EMU_OK);
+    ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 6 && stop.pc == USER_CODE + 5,
+                  "Intel: SYSCALL outside 64-bit mode is #UD at the SYSCALL: kind %s vector %d pc 0x%llx: %s",
+                  emu_stop_kind_name(stop.kind), stop.vector, (unsigned long long)stop.pc, stop.message);
+    T_EXPECT_REG(m, EMU_X86_CPL, 3, "Intel: nothing changed, still CPL 3");
+    T_EXPECT_REG(m, EMU_X86_RCX, USER_CODE, "Intel: RCX untouched (it holds SYSRET's target)");
+    ck_assert_msg(log.n == 1, "Intel: only the SYSRET is recorded, got %u records", log.n);
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(compat_syscall_amd_enters_cstar)
+{
+    trap_log log;
+    emu_machine *m = compat_machine("EPYC", &log);
+    to_compat_user(m, "AMD: set-up and sysretl");
+    t_set_reg(m, EMU_X86_RCX, 0xdeadbeef00000000ull);
+    emu_stop stop = t_run(m, 10);
+    ck_assert_msg(stop.kind == EMU_STOP_HALT, "AMD: SYSCALL reaches the CSTAR handler's hlt: %s", stop.message);
+    ck_assert_msg(stop.pc == CSTAR_ADDR + 10, "AMD: the handler at IA32_CSTAR ran to its hlt at 0x%llx, halted at 0x%llx",
+                  (unsigned long long)(CSTAR_ADDR + 10), (unsigned long long)stop.pc);
+    T_EXPECT_REG(m, EMU_X86_RCX, USER_CODE + 7, "AMD: RCX = the next EIP, zero-extended");
+    T_EXPECT_REG(m, EMU_X86_R11, 0x202, "AMD: R11 = RFLAGS at SYSCALL");
+    T_EXPECT_REG(m, EMU_X86_RFLAGS, 0x2, "AMD: RFLAGS &= ~IA32_FMASK");
+    T_EXPECT_REG(m, EMU_X86_CS, 0x08, "AMD: CS = STAR[47:32]");
+    T_EXPECT_REG(m, EMU_X86_SS, 0x10, "AMD: SS = STAR[47:32] + 8");
+    T_EXPECT_REG(m, EMU_X86_CPL, 0, "AMD: CPL 0");
+    T_EXPECT_REG(m, EMU_X86_RAX, 0x0807060504030201ull, "AMD: the handler runs in 64-bit mode (REX.W imm64)");
+    ck_assert_msg(log.n == 2 && log.rec[1].kind == EMU_TRAP_SYSCALL && log.rec[1].to_pc == CSTAR_ADDR &&
+                      log.rec[1].from_pc == USER_CODE + 5,
+                  "AMD: SYSCALL recorded from the compatibility-mode code to CSTAR");
+    emu_close(m);
+}
+END_TEST
+
+START_TEST(compat_sysret_by_vendor)
+{
+    /* SYSRET in compatibility mode at CPL 0: Intel #UD; AMD returns as from 64-bit mode. */
+    static const uint64_t gdt[] = {
+        0,
+        0x00cf9b000000ffffull,          /* 0x08: 32-bit ring-0 code (compatibility mode) */
+        0x00cf93000000ffffull,          /* 0x10: ring-0 data */
+    };
+    static const uint8_t code[] = {
+        0xb9, 0x81, 0x00, 0x00, 0xc0,   /* mov ecx, IA32_STAR */
+        0xba, 0x08, 0x00, 0x10, 0x00,   /* mov edx, 0x00100008 */
+        0x31, 0xc0,                     /* xor eax, eax */
+        0x0f, 0x30,                     /* wrmsr */
+        0x89, 0xd9,                     /* mov ecx, ebx (the SYSRET target) */
+        0x0f, 0x07,                     /* sysretl */
+    };
+    const char *cpus[] = { "Skylake-Client", "EPYC" };
+    for (unsigned i = 0; i < 2; i++) {
+        trap_log log;
+        emu_machine *m = machine(cpus[i], USER_CODE, &log);
+        ck_assert(emu_mem_write_phys(m, 0x80000, gdt, sizeof gdt) == EMU_OK);
+        t_set_reg(m, EMU_X86_GDTR_BASE, 0x80000);
+        t_set_reg(m, EMU_X86_GDTR_LIMIT, sizeof gdt - 1);
+        t_load_code(m, code, sizeof code);
+        t_set_reg(m, EMU_X86_CS, 0x08);
+        t_set_reg(m, EMU_X86_RBX, USER_CODE);
+        t_set_reg(m, EMU_X86_R11, 0x202);
+        t_step_n(m, 5, "STAR set-up in compatibility mode");
+        emu_stop stop;
+        ck_assert(emu_step(m, &stop) == EMU_OK);
+        if (i == 0) {
+            ck_assert_msg(stop.kind == EMU_STOP_EXCEPTION && stop.vector == 6,
+                          "Intel: SYSRET in compatibility mode is #UD: %s", stop.message);
+        } else {
+            ck_assert_msg(stop.kind == EMU_STOP_NONE,
+                          "AMD: SYSRET in compatibility mode completes: %s", stop.message);
+            T_EXPECT_REG(m, EMU_X86_RIP, USER_CODE, "AMD: RIP = ECX");
+            T_EXPECT_REG(m, EMU_X86_CS, 0x13, "AMD: CS = STAR[63:48], RPL 3");
+            T_EXPECT_REG(m, EMU_X86_CPL, 3, "AMD: CPL 3");
+        }
+        emu_close(m);
+    }
+}
+END_TEST
+
 /* CPL-0 set-up for SYSENTER: SYSENTER_CS 0x08, ESP 0x70000, EIP LSTAR_ADDR, then SYSEXIT (REX.W) to user code. */
 static const uint8_t sysenter_setup[] = {
     0xb9, 0x74, 0x01, 0x00, 0x00, 0x31, 0xd2, 0xb8, 0x08, 0x00, 0x00, 0x00, 0x0f, 0x30, /* SYSENTER_CS */
@@ -192,6 +324,9 @@ static Suite *syscall_suite(void)
     tcase_add_test(tc, non_canonical_rcx_by_vendor);
     tcase_add_test(tc, sce_clear_and_cpl3_sysret);
     tcase_add_test(tc, sysexit_and_sysenter);
+    tcase_add_test(tc, compat_syscall_intel_is_ud);
+    tcase_add_test(tc, compat_syscall_amd_enters_cstar);
+    tcase_add_test(tc, compat_sysret_by_vendor);
     suite_add_tcase(s, tc);
     return s;
 }

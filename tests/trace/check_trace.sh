@@ -19,7 +19,7 @@ hex='^0x[0-9a-f]+$'
 bad=$(jq -c --arg hex "$hex" '
   select(
     (.seq | type) != "number" or .arch != "x86_64" or
-    ([.kind] | inside(["fault","trap","abort","software","syscall","interrupt","nmi","return"]) | not) or
+    ([.kind] | inside(["fault","trap","abort","software","syscall","interrupt","nmi","call gate","return"]) | not) or
     (.vector | type) != "number" or
     ((.error_code | type) != "number" and .error_code != null) or
     (.cr2 | test($hex) | not) or

@@ -66,15 +66,19 @@ static x86_status seg_check(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsign
     return X86_OK;
 }
 
-/* Alignment the #AC check requires for an access of this size (SDM vol. 3, table 6-7). */
+/*
+ * Alignment the #AC check requires of a plain access of this size (SDM vol. 3,
+ * 6.15, table 6-7 "Alignment Requirements by Data Type"): word 2, doubleword
+ * 4, quadword 8. Operands that are not one integer (far pointers, the
+ * SGDT/SIDT image) give their own through x86_seg_linear_aligned; 16-byte
+ * operands are the instruction's to check (#GP, not #AC).
+ */
 static unsigned ac_alignment(unsigned size)
 {
     switch (size) {
     case 2: return 2;
     case 4: return 4;
-    case 6: return 4;   /* 16:32 far pointer */
     case 8: return 8;
-    case 10: return 8;  /* 16:64 far pointer */
     default: return 1;
     }
 }
@@ -140,8 +144,19 @@ static x86_status alignment_fault(x86_cpu *cpu, uint64_t lin, unsigned size, x86
     return x86_raise_error(cpu, X86_VEC_AC, 0);
 }
 
-x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
-                          x86_access acc, uint64_t *lin)
+/*
+ * #AC: CR0.AM, RFLAGS.AC and CPL 3 on a misaligned data access (6.15). Only
+ * accesses through the segment unit come here; the supervisor-mode accesses
+ * an instruction makes at CPL 3 (descriptor tables, the TSS, the IDT) use
+ * x86_sys_read_buf and friends and are never alignment-checked.
+ */
+static bool alignment_checked(const x86_cpu *cpu, x86_access acc)
+{
+    return (cpu->cr0 & X86_CR0_AM) && (cpu->rflags & X86_FLAG_AC) && cpu->cpl == 3 && acc != X86_ACC_EXEC;
+}
+
+x86_status x86_seg_linear_aligned(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+                                  x86_access acc, unsigned align, uint64_t *lin)
 {
     const x86_segment *s = &cpu->seg[sreg];
     uint64_t addr;
@@ -158,12 +173,16 @@ x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned
             return st;
         addr = (s->base + offset) & LIN32_MASK;
     }
-    /* #AC: CR0.AM, RFLAGS.AC and CPL 3 on a misaligned data access (6.15). */
-    if (X86_UNLIKELY((cpu->cr0 & X86_CR0_AM) && (cpu->rflags & X86_FLAG_AC) && cpu->cpl == 3 &&
-                     acc != X86_ACC_EXEC && (addr & (ac_alignment(size) - 1)) != 0))
+    if (X86_UNLIKELY(alignment_checked(cpu, acc) && (addr & (align - 1)) != 0))
         return alignment_fault(cpu, addr, size, acc);
     *lin = addr;
     return X86_OK;
+}
+
+x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+                          x86_access acc, uint64_t *lin)
+{
+    return x86_seg_linear_aligned(cpu, sreg, offset, size, acc, ac_alignment(size), lin);
 }
 
 x86_status x86_seg_read_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,

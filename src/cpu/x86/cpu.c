@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/machine.h"
 #include "cpu/x86/dcache.h"
 #include "cpu/x86/system.h"
 
@@ -14,6 +15,7 @@ int x86_cpu_init(x86_cpu *cpu, struct emu_machine *m, const char *cpu_model, cha
 {
     memset(cpu, 0, sizeof *cpu);
     cpu->machine = m;
+    cpu->trap_step_cost = m->cost->delivery_step;
     if (x86_cpu_config_parse(cpu_model, &cpu->config, why, why_len) != 0)
         return -1;
     cpu->dcache = x86_dcache_new();

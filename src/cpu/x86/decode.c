@@ -91,8 +91,8 @@ static const x86_subdesc op_sub[] = {
 };
 
 /* An opcode of 0F 38 / 0F 3A that the table does not name. */
-static const x86_opdesc op_0f38_family = { "sse", x86_op_unsupported, IMM_NONE, OF_MODRM };
-static const x86_opdesc op_0f3a_family = { "sse", x86_op_unsupported, IMM_UB, OF_MODRM };
+static const x86_opdesc op_0f38_family = { "sse", x86_op_simd, IMM_NONE, OF_MODRM };
+static const x86_opdesc op_0f3a_family = { "sse", x86_op_simd, IMM_UB, OF_MODRM };
 /* 90 with REX.B is XCHG r8, rAX, not NOP (SDM vol. 2, NOP and XCHG). */
 static const x86_opdesc op_xchg_r8 = { "xchg", x86_op_xchg_acc_r, IMM_NONE, 0 };
 
@@ -150,6 +150,92 @@ static const uint8_t index16[8] = { X86_RSI, X86_RDI, X86_RSI, X86_RDI, X86_RSI,
 #define REX_X 0x2
 #define REX_R 0x4
 #define REX_W 0x8
+
+/* VEX/EVEX (SDM vol. 2, 2.3.5 and 2.7.1): escapes, then 1, 2 or 3 payload bytes. */
+#define VEX3_ESCAPE    0xc4
+#define VEX2_ESCAPE    0xc5
+#define EVEX_ESCAPE    0x62
+#define REX_BASE       0x40
+#define OPC_VZEROUPPER 0x77         /* VEX.0F 77: VZEROUPPER/VZEROALL, the one form without ModRM */
+/* The payload's map field: 1 = 0F, 2 = 0F 38, 3 = 0F 3A. */
+#define VEX_MAP_MASK   0x1f
+#define EVEX_MAP_MASK  0x07
+#define EVEX_P0_RESERVED 0x08       /* must be 0 */
+#define EVEX_P1_FIXED  0x04         /* must be 1 */
+#define VEX_PP_MASK    0x03         /* implied prefix: none, 66, F3, F2 */
+#define VEX_W          0x80
+
+static const x86_opdesc op_vex = { "vex", x86_op_vex, IMM_NONE, OF_MODRM };
+static const x86_opdesc op_vex_ib = { "vex", x86_op_vex, IMM_UB, OF_MODRM };
+static const x86_opdesc op_vex_no_modrm = { "vzeroupper", x86_op_vex, IMM_NONE, 0 };
+static const x86_opdesc op_evex = { "evex", x86_op_evex, IMM_NONE, OF_MODRM };
+static const x86_opdesc op_evex_ib = { "evex", x86_op_evex, IMM_UB, OF_MODRM };
+
+/* Map 0F opcodes that take an imm8 in their VEX/EVEX forms: shuffles, shifts by imm8, CMPPS, PINSRW, ... */
+static bool vex_0f_has_imm8(unsigned opc)
+{
+    return (opc >= 0x70 && opc <= 0x73) || opc == 0xc2 || (opc >= 0xc4 && opc <= 0xc6);
+}
+
+/*
+ * Read a VEX (C4, C5) or EVEX (62) prefix at bytes[*pos] (the byte after
+ * C4/C5/62), then the opcode: set the map, opcode, REX bits and implied
+ * prefix it encodes, and the form that gives the length. Returns 0, or a
+ * negative X86_DECODE_* result. Legacy 66/F2/F3/LOCK or REX before it is
+ * #UD (2.3.2).
+ */
+static int decode_vex(const uint8_t *bytes, unsigned avail, bool long64, unsigned escape, unsigned *pos,
+                      unsigned *map, unsigned *opc, unsigned *rex, unsigned *prefixes, unsigned *last_rep,
+                      const x86_opdesc **d)
+{
+    unsigned payload = escape == VEX2_ESCAPE ? 1 : escape == VEX3_ESCAPE ? 2 : 3;
+    int r = past_end(*pos + payload + 1, avail);
+    if (r != 0)
+        return r;
+    if (*rex || *last_rep || (*prefixes & (X86_PFX_OPSIZE | X86_PFX_LOCK)))
+        return X86_DECODE_INVALID;
+    const uint8_t *p = bytes + *pos;
+    unsigned vmap, pp, w = 0;
+    if (escape == VEX2_ESCAPE) {
+        vmap = MAP_0F;
+        pp = p[0] & VEX_PP_MASK;
+    } else if (escape == VEX3_ESCAPE) {
+        vmap = p[0] & VEX_MAP_MASK;
+        pp = p[1] & VEX_PP_MASK;
+        w = p[1] & VEX_W;
+    } else {
+        if ((p[0] & EVEX_P0_RESERVED) || !(p[1] & EVEX_P1_FIXED))
+            return X86_DECODE_INVALID;
+        vmap = p[0] & EVEX_MAP_MASK;
+        pp = p[1] & VEX_PP_MASK;
+        w = p[1] & VEX_W;
+    }
+    if (vmap < MAP_0F || vmap > MAP_0F3A)
+        return X86_DECODE_INVALID;
+    /* R, X, B are stored inverted in bits 7:5 of the first payload byte; outside 64-bit mode they are unused. */
+    unsigned inv = (unsigned)(~p[0] >> 5) & 7;
+    unsigned bits = escape == VEX2_ESCAPE ? (inv & 4) : inv;
+    *rex = long64 ? (REX_BASE | (bits & 4 ? REX_R : 0) | (bits & 2 ? REX_X : 0) | (bits & 1 ? REX_B : 0) |
+                     (w ? REX_W : 0)) : 0;
+    if (pp == 1)
+        *prefixes |= X86_PFX_OPSIZE;
+    else if (pp == 2)
+        *last_rep = 0xf3;
+    else if (pp == 3)
+        *last_rep = 0xf2;
+    *pos += payload;
+    *opc = bytes[(*pos)++];
+    *map = vmap;
+    bool evex = escape == EVEX_ESCAPE;
+    bool ib = vmap == MAP_0F3A || (vmap == MAP_0F && vex_0f_has_imm8(*opc));
+    if (!evex && vmap == MAP_0F && *opc == OPC_VZEROUPPER)
+        *d = &op_vex_no_modrm;
+    else if (evex)
+        *d = ib ? &op_evex_ib : &op_evex;
+    else
+        *d = ib ? &op_vex_ib : &op_vex;
+    return 0;
+}
 
 int x86_decode(const uint8_t *bytes, unsigned avail, unsigned code_size, x86_insn *insn)
 {
@@ -219,18 +305,22 @@ opcode:;
 
     /*
      * C4/C5 (VEX) and 62 (EVEX) are prefixes in 64-bit mode, and elsewhere
-     * when the next byte has mod == 3 (LES/LDS/BOUND need memory). No AVX is
-     * modelled (XCR0 enables only x87), so they are #UD.
+     * when the next byte has mod == 3 (LES/LDS/BOUND need memory; SDM vol. 2,
+     * 2.3.5 and 2.7.1). The decoder takes their length; fpu_sse.c decides
+     * what executing them raises.
      */
-    if (map == MAP_1B && (opc == 0xc4 || opc == 0xc5 || opc == 0x62)) {
-        if (long64)
-            return X86_DECODE_INVALID;
+    const x86_opdesc *d = NULL;
+    if (map == MAP_1B && (opc == VEX3_ESCAPE || opc == VEX2_ESCAPE || opc == EVEX_ESCAPE)) {
         NEED(1);
-        if ((bytes[pos] >> 6) == 3)
-            return X86_DECODE_INVALID;
+        if (long64 || (bytes[pos] >> 6) == 3) {
+            int vex = decode_vex(bytes, avail, long64, opc, &pos, &map, &opc, &rex, &prefixes, &last_rep, &d);
+            if (vex != 0)
+                return vex;
+        }
     }
 
-    const x86_opdesc *d = &(long64 ? op_long64 : op_legacy)[map][opc];
+    if (!d)
+        d = &(long64 ? op_long64 : op_legacy)[map][opc];
     if (!d->handler) {
         if (map == MAP_0F38)
             d = &op_0f38_family;

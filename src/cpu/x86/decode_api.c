@@ -1,11 +1,13 @@
 /*
  * emu_x86_decode(): the interpreter's decoder behind the public API, for
  * disassembly views and tests. A form is "supported" when the table gives it
- * a handler other than x86_op_unsupported.
+ * a handler that executes it: not x86_op_unsupported, nor the x87/SSE/AVX
+ * handlers that only check CR0/CR4 before stopping (fpu_sse.c).
  */
 #include <string.h>
 
 #include "emu/emu.h"
+#include "cpu/x86/fpu_sse.h"
 #include "cpu/x86/handlers.h"
 
 emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode, emu_x86_insn_info *info)
@@ -31,6 +33,6 @@ emu_err emu_x86_decode(const uint8_t *bytes, size_t len, emu_x86_mode mode, emu_
     memset(info, 0, sizeof *info);
     info->length = (unsigned)n;
     strncpy(info->mnemonic, insn.mnemonic, sizeof info->mnemonic - 1);
-    info->supported = insn.handler != x86_op_unsupported;
+    info->supported = insn.handler != x86_op_unsupported && !x86_fp_unmodelled(insn.handler);
     return EMU_OK;
 }

@@ -208,11 +208,11 @@ static inline void retire(x86_cpu *cpu, emu_machine *m, uint32_t cost, bool had_
 
 /*
  * After a completed instruction that began with TF or RF set, or met a data
- * breakpoint: RF, which suppressed instruction breakpoints for this one
- * instruction, clears (SDM vol. 3, 18.3.1.1); a single step (TF) or data
- * breakpoint raises the #DB trap with DR6.BS / B0-B3, the saved RIP the next
- * instruction. MOV SS / POP SS hold debug traps back one more instruction
- * (6.8.3), so they stay pending while that shadow is open.
+ * or I/O breakpoint: RF, which suppressed instruction breakpoints for this
+ * one instruction, clears (SDM vol. 3, 18.3.1.1); a single step (TF) or a
+ * data or I/O breakpoint raises the #DB trap with DR6.BS / B0-B3, the saved
+ * RIP the next instruction. MOV SS / POP SS hold debug traps back one more
+ * instruction (6.8.3), so they stay pending while that shadow is open.
  */
 static __attribute__((noinline)) x86_status after_debug_instruction(x86_cpu *cpu, uint64_t insn_rip,
                                                                      uint64_t flags_before)
@@ -273,7 +273,8 @@ static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, e
     }
     if (debug)
         cpu->dr_hits = 0;   /* a faulting instruction did not complete its accesses */
-    if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP) {
+    /* A trap between REP iterations leaves RIP on the instruction, which resumes (18.3.1.2). */
+    if (st == X86_FAULT && cpu->fault.kind == X86_EVENT_TRAP && !cpu->fault.string_iteration) {
         cpu->fault.insn_rip = cpu->rip;
         retire(cpu, m, cost, had_shadow);
     }
@@ -288,7 +289,8 @@ static __attribute__((noinline)) x86_status exec_one_debug(x86_cpu *cpu, emu_mac
 /* Must this instruction go through the debug checks? */
 static inline bool x86_debug_attention(const x86_cpu *cpu)
 {
-    return (cpu->dr_exec_mask | cpu->dr_data_mask) || (cpu->rflags & (X86_FLAG_TF | X86_FLAG_RF));
+    return (cpu->dr_exec_mask | cpu->dr_data_mask | cpu->dr_io_mask) ||
+           (cpu->rflags & (X86_FLAG_TF | X86_FLAG_RF));
 }
 
 /* Stop before an instruction at a breakpoint, unless resuming over that one. */

@@ -106,6 +106,13 @@ X86_HANDLER(x86_op_into);           /* CE (outside 64-bit mode) */
 X86_HANDLER(x86_op_int1);           /* F1 */
 X86_HANDLER(x86_op_unsupported);    /* decodes, not modelled: stops naming it */
 
+/* ---- fpu_sse.c: the CR0/CR4 checks of x87, MMX, SSE and AVX, then a stop naming the instruction ---- */
+X86_HANDLER(x86_op_x87);            /* D8-DF */
+X86_HANDLER(x86_op_fwait);          /* 9B */
+X86_HANDLER(x86_op_simd);           /* 0F 10-17 28-2F 50-7F C2 C4-C6 D0-FE, 0F 38 xx, 0F 3A xx */
+X86_HANDLER(x86_op_vex);            /* C4/C5 VEX prefix */
+X86_HANDLER(x86_op_evex);           /* 62 EVEX prefix */
+
 /* ---- system.c: control/debug registers, descriptor tables, HLT, CLI/STI ---- */
 X86_HANDLER(x86_op_mov_from_cr);    /* 0F 20 */
 X86_HANDLER(x86_op_mov_to_cr);      /* 0F 22 */

@@ -3,7 +3,9 @@
  * chapter 19 I/O protection). In protected mode at CPL > IOPL every port
  * byte of the access must be clear in the TSS I/O permission bitmap, else
  * #GP(0). Each port access costs the profile's port_io; an access to a
- * port no device lists stops the machine (io_port_read/io_port_write).
+ * port no device lists stops the machine (io_port_read/io_port_write). A
+ * completed access is shown to the I/O breakpoints (debugreg.c), whose #DB
+ * trap follows the instruction, or the REP INS/OUTS iteration.
  */
 #include "core/machine.h"
 #include "core/memory.h"
@@ -63,16 +65,25 @@ static uint16_t io_port(const x86_cpu *cpu, const x86_insn *insn)
     return dx_form ? (uint16_t)cpu->gpr[X86_RDX] : (uint16_t)(insn->imm & 0xff);
 }
 
+/* Each port access is also looked at by the I/O breakpoints (CR4.DE = 1, DR7 R/W = 10). */
 static x86_status port_read(x86_cpu *cpu, uint16_t port, unsigned size, uint32_t *val)
 {
     cpu->machine->cycles += cpu->machine->cost->port_io;
-    return io_port_read(cpu->machine, port, size, val) < 0 ? X86_STOP : X86_OK;
+    if (io_port_read(cpu->machine, port, size, val) < 0)
+        return X86_STOP;
+    if (X86_UNLIKELY(cpu->dr_io_mask))
+        x86_debug_io_access(cpu, port, size);
+    return X86_OK;
 }
 
 static x86_status port_write(x86_cpu *cpu, uint16_t port, unsigned size, uint32_t val)
 {
     cpu->machine->cycles += cpu->machine->cost->port_io;
-    return io_port_write(cpu->machine, port, size, val) < 0 ? X86_STOP : X86_OK;
+    if (io_port_write(cpu->machine, port, size, val) < 0)
+        return X86_STOP;
+    if (X86_UNLIKELY(cpu->dr_io_mask))
+        x86_debug_io_access(cpu, port, size);
+    return X86_OK;
 }
 
 X86_HANDLER(x86_op_in)
@@ -134,8 +145,8 @@ X86_HANDLER(x86_op_ins)
         x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count))
-            return X86_STOP;
+        if (x86_string_rep_pause(cpu, insn, count, false, &st))
+            return st;
     }
 }
 
@@ -161,7 +172,7 @@ X86_HANDLER(x86_op_outs)
         x86_string_set_reg(cpu, insn, X86_RSI, si + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count))
-            return X86_STOP;
+        if (x86_string_rep_pause(cpu, insn, count, false, &st))
+            return st;
     }
 }

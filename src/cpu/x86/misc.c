@@ -5,6 +5,7 @@
  * delivery saves the address of the next one (SDM vol. 3, 6.5 and 6.4.2).
  */
 #include "cpu/x86/cpu_features.h"
+#include "cpu/x86/fpu_sse.h"
 #include "cpu/x86/handlers.h"
 #include "mmu/x86_paging.h"
 
@@ -72,6 +73,8 @@ X86_HANDLER(x86_op_grp15)
         }
     } else if (reg == 7 || (reg == 6 && opsize)) {
         return flush_line(cpu, insn);
+    } else if (!rep) {
+        return x86_fp_state_group15(cpu, insn);     /* FXSAVE ... XSAVEOPT */
     }
     return x86_unsupported(cpu, insn, insn->mnemonic);
 }
@@ -82,6 +85,8 @@ X86_HANDLER(x86_op_grp9)
     if (insn->mod != 3) {
         if (reg == 1)
             return x86_op_cmpxchg8b16b(cpu, insn);
+        if (reg >= 3 && reg <= 5)
+            return x86_fp_state_group9(cpu, insn);  /* XRSTORS, XSAVEC, XSAVES */
         return x86_unsupported(cpu, insn, insn->mnemonic);
     }
     /* No CPU model emu offers reports these; without the CPUID bit they are #UD. */

@@ -12,6 +12,7 @@
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
 #include "mmu/x86_paging.h"
+#include "mmu/x86_pkeys.h"
 
 /* Power-on values (SDM vol. 3, table 9-1; vol. 4 for MISC_ENABLE). */
 #define PAT_POWER_ON 0x0007040600070406ull
@@ -275,7 +276,7 @@ x86_status x86_msr_write(x86_cpu *cpu, uint32_t index, uint64_t val)
             break;
         if (val & ~LOW32_ONLY)
             return x86_gp0(cpu);
-        r->pkrs = val;
+        x86_set_pkrs(cpu, (uint32_t)val);  /* flushes cached rights (x86_pkeys.h) */
         return X86_OK;
     case X86_MSR_IA32_EFER:
         if (!efer_valid(cpu))

@@ -5,12 +5,15 @@
  * Every load reads the descriptor, applies the SDM's checks in its order
  * (null selector, table limit, type, privilege, present), sets the accessed
  * bit, and only then writes the register, so a fault leaves the CPU as it
- * was. Far transfers through call gates, task gates or TSS descriptors stop
- * as unsupported; IRET is modelled with trap delivery, a later issue.
+ * was. Far CALL/JMP through a call gate and a far RET to an outer privilege
+ * level change privilege and are modelled with trap delivery
+ * (src/entry/x86/callgate.c, retf.c); task gates and TSS descriptors stop as
+ * unsupported outside IA-32e mode (in IA-32e mode they are #GP).
  */
 #include "core/machine.h"
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
+#include "entry/x86/entry.h"
 #include "mmu/x86_paging.h"
 
 #define DESC_L            (1ull << 53)
@@ -67,13 +70,19 @@ x86_status x86_read_descriptor(x86_cpu *cpu, uint16_t sel, bool wide, x86_descri
     unsigned len = wide ? 16 : 8;
     if (index + len - 1 > limit)
         return x86_raise_error(cpu, X86_VEC_GP, sel_err(sel));
+    *addr = base + index;
+    const uint8_t *host = x86_cached_read_ptr(cpu, base + index, len, false);
+    if (X86_LIKELY(host)) {
+        d->lo = x86_load_le(host, 8);
+        d->hi = wide ? x86_load_le(host + 8, 8) : 0;
+        return X86_OK;
+    }
     uint8_t raw[16];
     x86_status st = x86_sys_read_buf(cpu, base + index, raw, len);
     if (st != X86_OK)
         return st;
     d->lo = x86_load_le(raw, 8);
     d->hi = wide ? x86_load_le(raw + 8, 8) : 0;
-    *addr = base + index;
     return X86_OK;
 }
 
@@ -85,6 +94,16 @@ static x86_status set_accessed(x86_cpu *cpu, x86_descriptor *d, uint64_t addr)
     d->lo |= (uint64_t)X86_TYPE_ACCESSED << X86_DESC_TYPE_SHIFT;
     uint8_t byte = (uint8_t)(d->lo >> (X86_DESC_TYPE_BYTE * 8));
     return x86_sys_write_buf(cpu, addr + X86_DESC_TYPE_BYTE, &byte, 1);
+}
+
+x86_status x86_segment_set_accessed(x86_cpu *cpu, x86_segment *s, uint64_t desc_addr)
+{
+    /* Descriptor byte 5 (type, S, DPL, P) is the low byte of attr. */
+    x86_descriptor d = { .lo = (uint64_t)(s->attr & 0xff) << (X86_DESC_TYPE_BYTE * 8) };
+    x86_status st = set_accessed(cpu, &d, desc_addr);
+    if (st == X86_OK)
+        s->attr |= X86_TYPE_ACCESSED;
+    return st;
 }
 
 static void commit_sreg(x86_cpu *cpu, unsigned sreg, const x86_segment *s)
@@ -166,11 +185,14 @@ static x86_status prepare_data_load(x86_cpu *cpu, unsigned sreg, uint16_t sel, x
 /*
  * Check a far JMP/CALL target code segment at the current privilege
  * (vol. 2, JMP: conforming DPL <= CPL; non-conforming RPL <= CPL and
- * DPL = CPL). Gates and TSS descriptors stop as unsupported.
+ * DPL = CPL). A call gate (legacy 16/32-bit, or 64-bit in IA-32e mode,
+ * where no other system type is valid) sets *gate_lo and *gate_addr for
+ * the caller to transfer through; task gates and TSSs stop as unsupported.
  */
 static x86_status prepare_far_target(x86_cpu *cpu, const x86_insn *insn, uint16_t sel,
-                                     x86_segment *out)
+                                     x86_segment *out, bool *via_gate, uint64_t *gate_lo, uint64_t *gate_addr)
 {
+    *via_gate = false;
     if (sel_null(sel))
         return x86_gp0(cpu);
     x86_descriptor d = { 0 };
@@ -181,8 +203,16 @@ static x86_status prepare_far_target(x86_cpu *cpu, const x86_insn *insn, uint16_
     unsigned cpl = cpu->cpl;
     if (!x86_desc_s(&d)) {
         unsigned t = x86_desc_type(&d);
-        if (t == X86_SYS_CALL_GATE || t == X86_SYS_CALL_GATE16)
-            return x86_unsupported(cpu, insn, "far transfer through a call gate");
+        bool ia32e = (cpu->efer & X86_EFER_LMA) != 0;
+        if (t == X86_SYS_CALL_GATE || (t == X86_SYS_CALL_GATE16 && !ia32e)) {
+            *via_gate = true;
+            *gate_lo = d.lo;
+            *gate_addr = addr;
+            return X86_OK;
+        }
+        /* IA-32e mode knows only 64-bit call gates among system descriptors here (vol. 3, 5.8.3.1). */
+        if (ia32e)
+            return x86_raise_error(cpu, X86_VEC_GP, sel_err(sel));
         if (t == X86_SYS_TASK_GATE)
             return x86_unsupported(cpu, insn, "far transfer through a task gate (task switch)");
         if (t == X86_SYS_TSS16_AVAIL || t == X86_SYS_TSS16_BUSY || t == X86_SYS_TSS_AVAIL ||
@@ -353,7 +383,11 @@ X86_HANDLER(x86_op_pop_sreg)
     return X86_OK;
 }
 
-/* Read a far pointer m16:16/32/64 (offset first, then the selector). */
+/*
+ * Read a far pointer m16:16/32/64 (offset first, then the selector). #AC
+ * wants the pointer aligned like its offset: a 32-bit (16:16) far pointer to
+ * 2, a 48-bit (16:32) one to 4 (vol. 3, table 6-7), and 16:64 to 8.
+ */
 static x86_status read_far_pointer(x86_cpu *cpu, const x86_insn *insn, uint64_t *offset,
                                    uint16_t *sel)
 {
@@ -361,7 +395,8 @@ static x86_status read_far_pointer(x86_cpu *cpu, const x86_insn *insn, uint64_t 
         return x86_ud(cpu);
     uint64_t ea = x86_effective_address(cpu, insn);
     uint64_t lin, s;
-    x86_status st = x86_seg_linear(cpu, insn->seg, ea, insn->opsize + 2u, X86_ACC_READ, &lin);
+    x86_status st = x86_seg_linear_aligned(cpu, insn->seg, ea, insn->opsize + 2u, X86_ACC_READ, insn->opsize,
+                                           &lin);
     if (st == X86_OK)
         st = x86_seg_read(cpu, insn->seg, ea, insn->opsize, offset);
     if (st == X86_OK)
@@ -396,16 +431,20 @@ X86_HANDLER(x86_op_load_far_ptr)
     return X86_OK;
 }
 
-/* Far JMP to sel:offset (vol. 2, JMP; same privilege only). */
+/* Far JMP to sel:offset (vol. 2, JMP); a call gate's target keeps the CPL too. */
 static x86_status far_jump(x86_cpu *cpu, const x86_insn *insn, uint16_t sel, uint64_t offset)
 {
     x86_segment cs;
     if (cpu->mode == X86_MODE_REAL) {
         real_mode_segment(cpu, X86_CS, sel, &cs);
     } else {
-        x86_status st = prepare_far_target(cpu, insn, sel, &cs);
+        bool via_gate = false;
+        uint64_t gate_lo = 0, gate_addr = 0;
+        x86_status st = prepare_far_target(cpu, insn, sel, &cs, &via_gate, &gate_lo, &gate_addr);
         if (st != X86_OK)
             return st;
+        if (via_gate)
+            return x86_jmp_through_gate(cpu, sel, gate_lo, gate_addr);
     }
     x86_status st = check_target_ip(cpu, &cs, offset);
     if (st != X86_OK)
@@ -423,9 +462,13 @@ static x86_status far_call(x86_cpu *cpu, const x86_insn *insn, uint16_t sel, uin
     if (cpu->mode == X86_MODE_REAL) {
         real_mode_segment(cpu, X86_CS, sel, &cs);
     } else {
-        st = prepare_far_target(cpu, insn, sel, &cs);
+        bool via_gate = false;
+        uint64_t gate_lo = 0, gate_addr = 0;
+        st = prepare_far_target(cpu, insn, sel, &cs, &via_gate, &gate_lo, &gate_addr);
         if (st != X86_OK)
             return st;
+        if (via_gate)
+            return x86_call_through_gate(cpu, sel, gate_lo, gate_addr);
     }
     st = check_target_ip(cpu, &cs, offset);
     if (st != X86_OK)
@@ -483,51 +526,6 @@ X86_HANDLER(x86_op_call_far_ind)
     return far_call(cpu, insn, sel, offset);
 }
 
-/* The stack segment a return to an outer ring loads (vol. 2, RET). */
-static x86_status prepare_outer_ss(x86_cpu *cpu, uint16_t ss_sel, unsigned rpl, bool to_64,
-                                   x86_segment *out)
-{
-    if (sel_null(ss_sel)) {
-        /* Only a return to 64-bit code below ring 3 may load a null SS. */
-        if (!to_64 || rpl == 3)
-            return x86_gp0(cpu);
-        null_segment(cpu, X86_SS, ss_sel, out);
-        out->attr = (uint16_t)(rpl << X86_SEG_ATTR_DPL_SHIFT);
-        return X86_OK;
-    }
-    x86_descriptor d = { 0 };
-    uint64_t addr = 0;
-    x86_status st = x86_read_descriptor(cpu, ss_sel, false, &d, &addr);
-    if (st != X86_OK)
-        return st;
-    if (sel_rpl(ss_sel) != rpl || !d_data(&d) || !(x86_desc_type(&d) & X86_TYPE_WRITABLE) || x86_desc_dpl(&d) != rpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_err(ss_sel));
-    if (!x86_desc_p(&d))
-        return x86_raise_error(cpu, X86_VEC_SS, sel_err(ss_sel));
-    st = set_accessed(cpu, &d, addr);
-    if (st != X86_OK)
-        return st;
-    x86_descriptor_to_segment(&d, false, ss_sel, out);
-    return X86_OK;
-}
-
-/* After a return to an outer ring, data segments the new CPL may not use become null (5.8.6). */
-static void drop_inner_data_segments(x86_cpu *cpu)
-{
-    static const unsigned regs[] = { X86_ES, X86_DS, X86_FS, X86_GS };
-    for (unsigned i = 0; i < sizeof regs / sizeof regs[0]; i++) {
-        x86_segment *s = &cpu->seg[regs[i]];
-        unsigned type = s->attr & X86_SEG_ATTR_TYPE_MASK;
-        bool data_or_nonconforming = !(type & X86_TYPE_CODE) || !(type & X86_TYPE_CONFORMING);
-        unsigned dpl = (s->attr & X86_SEG_ATTR_DPL_MASK) >> X86_SEG_ATTR_DPL_SHIFT;
-        if ((s->attr & X86_SEG_ATTR_P) && data_or_nonconforming && dpl < cpu->cpl) {
-            x86_segment n;
-            null_segment(cpu, regs[i], 0, &n);
-            *s = n;
-        }
-    }
-}
-
 X86_HANDLER(x86_op_ret_far)
 {
     unsigned n = insn->opsize;
@@ -553,59 +551,20 @@ X86_HANDLER(x86_op_ret_far)
         return X86_OK;
     }
 
-    if (sel_null(sel))
-        return x86_gp0(cpu);
-    x86_descriptor d = { 0 };
-    uint64_t addr = 0;
-    st = x86_read_descriptor(cpu, sel, false, &d, &addr);
-    if (st != X86_OK)
-        return st;
-    unsigned rpl = sel_rpl(sel);
-    if (!d_code(&d) || rpl < cpu->cpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_err(sel));
-    if (d_conforming(&d) ? x86_desc_dpl(&d) > rpl : x86_desc_dpl(&d) != rpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_err(sel));
-    if (!x86_desc_p(&d))
-        return x86_raise_error(cpu, X86_VEC_NP, sel_err(sel));
-    if ((cpu->efer & X86_EFER_LMA) && (d.lo & DESC_L) && (d.lo & DESC_DB))
-        return x86_raise_error(cpu, X86_VEC_GP, sel_err(sel));
-    x86_descriptor_to_segment(&d, false, sel, &cs);
-    cs.attr |= X86_TYPE_ACCESSED;
-
-    if (rpl == cpu->cpl) {
-        st = check_target_ip(cpu, &cs, ip);
-        if (st == X86_OK)
-            st = set_accessed(cpu, &d, addr);
-        if (st != X86_OK)
-            return st;
-        uint64_t new_sp = sp_offset(cpu, (int64_t)(2 * n + release));
-        commit_sreg(cpu, X86_CS, &cs);
-        sp_commit(cpu, new_sp);
-        cpu->next_rip = ip;
-        return X86_OK;
-    }
-
-    /* Return to an outer ring: SS:RSP follow the return address and the released bytes. */
-    uint64_t new_sp, ss_val;
-    st = stack_read(cpu, (int64_t)(2 * n + release), n, &new_sp);
-    if (st == X86_OK)
-        st = stack_read(cpu, (int64_t)(3 * n + release), n, &ss_val);
-    if (st != X86_OK)
-        return st;
-    x86_segment ss;
-    st = prepare_outer_ss(cpu, (uint16_t)ss_val, rpl, cs_is_64(cpu, &cs), &ss);
+    /* A return to an outer level switches stacks: the privilege-changing half lives with IRET. */
+    if (!sel_null(sel) && sel_rpl(sel) > cpu->cpl)
+        return x86_retf_outer(cpu, insn);
+    uint64_t desc_addr = 0;
+    st = x86_return_cs(cpu, NULL, sel, &cs, &desc_addr);
     if (st == X86_OK)
         st = check_target_ip(cpu, &cs, ip);
     if (st == X86_OK)
-        st = set_accessed(cpu, &d, addr);
+        st = x86_segment_set_accessed(cpu, &cs, desc_addr);
     if (st != X86_OK)
         return st;
+    uint64_t new_sp = sp_offset(cpu, (int64_t)(2 * n + release));
     commit_sreg(cpu, X86_CS, &cs);
-    commit_sreg(cpu, X86_SS, &ss);
-    /* The new stack width applies to the loaded RSP plus the released bytes. */
-    cpu->gpr[X86_RSP] = new_sp;
-    sp_commit(cpu, sp_offset(cpu, (int64_t)release));
-    drop_inner_data_segments(cpu);
+    sp_commit(cpu, new_sp);
     cpu->next_rip = ip;
     return X86_OK;
 }

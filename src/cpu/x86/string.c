@@ -39,8 +39,8 @@ X86_HANDLER(x86_op_movs)
         x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count))
-            return X86_STOP;
+        if (x86_string_rep_pause(cpu, insn, count, false, &st))
+            return st;
     }
 }
 
@@ -61,8 +61,8 @@ X86_HANDLER(x86_op_stos)
         x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count))
-            return X86_STOP;
+        if (x86_string_rep_pause(cpu, insn, count, false, &st))
+            return st;
     }
 }
 
@@ -83,8 +83,8 @@ X86_HANDLER(x86_op_lods)
         x86_string_set_reg(cpu, insn, X86_RSI, si + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count))
-            return X86_STOP;
+        if (x86_string_rep_pause(cpu, insn, count, false, &st))
+            return st;
     }
 }
 
@@ -109,10 +109,8 @@ X86_HANDLER(x86_op_cmps)
         x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count) && !compare_ends(cpu, insn))
-            return X86_STOP;
-        if (compare_ends(cpu, insn))
-            return X86_OK;
+        if (x86_string_rep_pause(cpu, insn, count, compare_ends(cpu, insn), &st))
+            return st;
     }
 }
 
@@ -135,9 +133,7 @@ X86_HANDLER(x86_op_scas)
         x86_string_set_reg(cpu, insn, X86_RDI, di + step);
         if (!rep)
             return X86_OK;
-        if (x86_string_rep_pause(cpu, insn, count) && !compare_ends(cpu, insn))
-            return X86_STOP;
-        if (compare_ends(cpu, insn))
-            return X86_OK;
+        if (x86_string_rep_pause(cpu, insn, count, compare_ends(cpu, insn), &st))
+            return st;
     }
 }

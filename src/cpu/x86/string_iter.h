@@ -33,14 +33,31 @@ static inline uint64_t x86_string_step(const x86_cpu *cpu, unsigned size)
 }
 
 /*
- * After an element of a repeated instruction: count it, and report whether
- * to stop early (a stop was requested while elements remain; rIP stays on
- * the instruction, which resumes from the committed state).
+ * After an element of a repeated instruction: count it, and say whether the
+ * instruction ends here, with *st its outcome. It ends after the last
+ * element (the count reaches zero, or `last`: a REPE/REPNE comparison
+ * decided) with X86_OK; while elements remain, after an element that met a
+ * data or I/O breakpoint with the #DB trap (SDM vol. 3, 18.3.1.2), or when a
+ * stop was requested with X86_STOP. In those two cases rIP stays on the
+ * instruction, which resumes from the committed state.
  */
-static inline bool x86_string_rep_pause(x86_cpu *cpu, const x86_insn *insn, uint64_t count)
+static inline bool x86_string_rep_pause(x86_cpu *cpu, const x86_insn *insn, uint64_t count, bool last,
+                                        x86_status *st)
 {
     x86_string_set_reg(cpu, insn, X86_RCX, count - 1);
-    return count - 1 != 0 && cpu->machine->stop_pending;
+    if (count - 1 == 0 || last) {
+        *st = X86_OK;
+        return true;
+    }
+    if (X86_UNLIKELY(cpu->dr_hits)) {
+        *st = x86_debug_string_trap(cpu);
+        return true;
+    }
+    if (cpu->machine->stop_pending) {
+        *st = X86_STOP;
+        return true;
+    }
+    return false;
 }
 
 #endif

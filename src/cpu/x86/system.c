@@ -6,8 +6,9 @@
  *
  * Privileged instructions at CPL > 0 raise #GP(0); SGDT, SIDT, SLDT, STR and
  * SMSW do so under CR4.UMIP. Serializing instructions (vol. 3, 10.3) add the
- * profile's serializing cost. Debug-register breakpoints are a later issue:
- * a DR7 write that enables one stops the machine saying so.
+ * profile's serializing cost. MOV to DR0-DR3/DR7 (and CR4.DE, which gives
+ * DR7's R/W = 10 its meaning) re-derive the breakpoints (debugreg.c);
+ * RDPKRU/WRPKRU live with the protection keys (pkru.c).
  */
 #include <stdio.h>
 
@@ -15,6 +16,7 @@
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/cpu_features.h"
+#include "cpu/x86/fpu_sse.h"
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
 #include "mmu/x86_paging.h"
@@ -24,7 +26,10 @@
     (X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | X86_CR0_ET | X86_CR0_NE |      \
      X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | X86_CR0_CD | X86_CR0_PG)
 #define CR0_FLUSH_BITS (X86_CR0_PE | X86_CR0_WP | X86_CR0_PG)
-#define CR4_FLUSH_BITS (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP)
+/* CR4 bits that change translations or access rights, cached TLB pointers included (4.10.4.1). */
+#define CR4_FLUSH_BITS                                                                    \
+    (X86_CR4_PAE | X86_CR4_PSE | X86_CR4_PGE | X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE | \
+     X86_CR4_PKS)
 #define LMSW_BITS (X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | X86_CR0_TS)
 #define HIGH32 0xffffffff00000000ull
 #define LOW32  0xffffffffull
@@ -40,6 +45,7 @@
 #define DR7_GD       (1ull << 13)
 
 #define DTR_LIMIT_BYTES 2
+#define DTR_AC_ALIGN 4      /* "GDTR, IDTR, LDTR, or Task Register Contents" (vol. 3, table 6-7) */
 #define BASE_24BIT 0x00ffffffull
 
 /* ---- Control registers ---- */
@@ -152,12 +158,6 @@ static x86_status write_cr4(x86_cpu *cpu, uint64_t val)
     if ((cpu->efer & X86_EFER_LMA) && !(val & X86_CR4_PAE))
         return x86_gp0(cpu);
     uint64_t changed = cpu->cr4 ^ val;
-    if ((val & (X86_CR4_PKE | X86_CR4_PKS)) && (changed & (X86_CR4_PKE | X86_CR4_PKS))) {
-        machine_stop(cpu->machine, EMU_STOP_ERROR,
-                     "MOV to CR4 at 0x%llx sets CR4.PKE/PKS: protection keys are not modelled yet",
-                     (unsigned long long)cpu->rip);
-        return X86_STOP;
-    }
     if ((changed & CR4_FLUSH_BITS) && pae_paging(cpu->cr0, val, cpu->efer)) {
         x86_status st = check_pae_pdptes(cpu, cpu->cr3);
         if (st != X86_OK)
@@ -166,6 +166,9 @@ static x86_status write_cr4(x86_cpu *cpu, uint64_t val)
     cpu->cr4 = val;
     if (changed & CR4_FLUSH_BITS)
         x86_tlb_flush_all(cpu);
+    /* DR7's R/W = 10 means an I/O breakpoint only while CR4.DE = 1 (18.2.4). */
+    if (changed & X86_CR4_DE)
+        return x86_debug_update(cpu);
     return X86_OK;
 }
 
@@ -452,8 +455,9 @@ static x86_status store_dtr(x86_cpu *cpu, const x86_insn *insn, const x86_dtr *d
     x86_store_le(image, 2, dtr->limit);
     x86_store_le(image + DTR_LIMIT_BYTES, base_size, dtr->base);
     uint64_t lin = 0;
-    x86_status st = x86_seg_linear(cpu, insn->seg, x86_effective_address(cpu, insn),
-                                   DTR_LIMIT_BYTES + base_size, X86_ACC_WRITE, &lin);
+    /* A data store like any other: at CPL 3 (UMIP clear) #AC wants it 4-byte aligned (vol. 3, table 6-7). */
+    x86_status st = x86_seg_linear_aligned(cpu, insn->seg, x86_effective_address(cpu, insn),
+                                           DTR_LIMIT_BYTES + base_size, X86_ACC_WRITE, DTR_AC_ALIGN, &lin);
     if (st != X86_OK)
         return st;
     return x86_lin_write_buf(cpu, lin, image, DTR_LIMIT_BYTES + base_size);
@@ -566,8 +570,7 @@ static const char *const grp7_reg_forms[8][8] = {
             [7] = "ENCLU" },
     [3] = { [0] = "VMRUN", [1] = "VMMCALL", [2] = "VMLOAD", [3] = "VMSAVE", [4] = "STGI",
             [5] = "CLGI", [6] = "SKINIT", [7] = "INVLPGA" },
-    [5] = { [0] = "SETSSBSY", [2] = "SAVEPREVSSP", [4] = "UIRET", [6] = "RDPKRU",
-            [7] = "WRPKRU" },
+    [5] = { [0] = "SETSSBSY", [2] = "SAVEPREVSSP", [4] = "UIRET" },
     [7] = { [2] = "MONITORX", [3] = "MWAITX", [4] = "CLZERO", [5] = "RDPRU", [6] = "INVLPGB",
             [7] = "TLBSYNC" },
 };
@@ -575,6 +578,10 @@ static const char *const grp7_reg_forms[8][8] = {
 static x86_status grp7_register_form(x86_cpu *cpu, const x86_insn *insn)
 {
     unsigned reg = insn->reg & 7, rm = insn->rm & 7;
+    if (reg == 5 && rm == 6)
+        return x86_rdpkru(cpu, insn);
+    if (reg == 5 && rm == 7)
+        return x86_wrpkru(cpu, insn);
     if (reg == 1 && rm == 2)
         return op_clac_stac(cpu, false);
     if (reg == 1 && rm == 3)
@@ -590,6 +597,8 @@ static x86_status grp7_register_form(x86_cpu *cpu, const x86_insn *insn)
         return op_swapgs(cpu);
     if (reg == 7 && rm == 1)
         return op_rdtscp(cpu);
+    if (reg == 2 && rm <= 1)
+        return x86_fp_xcr_access(cpu, insn);
     const char *name = grp7_reg_forms[reg][rm];
     if (!name)
         return x86_ud(cpu);

@@ -24,6 +24,12 @@ X86_MUST_CHECK x86_status x86_write_cr(x86_cpu *cpu, unsigned n, uint64_t val);
 /* DR6/DR7 with their fixed bits applied; #GP(0) if bits 63:32 are set (SDM vol. 3, 18.2). */
 X86_MUST_CHECK x86_status x86_write_dr(x86_cpu *cpu, unsigned n, uint64_t val);
 
+/* ---- Protection keys (pkru.c; SDM vol. 3, 2.7 and 4.6.2) ---- */
+
+/* RDPKRU (0F 01 EE) and WRPKRU (0F 01 EF). */
+X86_MUST_CHECK x86_status x86_rdpkru(x86_cpu *cpu, const x86_insn *insn);
+X86_MUST_CHECK x86_status x86_wrpkru(x86_cpu *cpu, const x86_insn *insn);
+
 /* ---- MSRs (msr.c, docs/msrs.md) ---- */
 
 /* Power-on values of the modelled MSRs (IA32_PAT, IA32_APIC_BASE, ...); call from x86_cpu_init. */
@@ -153,6 +159,13 @@ X86_MUST_CHECK x86_status x86_probe_descriptor(x86_cpu *cpu, uint16_t sel, x86_d
 
 /* VERR (write = false) / VERW: ZF = readable/writable at the CPL and the selector's RPL. */
 X86_MUST_CHECK x86_status x86_verify_segment(x86_cpu *cpu, const x86_insn *insn, bool write);
+
+/*
+ * Set the accessed bit of the code/data descriptor at desc_addr that s was
+ * loaded from, in memory and in s (SDM vol. 3, 3.4.5.1): the last step
+ * before a segment register load commits, since the write may fault.
+ */
+X86_MUST_CHECK x86_status x86_segment_set_accessed(x86_cpu *cpu, x86_segment *s, uint64_t desc_addr);
 
 /* The descriptor cache contents a descriptor gives (base, scaled limit, attr). */
 void x86_descriptor_to_segment(const x86_descriptor *d, bool wide, uint16_t sel, x86_segment *seg);

@@ -185,6 +185,8 @@ typedef struct x86_fault {
     bool software;              /* INT n / INT3 / INTO: DPL-checked at delivery */
     uint64_t insn_rip;          /* trap-kind events: the instruction that raised it (RIP is past it) */
     bool instruction_breakpoint; /* #DB fault from DR0-DR3: pushes RF = 0 (18.3.1.1) */
+    bool string_iteration;      /* trap between iterations of a REP string instruction: the saved
+                                   RIP is that instruction and RF = 1 is pushed (18.3.1.1) */
 } x86_fault;
 
 /* Decoded instruction. Produced by x86_decode(), consumed by handlers. */
@@ -267,6 +269,7 @@ typedef struct x86_cpu {
     uint64_t dr[8];
     uint8_t dr_exec_mask;       /* enabled instruction breakpoints (derived: x86_debug_update) */
     uint8_t dr_data_mask;       /* enabled data breakpoints (derived) */
+    uint8_t dr_io_mask;         /* enabled I/O breakpoints, CR4.DE = 1 (derived) */
     uint8_t dr_hits;            /* data breakpoints met by the current instruction */
     uint64_t efer;
     uint32_t pkru;
@@ -283,6 +286,7 @@ typedef struct x86_cpu {
     uint64_t halt_rip;          /* the HLT that halted it, for messages */
     uint8_t interrupt_shadow;   /* X86_SHADOW_*: blocking for one instruction */
     bool nmi_blocked;           /* an NMI was delivered and no IRET has run since (SDM vol. 3, 6.7.1) */
+    uint32_t trap_step_cost;    /* the cost profile's delivery_step, read once per step in trap records */
 
     x86_fault fault;            /* valid when a handler returned X86_FAULT */
 
@@ -334,6 +338,9 @@ X86_MUST_CHECK x86_status x86_seg_read_slow(x86_cpu *cpu, unsigned sreg, uint64_
 X86_MUST_CHECK x86_status x86_seg_write_slow(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, uint64_t val);
 /* Linear address of sreg:offset after the segment checks (for multi-byte system reads: LGDT, far pointers). */
 X86_MUST_CHECK x86_status x86_seg_linear(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size, x86_access acc, uint64_t *lin);
+/* The same with the alignment #AC requires given (a power of two): far pointers, SGDT/SIDT images. */
+X86_MUST_CHECK x86_status x86_seg_linear_aligned(x86_cpu *cpu, unsigned sreg, uint64_t offset, unsigned size,
+                                                 x86_access acc, unsigned align, uint64_t *lin);
 
 /* Linear access of 1, 2, 4 or 8 bytes; page-crossing accesses are handled. Fast path inline. */
 X86_MUST_CHECK x86_status x86_lin_read_slow(x86_cpu *cpu, uint64_t lin, unsigned size, uint64_t *val, x86_access acc);
@@ -344,6 +351,29 @@ X86_MUST_CHECK x86_status x86_lin_write_buf(x86_cpu *cpu, uint64_t lin, const vo
 /* The same with the privilege of the access given (delivery writes the frame at the new CPL). */
 X86_MUST_CHECK x86_status x86_lin_write_buf_as(x86_cpu *cpu, uint64_t lin, const void *buf, unsigned len,
                                                bool user);
+
+/*
+ * The host bytes behind [lin, lin+len) when one TLB entry covers them for a
+ * read at this privilege (user: CPL 3 data access; else supervisor, as for
+ * descriptor tables), or NULL: the caller then takes the full access path,
+ * which walks, faults and reports exactly as usual.
+ */
+static inline const uint8_t *x86_cached_read_ptr(const x86_cpu *cpu, uint64_t lin, unsigned len, bool user)
+{
+    if ((lin & X86_PAGE_MASK) + len > X86_PAGE_SIZE || !(cpu->efer & X86_EFER_LMA))
+        return NULL;
+    const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, user, lin);
+    return e && e->host_read ? e->host_read + (lin & X86_PAGE_MASK) : NULL;
+}
+
+/* The same for a write: the page must be writable at this privilege with its dirty bit set. */
+static inline uint8_t *x86_cached_write_ptr(const x86_cpu *cpu, uint64_t lin, unsigned len, bool user)
+{
+    if ((lin & X86_PAGE_MASK) + len > X86_PAGE_SIZE || !(cpu->efer & X86_EFER_LMA))
+        return NULL;
+    const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, user, lin);
+    return e && e->host_write ? e->host_write + (lin & X86_PAGE_MASK) : NULL;
+}
 
 static inline uint64_t x86_load_le(const uint8_t *p, unsigned size)
 {
@@ -444,12 +474,16 @@ int x86_translate_debug(x86_cpu *cpu, uint64_t lin, uint64_t *pa);
 
 /* ---- Debug registers (debugreg.c) ---- */
 
-/* Re-derive the breakpoint masks after DR0-DR3 or DR7 change; X86_STOP for I/O breakpoints. */
+/* Re-derive the breakpoint masks after DR0-DR3, DR7 or CR4.DE change; X86_STOP for R/W = 10 without CR4.DE. */
 X86_MUST_CHECK x86_status x86_debug_update(x86_cpu *cpu);
 /* Does a data breakpoint watch any byte of the page containing lin? (TLB fill asks.) */
 bool x86_debug_watches_page(const x86_cpu *cpu, uint64_t lin);
 /* Note the data breakpoints an access meets, for the trap after the instruction. */
 void x86_debug_data_access(x86_cpu *cpu, uint64_t lin, unsigned len, bool write);
+/* The same for a port access by IN, OUT, INS or OUTS (I/O breakpoints, CR4.DE = 1). */
+void x86_debug_io_access(x86_cpu *cpu, uint16_t port, unsigned size);
+/* A REP string iteration met a breakpoint and iterations remain: the #DB trap before the next. */
+X86_MUST_CHECK x86_status x86_debug_string_trap(x86_cpu *cpu);
 /* Before executing at lin: an enabled execute breakpoint there raises #DB (unless RF). */
 X86_MUST_CHECK x86_status x86_debug_instruction_breakpoint(x86_cpu *cpu, uint64_t lin);
 

@@ -24,8 +24,6 @@
 #define GATE_TYPE_TRAP32   0xfu
 #define GATE_32BIT         0x8u     /* type bit 3: 32-bit gate */
 #define GATE_TRAP          0x1u     /* type bit 0: trap gate (IF kept) */
-#define TSS32_ESP0         0x04u    /* ESPn at 4 + 8n, SSn at 8 + 8n (figure 8-2) */
-#define TSS32_SS0          0x08u
 #define FRAME_MAX_SLOTS    6
 
 typedef struct gate32 {
@@ -44,60 +42,6 @@ static gate32 decode_gate(uint64_t g)
         .dpl = (unsigned)(g >> X86_DESC_DPL_SHIFT) & 3,
         .present = (g & X86_DESC_P) != 0,
     };
-}
-
-/* The new stack for a more privileged handler: SSn:ESPn from a 32-bit TSS, checked (6.12.1). */
-static x86_status tss_stack(x86_cpu *cpu, emu_trap *rec, unsigned new_cpl, uint32_t ext, x86_segment *ss,
-                            uint32_t *esp)
-{
-    unsigned esp_off = TSS32_ESP0 + 8 * new_cpl, ss_off = TSS32_SS0 + 8 * new_cpl;
-    unsigned tss_type = cpu->tr.attr & X86_SEG_ATTR_TYPE_MASK;
-    uint16_t tr_err = (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext;
-    if (tss_type != X86_SYS_TSS_BUSY) {
-        machine_stop(cpu->machine, EMU_STOP_ERROR, "stack switch through a 16-bit TSS is not modelled");
-        return X86_STOP;
-    }
-    if (ss_off + 1 > cpu->tr.limit)
-        return x86_raise_error(cpu, X86_VEC_TS, tr_err);
-    uint8_t raw[8];
-    x86_status st = x86_sys_read_buf(cpu, cpu->tr.base + esp_off, raw, sizeof raw);
-    if (st != X86_OK)
-        return st;
-    *esp = (uint32_t)x86_load_le(raw, 4);
-    uint16_t ss_sel = (uint16_t)x86_load_le(raw + 4, 2);
-    x86_trap_step(cpu, rec, "read TSS.ESPn", cpu->tr.base + esp_off, *esp);
-    x86_trap_step(cpu, rec, "read TSS.SSn", cpu->tr.base + ss_off, ss_sel);
-    uint32_t ss_err = (ss_sel & (X86_SEL_INDEX_MASK | X86_SEL_TI)) | ext;
-    if ((ss_sel & ~X86_SEL_RPL_MASK) == 0)
-        return x86_raise_error(cpu, X86_VEC_TS, ext);
-    if ((ss_sel & X86_SEL_RPL_MASK) != new_cpl)
-        return x86_raise_error(cpu, X86_VEC_TS, ss_err);
-    x86_descriptor d;
-    uint64_t addr;
-    st = x86_read_descriptor(cpu, ss_sel, false, &d, &addr);
-    if (st == X86_FAULT && cpu->fault.vector == X86_VEC_GP)
-        return x86_raise_error(cpu, X86_VEC_TS, ss_err);   /* beyond the table: #TS, not #GP */
-    if (st != X86_OK)
-        return st;
-    x86_trap_step(cpu, rec, "read new SS descriptor", addr, d.lo);
-    bool writable_data = x86_desc_s(&d) && !(x86_desc_type(&d) & X86_TYPE_CODE) &&
-                         (x86_desc_type(&d) & X86_TYPE_WRITABLE);
-    if (!writable_data || x86_desc_dpl(&d) != new_cpl)
-        return x86_raise_error(cpu, X86_VEC_TS, ss_err);
-    if (!x86_desc_p(&d))
-        return x86_raise_error(cpu, X86_VEC_SS, ss_err);
-    x86_descriptor_to_segment(&d, false, ss_sel, ss);
-    return X86_OK;
-}
-
-/* Room for `bytes` below esp within an expand-up stack segment (expand-down: above the limit). */
-static bool stack_fits(const x86_segment *ss, uint32_t esp, unsigned bytes)
-{
-    bool expand_down = (ss->attr & X86_TYPE_EXPAND_DN) != 0;
-    uint32_t lowest = esp - bytes;
-    if (esp < bytes)
-        return false;
-    return expand_down ? lowest > ss->limit : esp - 1 <= ss->limit;
 }
 
 x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
@@ -156,7 +100,7 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     uint32_t esp = (uint32_t)cpu->gpr[X86_RSP];
     bool switch_stack = new_cpl < cpu->cpl;
     if (switch_stack) {
-        st = tss_stack(cpu, rec, new_cpl, ext, &ss, &esp);
+        st = x86_tss32_stack(cpu, rec, new_cpl, ext, &ss, &esp, NULL);
         if (st != X86_OK)
             return st;
         static const char *const tss_stack_names[] = { "SS0:ESP0", "SS1:ESP1", "SS2:ESP2" };
@@ -173,7 +117,8 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     };
     unsigned width = (gate.type & GATE_32BIT) ? 4 : 2;
     uint64_t eflags = x86_rflags(cpu);
-    bool pushes_rf = ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint;
+    bool pushes_rf = (ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint) ||
+                     ev->string_iteration;
     uint64_t eflags_image = pushes_rf ? (eflags | X86_FLAG_RF) : (eflags & ~X86_FLAG_RF);
     uint64_t frame[FRAME_MAX_SLOTS] = {
         ev->error_code, cpu->rip, cpu->seg[X86_CS].selector, eflags_image,
@@ -182,13 +127,13 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     unsigned first = ev->has_error_code ? 0 : 1;
     unsigned last = switch_stack ? FRAME_MAX_SLOTS : FRAME_MAX_SLOTS - 2;
     unsigned n = last - first;
-    if (!stack_fits(&ss, esp, n * width))
+    if (!x86_stack_has_room(&ss, esp, n * width))
         return x86_raise_error(cpu, X86_VEC_SS, switch_stack ? ((ss.selector & X86_SEL_INDEX_MASK) | ext) : ext);
     uint32_t frame_esp = esp - n * width;
     uint8_t image[4 * FRAME_MAX_SLOTS];
     for (unsigned i = 0; i < n; i++)
         x86_store_le(image + width * i, width, frame[first + i]);
-    st = x86_lin_write_buf_as(cpu, (uint32_t)(ss.base + frame_esp), image, n * width, new_cpl == 3);
+    st = x86_write_frame(cpu, (uint32_t)(ss.base + frame_esp), image, width, n, new_cpl == 3, true);
     if (st != X86_OK)
         return st;
     for (unsigned i = n; i-- > 0;)

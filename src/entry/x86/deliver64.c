@@ -21,7 +21,6 @@
 #define GATE_TYPE_INT64    0xeu     /* 64-bit interrupt gate: clears IF */
 #define GATE_TYPE_TRAP64   0xfu     /* 64-bit trap gate: leaves IF */
 #define GATE_IST_MASK      0x7u
-#define TSS64_RSP0         0x04u    /* RSPn at 4 + 8n (figure 8-11) */
 #define TSS64_IST1         0x24u    /* ISTn at 0x24 + 8(n-1) */
 #define STACK_ALIGN_MASK   0xfull   /* 16-byte alignment in IA-32e mode (6.14.2) */
 #define FRAME_MAX_SLOTS    6
@@ -45,25 +44,14 @@ static gate64 decode_gate(uint64_t lo, uint64_t hi)
     };
 }
 
-/* Read an 8-byte TSS field; beyond TR's limit is #TS(TR selector) (6.14.5). */
-static x86_status read_tss(x86_cpu *cpu, emu_trap *rec, const char *name, unsigned offset,
-                           uint32_t ext, uint64_t *val)
-{
-    if (!(cpu->tr.attr & X86_SEG_ATTR_P) || offset + 7 > cpu->tr.limit)
-        return x86_raise_error(cpu, X86_VEC_TS, (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext);
-    uint8_t raw[8];
-    x86_status st = x86_sys_read_buf(cpu, cpu->tr.base + offset, raw, sizeof raw);
-    if (st != X86_OK)
-        return st;
-    *val = x86_load_le(raw, 8);
-    x86_trap_step(cpu, rec, name, cpu->tr.base + offset, *val);
-    return X86_OK;
-}
-
-/* Faults push RF = 1, except the instruction-breakpoint #DB, whose handler decides (18.3.1.1). */
+/*
+ * Faults push RF = 1, except the instruction-breakpoint #DB, whose handler
+ * decides; so does a trap between REP string iterations (18.3.1.1).
+ */
 static bool pushes_rf(const x86_fault *ev)
 {
-    return ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint;
+    return (ev->kind == X86_EVENT_FAULT && !ev->software && !ev->instruction_breakpoint) ||
+           ev->string_iteration;
 }
 
 x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
@@ -86,11 +74,15 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     if ((uint64_t)vector * IDT_GATE64_BYTES + IDT_GATE64_BYTES - 1 > cpu->idtr.limit)
         return x86_raise_error(cpu, X86_VEC_GP, idt_err);
     uint8_t raw[IDT_GATE64_BYTES];
-    st = x86_sys_read_buf(cpu, gate_addr, raw, sizeof raw);
-    if (st != X86_OK)
-        return st;
-    gate64 gate = decode_gate(x86_load_le(raw, 8), x86_load_le(raw + 8, 8));
-    x86_trap_step(cpu, rec, "read IDT gate", gate_addr, x86_load_le(raw, 8));
+    const uint8_t *gate_bytes = x86_cached_read_ptr(cpu, gate_addr, IDT_GATE64_BYTES, false);
+    if (!gate_bytes) {
+        st = x86_sys_read_buf(cpu, gate_addr, raw, sizeof raw);
+        if (st != X86_OK)
+            return st;
+        gate_bytes = raw;
+    }
+    gate64 gate = decode_gate(x86_load_le(gate_bytes, 8), x86_load_le(gate_bytes + 8, 8));
+    x86_trap_step(cpu, rec, "read IDT gate", gate_addr, x86_load_le(gate_bytes, 8));
 
     x86_trap_step(cpu, rec, "check gate type/present/DPL", gate_addr, gate.type);
     if (gate.type != GATE_TYPE_INT64 && gate.type != GATE_TYPE_TRAP64)
@@ -114,11 +106,11 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     /* ---- Validate: the stack (6.14.4, 6.14.5) ---- */
     uint64_t new_rsp = 0;
     if (gate.ist != 0) {
-        st = read_tss(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
+        st = x86_tss64_read(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
         static const char *const ist_names[] = { "", "IST1", "IST2", "IST3", "IST4", "IST5", "IST6", "IST7" };
         x86_trap_stack(rec, ist_names[gate.ist]);
     } else if (new_cpl < cpu->cpl) {
-        st = read_tss(cpu, rec, "read TSS.RSPn", TSS64_RSP0 + 8 * new_cpl, ext, &new_rsp);
+        st = x86_tss64_read(cpu, rec, "read TSS.RSPn", X86_TSS64_RSP0 + 8 * new_cpl, ext, &new_rsp);
         static const char *const rsp_names[] = { "RSP0", "RSP1", "RSP2" };
         x86_trap_stack(rec, rsp_names[new_cpl]);
     } else {
@@ -149,7 +141,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     uint8_t image[8 * FRAME_MAX_SLOTS];
     for (unsigned i = 0; i < n; i++)
         x86_store_le(image + 8 * i, 8, frame[first + i]);
-    st = x86_lin_write_buf_as(cpu, frame_rsp, image, 8 * n, new_cpl == 3);
+    st = x86_write_frame(cpu, frame_rsp, image, 8, n, new_cpl == 3, false);
     if (st != X86_OK)
         return st;
     for (unsigned i = n; i-- > 0;)

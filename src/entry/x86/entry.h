@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/machine.h"
+#include "cpu/x86/system.h"
 #include "cpu/x86/x86.h"
 #include "emu/emu.h"
 
@@ -48,19 +49,100 @@ X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_t
 /* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
 X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
 
+/* ---- The TSS stacks of a transfer to a more privileged level (tss.c) ---- */
+
+#define X86_TSS64_RSP0 0x04u    /* 64-bit TSS: RSPn at 4 + 8n (SDM vol. 3, figure 8-11) */
+
+/* Read the 8-byte field at offset of a 64-bit TSS as step `name`; beyond TR's limit is #TS(TR + ext). */
+X86_MUST_CHECK x86_status x86_tss64_read(x86_cpu *cpu, emu_trap *rec, const char *name, unsigned offset,
+                                         uint32_t ext, uint64_t *val);
+
+/*
+ * SSn:ESPn of a 32-bit TSS for new_cpl, the new SS checked: #TS(TR or SS +
+ * ext), #SS(SS + ext). *ss_desc_addr (if not NULL): SS's descriptor.
+ */
+X86_MUST_CHECK x86_status x86_tss32_stack(x86_cpu *cpu, emu_trap *rec, unsigned new_cpl, uint32_t ext,
+                                          x86_segment *ss, uint32_t *esp, uint64_t *ss_desc_addr);
+
+/* Room for `bytes` below esp in a stack segment (expand-down: all of it above the limit). */
+static inline bool x86_stack_has_room(const x86_segment *ss, uint32_t esp, unsigned bytes)
+{
+    bool expand_down = (ss->attr & X86_TYPE_EXPAND_DN) != 0;
+    if (esp < bytes)
+        return false;
+    return expand_down ? esp - bytes > ss->limit : esp - 1 <= ss->limit;
+}
+
+/* ---- Returns to an outer privilege level: IRET and far RET (return_segments.c) ---- */
+
+/*
+ * The code segment a return loads (vol. 2, RET and IRET): not null (#GP(0)),
+ * within its table, code, RPL >= CPL, DPL = RPL (conforming: DPL <= RPL), no
+ * L and D together in IA-32e mode (#GP(sel)), present (#NP(sel)). rec may be
+ * NULL (a same-privilege far RET keeps no record). *desc_addr: for the
+ * accessed bit.
+ */
+X86_MUST_CHECK x86_status x86_return_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, x86_segment *cs,
+                                        uint64_t *desc_addr);
+
+/*
+ * The stack segment a return to new_cpl loads: writable data with RPL = DPL
+ * = new_cpl (#GP(sel)), present (#SS(sel)); null only returning to 64-bit
+ * code below CPL 3 (else #GP(0)). *desc_addr is 0 for a null SS.
+ */
+X86_MUST_CHECK x86_status x86_return_ss(x86_cpu *cpu, emu_trap *rec, uint16_t sel, unsigned new_cpl,
+                                        bool to_64bit, x86_segment *ss, uint64_t *desc_addr);
+
+/* After the return committed: null ES/DS/FS/GS holding data or non-conforming code with DPL < CPL. */
+void x86_null_inaccessible_segments(x86_cpu *cpu, emu_trap *rec);
+
+/* ---- Far transfers through call gates (callgate.c) and far RET outward (retf.c) ---- */
+
+/*
+ * Far CALL / far JMP whose selector named a call gate: gate (raw descriptor
+ * gate_lo at gate_addr) and target checks, the stack switch of a CALL to a
+ * more privileged level, a record of kind EMU_TRAP_CALL_GATE. Nothing
+ * changes unless every check passes.
+ */
+X86_MUST_CHECK x86_status x86_call_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_lo,
+                                                uint64_t gate_addr);
+X86_MUST_CHECK x86_status x86_jmp_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_lo, uint64_t gate_addr);
+
+/* Far RET (CB, or CA with imm16) whose return CS has RPL > CPL: pops SS:RSP too; an EMU_TRAP_RETURN record. */
+X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
+
+/*
+ * Write a frame of n slots (image holds the lowest slot first) at linear
+ * address lin. The CPU pushes from the highest slot down (SS first), so when
+ * the frame cannot be written at once, slots go one by one from the top and
+ * a fault names the push it met (CR2 = that slot), as the SDM's push
+ * sequence would. wrap32: addresses wrap at 4 GiB (outside IA-32e mode).
+ */
+X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
+                                          unsigned n, bool user, bool wrap32);
+
 /* Start a record: header from the CPU's current state, no steps yet. */
 void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector);
 
-/* Append a step to rec and charge its cost to the record and the machine clock. */
+/* Append a step to rec and add its cost to the record's; the clock is charged with the record's
+ * total when it completes (machine_trap_record) or is abandoned (x86_trap_abandon). */
 static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
 {
-    uint32_t cost = cpu->machine->cost->delivery_step;
-    cpu->machine->cycles += cost;
+    const uint32_t cost = cpu->trap_step_cost;
+    const unsigned n = rec->n_steps;
     rec->cycles += cost;
-    if (X86_LIKELY(rec->n_steps < EMU_TRAP_MAX_STEPS))
-        rec->steps[rec->n_steps++] = (emu_trap_step){ name, addr, value, cost };
-    else
+    if (X86_LIKELY(n < EMU_TRAP_MAX_STEPS)) {
+        rec->steps[n] = (emu_trap_step){ name, addr, value, cost };
+        rec->n_steps = n + 1;
+    } else {
         rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
+    }
+}
+
+/* A record whose operation faulted part-way (IRET, SYSRET): no record, but the work was done. */
+static inline void x86_trap_abandon(x86_cpu *cpu, const emu_trap *rec)
+{
+    cpu->machine->cycles += rec->cycles;
 }
 
 /* Name the stack a delivery used ("current", "RSP0", "IST3", ...): a copy, no formatting. */

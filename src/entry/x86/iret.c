@@ -5,7 +5,8 @@
  * returning to an outer level or (always) in 64-bit mode; check the return
  * code segment and the stack segment, then load them and update RFLAGS as
  * the CPL and IOPL allow. A return to an outer privilege level nulls data
- * segment registers the new level may not use. The frame is read and checked
+ * segment registers the new level may not use (the segment checks and the
+ * nulling are shared with far RET: return_segments.c). The frame is read and checked
  * before anything is written. Task returns (NT = 1) and returns to
  * virtual-8086 mode are not modelled and stop the run, naming them.
  */
@@ -23,84 +24,26 @@
 #define IRET_FLAGS_ALWAYS (X86_FLAGS_ARITH | X86_FLAG_TF | X86_FLAG_DF | X86_FLAG_NT | \
                            X86_FLAG_RF | X86_FLAG_AC | X86_FLAG_ID)
 
-static uint16_t sel_index(uint16_t sel)
-{
-    return sel & (X86_SEL_INDEX_MASK | X86_SEL_TI);
-}
-
-/* The return CS: code, DPL per conformity, present (vol. 2, IRET: RETURN-TO-SAME/OUTER-PRIVILEGE). */
-static x86_status check_return_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, x86_segment *cs)
-{
-    unsigned rpl = sel & X86_SEL_RPL_MASK;
-    if (sel_index(sel) == 0)
-        return x86_gp0(cpu);
-    if (rpl < cpu->cpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_index(sel));
-    x86_descriptor d;
-    uint64_t addr;
-    x86_status st = x86_read_descriptor(cpu, sel, false, &d, &addr);
-    if (st != X86_OK)
-        return st;
-    x86_trap_step(cpu, rec, "read return CS descriptor", addr, d.lo);
-    bool is_code = x86_desc_s(&d) && (x86_desc_type(&d) & X86_TYPE_CODE);
-    bool conforming = is_code && (x86_desc_type(&d) & X86_TYPE_CONFORMING);
-    if (!is_code || (conforming ? x86_desc_dpl(&d) > rpl : x86_desc_dpl(&d) != rpl))
-        return x86_raise_error(cpu, X86_VEC_GP, sel_index(sel));
-    if (!x86_desc_p(&d))
-        return x86_raise_error(cpu, X86_VEC_NP, sel_index(sel));
-    x86_descriptor_to_segment(&d, false, sel, cs);
-    return X86_OK;
-}
-
-/* The return SS: writable data at DPL = RPL = the new CPL, present; null allowed for 64-bit CPL < 3. */
-static x86_status check_return_ss(x86_cpu *cpu, emu_trap *rec, uint16_t sel, unsigned new_cpl,
-                                  bool to_64bit, x86_segment *ss)
-{
-    if (sel_index(sel) == 0) {
-        if (!to_64bit || new_cpl == 3)
-            return x86_gp0(cpu);
-        *ss = (x86_segment){ .selector = sel };
-        return X86_OK;
-    }
-    if ((sel & X86_SEL_RPL_MASK) != new_cpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_index(sel));
-    x86_descriptor d;
-    uint64_t addr;
-    x86_status st = x86_read_descriptor(cpu, sel, false, &d, &addr);
-    if (st != X86_OK)
-        return st;
-    x86_trap_step(cpu, rec, "read return SS descriptor", addr, d.lo);
-    bool writable_data = x86_desc_s(&d) && !(x86_desc_type(&d) & X86_TYPE_CODE) &&
-                         (x86_desc_type(&d) & X86_TYPE_WRITABLE);
-    if (!writable_data || x86_desc_dpl(&d) != new_cpl)
-        return x86_raise_error(cpu, X86_VEC_GP, sel_index(sel));
-    if (!x86_desc_p(&d))
-        return x86_raise_error(cpu, X86_VEC_SS, sel_index(sel));
-    x86_descriptor_to_segment(&d, false, sel, ss);
-    return X86_OK;
-}
-
-/* On a return to an outer level, data segments the new CPL may not use become null (vol. 2, IRET). */
-static void null_inaccessible_segments(x86_cpu *cpu, emu_trap *rec)
-{
-    static const unsigned data_sregs[] = { X86_ES, X86_DS, X86_FS, X86_GS };
-    for (unsigned i = 0; i < sizeof data_sregs / sizeof data_sregs[0]; i++) {
-        x86_segment *s = &cpu->seg[data_sregs[i]];
-        unsigned dpl = (s->attr & X86_SEG_ATTR_DPL_MASK) >> X86_SEG_ATTR_DPL_SHIFT;
-        bool data_or_nonconforming = !(s->attr & X86_TYPE_CODE) || !(s->attr & X86_TYPE_CONFORMING);
-        if ((s->attr & X86_SEG_ATTR_S) && data_or_nonconforming && dpl < cpu->cpl) {
-            s->selector = 0;
-            s->attr = 0;
-            x86_trap_step(cpu, rec, "null data segment the new CPL may not use", 0, data_sregs[i]);
-        }
-    }
-}
-
 /* Pop slots [from, to) of the IRET frame at the stack pointer (wrapping at the stack's width). */
 static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned from, unsigned to, uint64_t *slot)
 {
     static const char *const slot_names[IRET_SLOTS] = { "pop RIP", "pop CS", "pop RFLAGS", "pop RSP", "pop SS" };
     uint64_t stack_mask = x86_width_mask(cpu->stack_size);
+    /* In 64-bit mode the slots are linear addresses: when one cached page holds them all and RSP is
+     * aligned (so no #AC), read them at once. Anything else (a fault to report at its slot, limits)
+     * takes the per-slot path. */
+    const uint8_t *host = NULL;
+    if (cpu->mode == X86_MODE_LONG64 && size == 8 && !(cpu->gpr[X86_RSP] & 7) &&
+        x86_canonical(cpu->gpr[X86_RSP] + 8ull * from) &&
+        x86_canonical(cpu->gpr[X86_RSP] + 8ull * to - 1))
+        host = x86_cached_read_ptr(cpu, cpu->gpr[X86_RSP] + 8ull * from, 8 * (to - from), cpu->cpl == 3);
+    if (host) {
+        for (unsigned i = from; i < to; i++) {
+            slot[i] = x86_load_le(host + 8 * (i - from), 8);
+            x86_trap_step(cpu, rec, slot_names[i], cpu->gpr[X86_RSP] + 8ull * i, slot[i]);
+        }
+        return X86_OK;
+    }
     for (unsigned i = from; i < to; i++) {
         uint64_t offset = (cpu->gpr[X86_RSP] + (uint64_t)size * i) & stack_mask;
         x86_status st = x86_seg_read(cpu, X86_SS, offset, size, &slot[i]);
@@ -125,7 +68,8 @@ x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
         return x86_unsupported(cpu, insn, "IRET to virtual-8086 mode");
     uint16_t cs_sel = (uint16_t)slot[1];
     x86_segment cs, ss = cpu->seg[X86_SS];
-    st = check_return_cs(cpu, rec, cs_sel, &cs);
+    uint64_t desc_addr = 0;
+    st = x86_return_cs(cpu, rec, cs_sel, &cs, &desc_addr);
     if (st != X86_OK)
         return st;
     unsigned new_cpl = cs_sel & X86_SEL_RPL_MASK;
@@ -140,7 +84,7 @@ x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     if (pops_stack) {
         st = pop_slots(cpu, rec, size, 3, IRET_SLOTS, slot);
         if (st == X86_OK)
-            st = check_return_ss(cpu, rec, (uint16_t)slot[4], new_cpl, to_64bit, &ss);
+            st = x86_return_ss(cpu, rec, (uint16_t)slot[4], new_cpl, to_64bit, &ss, &desc_addr);
         if (st != X86_OK)
             return st;
         new_rsp = size == 2 ? (cpu->gpr[X86_RSP] & ~0xffffull) | (slot[3] & 0xffff) : slot[3];
@@ -172,7 +116,7 @@ x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     x86_update_mode(cpu);
     x86_trap_step(cpu, rec, "load CS:RIP, SS:RSP, RFLAGS", new_rip, new_rflags);
     if (cpu->cpl > old_cpl)
-        null_inaccessible_segments(cpu, rec);
+        x86_null_inaccessible_segments(cpu, rec);
     rec->to_pc = new_rip;
     rec->to_sp = cpu->gpr[X86_RSP];
     rec->to_priv = cpu->cpl;
@@ -195,5 +139,7 @@ X86_HANDLER(x86_op_iret)
     x86_status st = x86_iret_protected(cpu, insn, &rec);
     if (st == X86_OK)
         machine_trap_record(cpu->machine, &rec);
+    else
+        x86_trap_abandon(cpu, &rec);
     return st;
 }

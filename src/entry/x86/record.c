@@ -31,7 +31,9 @@ void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int v
 
 void x86_event_name(const x86_fault *ev, char *buf, size_t len)
 {
-    if (ev->vector >= 32)
+    if (ev->kind == X86_EVENT_INTERRUPT)
+        snprintf(buf, len, "interrupt 0x%x", ev->vector);
+    else if (ev->vector >= 32)
         snprintf(buf, len, "INT 0x%x", ev->vector);
     else if (ev->has_error_code)
         snprintf(buf, len, "%s(0x%x)", x86_vector_mnemonic(ev->vector), ev->error_code);

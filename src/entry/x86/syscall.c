@@ -1,12 +1,18 @@
 /*
- * SYSCALL and SYSRET in 64-bit mode (SDM vol. 2, SYSCALL and SYSRET), the
- * fast system-call pair: no IDT, no stack switch, flat segments loaded from
- * fixed values selected by IA32_STAR rather than read from the GDT. Each is
- * a trap record like any other delivery.
+ * SYSCALL and SYSRET (SDM vol. 2, SYSCALL and SYSRET; AMD APM vol. 3,
+ * SYSCALL and SYSRET), the fast system-call pair: no IDT, no stack switch,
+ * flat segments loaded from fixed values selected by IA32_STAR rather than
+ * read from the GDT. Each is a trap record like any other delivery.
  *
- * Vendor profiles differ on SYSRET to a non-canonical RCX: Intel raises
- * #GP(0) at CPL 0 before anything changes; AMD completes the SYSRET and the
- * fetch at CPL 3 faults instead (docs/traps.md).
+ * Vendor profiles differ in two places (docs/traps.md):
+ * - Where the pair may run. Intel allows both only in 64-bit mode (#UD
+ *   elsewhere). AMD allows them anywhere in long mode: SYSCALL from
+ *   compatibility mode enters 64-bit mode at IA32_CSTAR, and SYSRET from
+ *   compatibility mode returns like one from 64-bit mode. AMD's legacy-mode
+ *   forms (STAR[31:0] as the target) are not modelled and stop naming it.
+ * - SYSRET to a non-canonical RCX: Intel raises #GP(0) at CPL 0 before
+ *   anything changes; AMD completes the SYSRET and the fetch at CPL 3
+ *   faults instead.
  */
 #include <stdio.h>
 
@@ -29,9 +35,31 @@
 #define DPL3             (3u << X86_SEG_ATTR_DPL_SHIFT)
 #define FLAT_LIMIT       0xffffffffu
 
-static bool syscall_enabled(const x86_cpu *cpu)
+/* Intel: 64-bit mode only (vol. 2, SYSCALL: "IF (CS.L != 1) or (IA32_EFER.LMA != 1) ... #UD"). */
+static bool intel_mode_ok(const x86_cpu *cpu)
 {
-    return x86_long64(cpu) && (cpu->efer & X86_EFER_SCE);
+    return x86_long64(cpu);
+}
+
+/* AMD: anywhere in long mode; LONG_MODE in the APM's pseudocode is EFER.LMA, not CS.L. */
+static bool amd_long_mode(const x86_cpu *cpu)
+{
+    return cpu->mode != X86_MODE_REAL && (cpu->efer & X86_EFER_LMA);
+}
+
+/*
+ * Is the SYSCALL/SYSRET pair available here? #UD when EFER.SCE is clear or
+ * (Intel) outside 64-bit mode; X86_STOP naming AMD's legacy-mode form.
+ */
+static x86_status syscall_available(x86_cpu *cpu, const x86_insn *insn, const char *legacy_form)
+{
+    if (!(cpu->efer & X86_EFER_SCE))
+        return x86_ud(cpu);
+    if (cpu->config.vendor == X86_VENDOR_INTEL)
+        return intel_mode_ok(cpu) ? X86_OK : x86_ud(cpu);
+    if (amd_long_mode(cpu))
+        return X86_OK;
+    return x86_unsupported(cpu, insn, legacy_form);
 }
 
 static void flat(x86_segment *s, uint16_t selector, uint16_t attr)
@@ -50,12 +78,16 @@ static void end_record(x86_cpu *cpu, emu_trap *rec)
 
 X86_HANDLER(x86_op_syscall)
 {
-    if (!syscall_enabled(cpu))
-        return x86_ud(cpu);
+    x86_status avail = syscall_available(cpu, insn, "SYSCALL in legacy mode (AMD: to IA32_STAR[31:0])");
+    if (avail != X86_OK)
+        return avail;
+    /* AMD, compatibility mode: the entry point is IA32_CSTAR and RCX gets the 32-bit return EIP. */
+    const bool from_compat = !x86_long64(cpu);
     emu_trap rec;
     x86_trap_begin(cpu, &rec, EMU_TRAP_SYSCALL, -1);
     uint64_t rflags = x86_rflags(cpu);
     uint16_t cs_sel = (uint16_t)(cpu->msr.star >> STAR_SYSCALL_CS_SHIFT) & SEL_MASK;
+    /* Outside 64-bit mode next_rip is already the 32-bit EIP, so RCX is zero-extended. */
     cpu->gpr[X86_RCX] = cpu->next_rip;
     x86_trap_step(cpu, &rec, "RCX = return RIP", 0, cpu->next_rip);
     cpu->gpr[X86_R11] = rflags & ~X86_FLAG_RF;
@@ -65,8 +97,13 @@ X86_HANDLER(x86_op_syscall)
     flat(&cpu->seg[X86_CS], cs_sel & ~X86_SEL_RPL_MASK, ATTR_FLAT_CODE64);
     flat(&cpu->seg[X86_SS], (uint16_t)(cs_sel + 8), ATTR_FLAT_DATA);
     x86_trap_step(cpu, &rec, "load CS, SS from IA32_STAR[47:32]", 0, cs_sel);
-    cpu->next_rip = cpu->msr.lstar;
-    x86_trap_step(cpu, &rec, "RIP = IA32_LSTAR", 0, cpu->msr.lstar);
+    if (from_compat) {
+        cpu->next_rip = cpu->msr.cstar;
+        x86_trap_step(cpu, &rec, "RIP = IA32_CSTAR", 0, cpu->msr.cstar);
+    } else {
+        cpu->next_rip = cpu->msr.lstar;
+        x86_trap_step(cpu, &rec, "RIP = IA32_LSTAR", 0, cpu->msr.lstar);
+    }
     x86_update_mode(cpu);
     end_record(cpu, &rec);
     return X86_OK;
@@ -74,8 +111,9 @@ X86_HANDLER(x86_op_syscall)
 
 X86_HANDLER(x86_op_sysret)
 {
-    if (!syscall_enabled(cpu))
-        return x86_ud(cpu);
+    x86_status avail = syscall_available(cpu, insn, "SYSRET in legacy mode (AMD)");
+    if (avail != X86_OK)
+        return avail;
     if (cpu->cpl != 0)
         return x86_gp0(cpu);
     bool to_64bit = insn->opsize == 8;
