@@ -217,6 +217,66 @@ START_TEST(illegal_vectors)
 }
 END_TEST
 
+/* ESR errors raise the error LVT's vector when it is unmasked (11.5.3). */
+START_TEST(error_lvt_fires)
+{
+    trap_log log;
+    emu_machine *m = a_machine(NULL, &log, true);
+    code c = { .n = 0 };
+    a_enable(&c, true);
+    e_wrmsr(&c, X2(R_LVT_ERROR), 0x3e);
+    e_wrmsr(&c, X2(R_ICR), ICR_SELF | 7);                   /* send illegal vector */
+    E(&c, I_STI, I_NOP, I_CLI, I_HLT);
+    expect_halt(a_run(m, &c, 1000), "error LVT");
+    A_EXPECT_INTERRUPT(&log, 0, 0x3e, "APIC error; IRR 0x3e->- ISR -->0x3e PPR 0x00->0x30");
+    emu_close(m);
+}
+END_TEST
+
+/* xAPIC logical destinations: flat model (a bitmap) and cluster model (11.6.2.2). */
+START_TEST(xapic_logical_destinations)
+{
+    trap_log log;
+    emu_machine *m = a_machine(NULL, &log, false);
+    code c = { .n = 0 };
+    a_enable(&c, false);
+    e_mmio_write(&c, XA(R_LDR), 0x04000000);                 /* logical ID 0x04 */
+    e_mmio_write(&c, XA(R_ICR_HI), 0x06000000);              /* flat: bit 2 set: this CPU */
+    e_mmio_write(&c, XA(R_ICR), (1u << 11) | 0x41);
+    e_mmio_write(&c, XA(R_ICR_HI), 0x08000000);              /* flat: bit 3 only: nobody */
+    e_mmio_write(&c, XA(R_ICR), (1u << 11) | 0x42);
+    e_mmio_write(&c, XA(R_DFR), 0x0fffffff);                 /* cluster model */
+    e_mmio_write(&c, XA(R_LDR), 0x21000000);                 /* cluster 2, member bit 0 */
+    e_mmio_write(&c, XA(R_ICR_HI), 0x23000000);              /* cluster 2, members 0-1: this CPU */
+    e_mmio_write(&c, XA(R_ICR), (1u << 11) | 0x43);
+    e_mmio_write(&c, XA(R_ICR_HI), 0x11000000);              /* cluster 1: nobody */
+    e_mmio_write(&c, XA(R_ICR), (1u << 11) | 0x44);
+    E(&c, I_STI, I_NOP, I_CLI, I_HLT);
+    expect_halt(a_run(m, &c, 1000), "logical");
+    ck_assert_msg(a_interrupt(&log, 0) && a_interrupt(&log, 0)->vector == 0x43, "cluster match 0x43 first");
+    ck_assert_msg(a_interrupt(&log, 1) && a_interrupt(&log, 1)->vector == 0x41, "flat match 0x41");
+    ck_assert_msg(a_interrupt(&log, 2) == NULL, "0x42 and 0x44 selected nobody");
+    emu_close(m);
+}
+END_TEST
+
+/* LINT0 in fixed mode: the 8259's INT edge becomes an ordinary APIC request (11.5.1). */
+START_TEST(lint0_fixed_mode)
+{
+    trap_log log;
+    emu_machine *m = a_machine(NULL, &log, false);
+    code c = { .n = 0 };
+    a_enable(&c, false);
+    e_mmio_write(&c, XA(R_LVT_LINT0), 0x70);
+    E(&c, 0x66, 0xba, 0x21, 0x00, 0xb0, 0xfd, 0xee);         /* 8259 master: unmask IRQ1 only */
+    E(&c, 0x66, 0xba, 0x01, 0x20, 0xb0, 0x01, 0xee);         /* pc-testdev: ISA IRQ1 high */
+    E(&c, I_STI, I_NOP, I_CLI, I_HLT);
+    expect_halt(a_run(m, &c, 1000), "LINT0 fixed");
+    A_EXPECT_INTERRUPT(&log, 0, 0x70, "LINT0; IRR 0x70->- ISR -->0x70 PPR 0x00->0x70");
+    emu_close(m);
+}
+END_TEST
+
 /* A software-disabled APIC holds requests but presents none (11.4.7.2). */
 START_TEST(software_disabled_presents_nothing)
 {
@@ -273,6 +333,9 @@ int main(void)
     tcase_add_test(tc, init_to_self_is_unmodelled);
     tcase_add_test(tc, illegal_vectors);
     tcase_add_test(tc, software_disabled_presents_nothing);
+    tcase_add_test(tc, error_lvt_fires);
+    tcase_add_test(tc, xapic_logical_destinations);
+    tcase_add_test(tc, lint0_fixed_mode);
     tcase_add_test(tc, eoi_costs_differ_by_mode);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
