@@ -43,7 +43,8 @@
 #define IOAPIC_MASKED  (1u << 16)
 
 #define TIMER_TICKS    3
-#define SPIN_LIMIT     1000000u
+#define SPIN_LIMIT     1000000u  /* waits for a delivery end as soon as it happens: QEMU's TCG takes a while */
+#define HOLD_SPINS     1000u     /* how long a held request is watched not being delivered */
 #define LOG_MAX        16
 
 static volatile unsigned depth, ticks, nmis, spurious;
@@ -94,7 +95,7 @@ static void mid_handler(void)
     apic_self_ipi(VEC_HIGH);
     spin_until(&high_seen);
     apic_self_ipi(VEC_LOW);
-    for (unsigned i = 0; i < 1000; i++)
+    for (unsigned i = 0; i < HOLD_SPINS; i++)
         __asm__ volatile("pause");
     low_waited = apic_irr_has(VEC_LOW);
     __asm__ volatile("cli");
@@ -199,7 +200,7 @@ static void nesting_lesson(void)
     apic_self_ipi(VEC_LOW);
     apic_self_ipi(VEC_MASKED_A);
     __asm__ volatile("sti");
-    for (unsigned i = 0; i < 1000; i++)
+    for (unsigned i = 0; i < HOLD_SPINS; i++)
         __asm__ volatile("pause");
     serial_puts("  TPR 0x50: PPR ");
     serial_put_hex(apic_read(APIC_PPR));
@@ -208,7 +209,7 @@ static void nesting_lesson(void)
     serial_puts(apic_irr_has(VEC_MASKED_A) ? " 0x55" : "");
     serial_puts(log_n ? ", delivered early\n" : ", none delivered\n");
     apic_write(APIC_TPR, 0);
-    for (unsigned i = 0; i < 1000 && log_n < 2; i++)
+    for (unsigned i = 0; i < SPIN_LIMIT && log_n < 2; i++)
         __asm__ volatile("pause");
     __asm__ volatile("cli");
     print_log("  TPR 0: delivered");
@@ -221,7 +222,7 @@ static void nmi_lesson(void)
         wrmsr(X2APIC_MSR(APIC_ICR), APIC_SHORTHAND_SELF | APIC_DELMODE_NMI);
     else
         apic_write(APIC_ICR, APIC_SHORTHAND_SELF | APIC_DELMODE_NMI);
-    for (unsigned i = 0; i < 1000 && !nmis; i++)
+    for (unsigned i = 0; i < SPIN_LIMIT && !nmis; i++)
         __asm__ volatile("pause");
     serial_puts("  NMI through the ICR: ");
     serial_put_u64(nmis);
@@ -241,7 +242,7 @@ static void pic_lesson(void)
     outb(TESTDEV_IRQ(5), 1);
     outb(TESTDEV_IRQ(5), 0);
     __asm__ volatile("sti");
-    for (unsigned i = 0; i < 1000 && !log_n; i++)
+    for (unsigned i = 0; i < SPIN_LIMIT && !log_n; i++)
         __asm__ volatile("pause");
     __asm__ volatile("cli");
     apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED | APIC_DELMODE_EXTINT);
@@ -262,7 +263,7 @@ static void ioapic_lesson(void)
     outb(TESTDEV_IRQ(10), 0);
     outb(TESTDEV_IRQ(11), 1);
     __asm__ volatile("sti");
-    for (unsigned i = 0; i < 1000 && log_n < 2; i++)
+    for (unsigned i = 0; i < SPIN_LIMIT && log_n < 2; i++)
         __asm__ volatile("pause");
     __asm__ volatile("cli");
     print_log("  pin 10 (edge) and pin 11 (level):");
