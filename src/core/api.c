@@ -95,8 +95,7 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
     m->cost = &emu_cost_simple;
     m->ram_size = mem;
     m->ram = calloc(1, mem + EMU_RAM_SLACK);
-    if (!m->ram || pc_create(m) != 0) {
-        free(m->ram);
+    if (!m->ram) {
         free(m);
         return EMU_ERR_NOMEM;
     }
@@ -105,6 +104,11 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
         set_why(why, why_len, "%s", model_why);
         emu_close(m);
         return EMU_ERR_BAD_CPU_MODEL;
+    }
+    /* The platform's devices attach to the CPU (its local APIC), so they come after it. */
+    if (pc_create(m) != 0) {
+        emu_close(m);
+        return EMU_ERR_NOMEM;
     }
     *out = m;
     return EMU_OK;

@@ -14,6 +14,7 @@
 #include "cycles/profile.h"
 #include "core/events.h"
 #include "core/intr.h"
+#include "core/mmio.h"
 #include "loader/symbols.h"
 
 struct pc_platform;
@@ -38,6 +39,8 @@ struct emu_machine {
     uint64_t ram_size;
 
     struct pc_platform *pc;     /* devices of the pc platform */
+    machine_mmio *mmio[MACHINE_MAX_MMIO]; /* device windows outside RAM (mmio.h) */
+    unsigned n_mmio;
 
     x86_cpu cpu;
 

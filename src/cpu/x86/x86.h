@@ -294,6 +294,7 @@ typedef struct x86_cpu {
     struct x86_dcache *dcache;  /* predecode cache, owned by exec.c */
     x86_cpu_config config;      /* CPU model and features (cpu_model.h) */
 
+    struct lapic *apic;         /* this CPU's local APIC (src/apic), NULL before the platform attaches it */
     struct emu_machine *machine;
 } x86_cpu;
 
