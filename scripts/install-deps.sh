@@ -13,6 +13,7 @@ packages=(
   libncurses-dev                                 # debugger TUI
   libunicorn-dev                                 # differential test oracle (GPL: tests only)
   qemu-system-x86                                # golden/peer runs and benchmarks (tests only)
+  qemu-system-arm device-tree-compiler           # virt reference DTB and peer runs (tests only)
   binutils jq python3                            # firmware conversion, trace checks, test helpers
 )
 

@@ -50,7 +50,10 @@ static Elf *elf_open_memory(const uint8_t *image, size_t size, char *why, size_t
     return e;
 }
 
-emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len)
+/* Read and check the headers. AArch64 images pass only for the arm64
+ * loader (elf_load_aarch64): the x86 machine still refuses them. */
+static emu_err elf_scan(const uint8_t *image, size_t size, elf_info *info, bool allow_aarch64,
+                        char *why, size_t why_len)
 {
     memset(info, 0, sizeof *info);
     emu_err err = EMU_OK;
@@ -78,6 +81,8 @@ emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *wh
         break;
     case EM_AARCH64:
         info->arch = EMU_ARCH_AARCH64;
+        if (allow_aarch64)
+            break;
         snprintf(why, why_len, "AArch64 firmware is not modelled yet: this build runs x86-64 only");
         elf_end(e);
         return EMU_ERR_UNSUPPORTED;
@@ -148,33 +153,96 @@ emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *wh
     return EMU_OK;
 }
 
+emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len)
+{
+    return elf_scan(image, size, info, false, why, why_len);
+}
+
+/* Where a segment's bytes go: a host pointer for [paddr, paddr + len), or
+ * NULL when that range is not RAM. */
+typedef uint8_t *(*elf_ram_map_fn)(void *ctx, uint64_t paddr, uint64_t len);
+
+/* Copy every PT_LOAD segment (identify has checked them against the file)
+ * and zero its BSS; every destination is checked before anything is
+ * written, so a refused image leaves RAM untouched. */
+static emu_err elf_copy_segments(const uint8_t *image, size_t size, elf_ram_map_fn map, void *ctx,
+                                 uint64_t ram_lo, uint64_t ram_hi, char *why, size_t why_len)
+{
+    emu_err err = EMU_OK;
+    Elf *e = elf_open_memory(image, size, why, why_len, &err);
+    if (!e)
+        return err;
+    size_t phnum = 0;
+    elf_getphdrnum(e, &phnum);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < phnum; i++) {
+            GElf_Phdr ph;
+            if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_memsz == 0)
+                continue;
+            uint8_t *dst = map(ctx, ph.p_paddr, ph.p_memsz);
+            if (!dst) {
+                snprintf(why, why_len,
+                         "segment %zu at physical 0x%llx-0x%llx does not fit in RAM (0x%llx-0x%llx): use --memory or relink",
+                         i, (unsigned long long)ph.p_paddr, (unsigned long long)(ph.p_paddr + ph.p_memsz),
+                         (unsigned long long)ram_lo, (unsigned long long)ram_hi);
+                elf_end(e);
+                return EMU_ERR_BAD_IMAGE;
+            }
+            if (pass == 1) {
+                memcpy(dst, image + ph.p_offset, ph.p_filesz);
+                memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+            }
+        }
+    }
+    elf_end(e);
+    return EMU_OK;
+}
+
+static uint8_t *elf_map_machine(void *ctx, uint64_t paddr, uint64_t len)
+{
+    return mem_ram_ptr(ctx, paddr, len);
+}
+
 emu_err elf_load(emu_machine *m, const uint8_t *image, size_t size, elf_info *info,
                  char *why, size_t why_len)
 {
     emu_err err = elf_identify(image, size, info, why, why_len);
     if (err != EMU_OK)
         return err;
-    Elf *e = elf_open_memory(image, size, why, why_len, &err);
-    if (!e)
+    return elf_copy_segments(image, size, elf_map_machine, m, 0, m->ram_size, why, why_len);
+}
+
+static uint8_t *elf_map_layout(void *ctx, uint64_t paddr, uint64_t len)
+{
+    const loader_ram *ram = ctx;
+    if (paddr < ram->base || paddr - ram->base > ram->size || len > ram->size - (paddr - ram->base))
+        return NULL;
+    return ram->host + (paddr - ram->base);
+}
+
+emu_err elf_identify_aarch64(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len)
+{
+    emu_err err = elf_scan(image, size, info, true, why, why_len);
+    if (err != EMU_OK)
         return err;
-    size_t phnum = 0;
-    elf_getphdrnum(e, &phnum);
-    for (size_t i = 0; i < phnum; i++) {
-        GElf_Phdr ph;
-        if (!gelf_getphdr(e, (int)i, &ph) || ph.p_type != PT_LOAD || ph.p_memsz == 0)
-            continue;
-        uint8_t *dst = mem_ram_ptr(m, ph.p_paddr, ph.p_memsz);
-        if (!dst) {
-            snprintf(why, why_len,
-                     "segment %zu at physical 0x%llx-0x%llx does not fit in RAM (0-0x%llx): use --memory or relink",
-                     i, (unsigned long long)ph.p_paddr, (unsigned long long)(ph.p_paddr + ph.p_memsz),
-                     (unsigned long long)m->ram_size);
-            elf_end(e);
-            return EMU_ERR_BAD_IMAGE;
-        }
-        memcpy(dst, image + ph.p_offset, ph.p_filesz);
-        memset(dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+    if (info->machine != EM_AARCH64) {
+        snprintf(why, why_len, "ELF file is for %s (e_machine %u), not AArch64",
+                 elf_machine_name(info->machine), info->machine);
+        return EMU_ERR_WRONG_ARCH;
     }
-    elf_end(e);
+    if (info->elf_class != ELFCLASS64) {
+        snprintf(why, why_len, "32-bit ELF file for AArch64: emu runs A64 code only");
+        return EMU_ERR_WRONG_ARCH;
+    }
     return EMU_OK;
+}
+
+emu_err elf_load_aarch64(const uint8_t *image, size_t size, const loader_ram *ram, elf_info *info,
+                         char *why, size_t why_len)
+{
+    emu_err err = elf_identify_aarch64(image, size, info, why, why_len);
+    if (err != EMU_OK)
+        return err;
+    return elf_copy_segments(image, size, elf_map_layout, (void *)(uintptr_t)ram, ram->base,
+                             ram->base + ram->size, why, why_len);
 }

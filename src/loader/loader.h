@@ -32,6 +32,21 @@ emu_err elf_identify(const uint8_t *image, size_t size, elf_info *info, char *wh
 emu_err elf_load(emu_machine *m, const uint8_t *image, size_t size, elf_info *info,
                  char *why, size_t why_len);
 
+/* Guest RAM as a loader sees it: physical [base, base + size) at host. */
+typedef struct loader_ram {
+    uint8_t *host;
+    uint64_t base;
+    uint64_t size;
+} loader_ram;
+
+/* Load an ELF64 EM_AARCH64 executable into ram (segments by physical
+ * address, BSS zeroed); info->entry is the physical entry point. Any other
+ * machine is EMU_ERR_WRONG_ARCH. elf_identify still refuses AArch64 until
+ * the machine can run it. */
+emu_err elf_identify_aarch64(const uint8_t *image, size_t size, elf_info *info, char *why, size_t why_len);
+emu_err elf_load_aarch64(const uint8_t *image, size_t size, const loader_ram *ram, elf_info *info,
+                         char *why, size_t why_len);
+
 /* Multiboot v1 header (Multiboot Specification 0.6.96, 3.1.1). */
 typedef struct multiboot_header_info {
     bool found;
