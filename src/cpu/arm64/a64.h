@@ -1,0 +1,291 @@
+/*
+ * The A64 integer interpreter: CPU state, the memory interface it calls for
+ * every fetch and data access, and the exception record it fills instead of
+ * delivering exceptions itself.
+ *
+ * One call to a64_step() executes one instruction. It returns A64_OK, or a
+ * status that the caller (the run loop, later src/entry/arm64) acts on:
+ * A64_EXCEPTION with cpu->exc filled (EC, ISS, preferred return address,
+ * FAR), A64_WFI/A64_WFE, A64_ERET, or A64_UNSUPPORTED naming an instruction
+ * this emulator does not model. The interpreter never writes ESR/ELR/SPSR/
+ * FAR, never changes PSTATE.EL and never jumps to a vector: that is the
+ * entry code's job (Arm ARM D1.10 "Exception entry").
+ *
+ * Architecture reference: Arm ARM (DDI 0487), chapter C4 "A64 Instruction
+ * Set Encoding" and chapter C6 "A64 Base Instruction Descriptions".
+ */
+#ifndef EMU_CPU_ARM64_A64_H
+#define EMU_CPU_ARM64_A64_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/arm64/esr.h"
+
+/* ---- PSTATE (Arm ARM D1.4 "Process state, PSTATE") ---- */
+
+#define A64_NZCV_N (1u << 3)    /* in pstate.nzcv: the NZCV register's bits 31:28 >> 28 */
+#define A64_NZCV_Z (1u << 2)
+#define A64_NZCV_C (1u << 1)
+#define A64_NZCV_V (1u << 0)
+
+#define A64_DAIF_D (1u << 3)    /* in pstate.daif: the DAIF register's bits 9:6 >> 6 */
+#define A64_DAIF_A (1u << 2)
+#define A64_DAIF_I (1u << 1)
+#define A64_DAIF_F (1u << 0)
+
+typedef struct a64_pstate {
+    uint8_t nzcv;   /* N Z C V, A64_NZCV_* */
+    uint8_t daif;   /* D A I F, A64_DAIF_* */
+    uint8_t el;     /* current exception level, 0..2 (EL3 is not implemented) */
+    uint8_t sp;     /* SPSel: 0 uses SP_EL0, 1 uses SP_ELx */
+    uint8_t il;     /* illegal execution state */
+    uint8_t ss;     /* software step */
+} a64_pstate;
+
+/* SPSR_ELx / "NZCV" / "DAIF" register images of PSTATE (Arm ARM C5.2.18). */
+#define A64_SPSR_N (1ull << 31)
+#define A64_SPSR_NZCV_SHIFT 28
+#define A64_SPSR_SS (1ull << 21)
+#define A64_SPSR_IL (1ull << 20)
+#define A64_SPSR_DAIF_SHIFT 6
+#define A64_SPSR_M_EL_SHIFT 2   /* M[3:2]: exception level */
+#define A64_SPSR_M_SP 1ull      /* M[0]: SPSel */
+
+/* ---- System registers held by the CPU (Arm ARM D17.2, D17.3) ---- */
+
+typedef struct a64_sysregs {
+    /* EL1 */
+    uint64_t sctlr_el1, actlr_el1, cpacr_el1;
+    uint64_t tcr_el1, ttbr0_el1, ttbr1_el1, mair_el1, amair_el1;
+    uint64_t vbar_el1, esr_el1, elr_el1, spsr_el1, far_el1, afsr0_el1, afsr1_el1;
+    uint64_t par_el1, contextidr_el1;
+    uint64_t tpidr_el0, tpidr_el1, tpidrro_el0;
+    uint64_t cntkctl_el1, mdscr_el1, csselr_el1, osdlr_el1, oslsr_el1;
+    /* EL2 */
+    uint64_t sctlr_el2, actlr_el2, hcr_el2, cptr_el2, hstr_el2, mdcr_el2;
+    uint64_t tcr_el2, ttbr0_el2, mair_el2, amair_el2, vtcr_el2, vttbr_el2;
+    uint64_t vbar_el2, esr_el2, elr_el2, spsr_el2, far_el2, hpfar_el2, afsr0_el2, afsr1_el2;
+    uint64_t tpidr_el2, cnthctl_el2, cntvoff_el2, vpidr_el2, vmpidr_el2;
+    /* Identification (read-only to software; set by a64_cpu_init, a platform may override) */
+    uint64_t midr_el1, mpidr_el1, revidr_el1, ctr_el0, dczid_el0, clidr_el1, aidr_el1;
+    uint64_t id_aa64pfr0_el1, id_aa64pfr1_el1, id_aa64dfr0_el1, id_aa64dfr1_el1;
+    uint64_t id_aa64isar0_el1, id_aa64isar1_el1, id_aa64mmfr0_el1, id_aa64mmfr1_el1, id_aa64mmfr2_el1;
+    uint64_t ccsidr_el1; /* one geometry for every level selected by CSSELR_EL1 */
+} a64_sysregs;
+
+/* SCTLR_EL1 bits the interpreter consults (Arm ARM D17.2.118). */
+#define A64_SCTLR_A (1ull << 1)         /* alignment check */
+#define A64_SCTLR_SA (1ull << 3)        /* SP alignment check at EL1 */
+#define A64_SCTLR_SA0 (1ull << 4)       /* SP alignment check at EL0 */
+#define A64_SCTLR_UMA (1ull << 9)       /* EL0 access to DAIF */
+#define A64_SCTLR_DZE (1ull << 14)      /* EL0 DC ZVA */
+#define A64_SCTLR_UCT (1ull << 15)      /* EL0 access to CTR_EL0 */
+#define A64_SCTLR_NTWI (1ull << 16)     /* WFI at EL0 not trapped */
+#define A64_SCTLR_NTWE (1ull << 18)     /* WFE at EL0 not trapped */
+#define A64_SCTLR_UCI (1ull << 26)      /* EL0 cache maintenance by VA */
+
+/* CPACR_EL1.FPEN (bits 21:20, Arm ARM D17.2.30). */
+#define A64_CPACR_FPEN_SHIFT 20
+#define A64_CPACR_FPEN_MASK 3ull
+#define A64_CPACR_FPEN_TRAP_EL0 1ull    /* 0b01: trap EL0 only */
+#define A64_CPACR_FPEN_NONE 3ull        /* 0b11: no trap */
+
+/* DCZID_EL0: BS (bits 3:0) is log2 of the DC ZVA block size in words; DZP prohibits. */
+#define A64_DCZID_BS_MASK 0xfull
+#define A64_DCZID_DZP (1ull << 4)
+#define A64_DCZID_BS_MAX 9u             /* 2 KB: the largest block the Arm ARM allows */
+
+/* ---- Memory interface ---- */
+
+typedef enum a64_acc_kind {
+    A64_ACC_READ,
+    A64_ACC_WRITE,
+    A64_ACC_FETCH,
+} a64_acc_kind;
+
+/* Attributes of one access (bit set in a64_access.flags). */
+#define A64_ACC_UNPRIV (1u << 0)   /* LDTR/STTR at EL1: checked as an EL0 access */
+#define A64_ACC_EXCL (1u << 1)     /* LDXR/STXR family */
+#define A64_ACC_ACQUIRE (1u << 2)  /* LDAR, LDAXR, LDADDA, ... */
+#define A64_ACC_RELEASE (1u << 3)  /* STLR, STLXR, LDADDL, ... */
+#define A64_ACC_ATOMIC (1u << 4)   /* read and write of one LSE atomic (both halves carry it) */
+#define A64_ACC_SIMD (1u << 5)     /* to or from a SIMD&FP register */
+#define A64_ACC_DC_ZVA (1u << 6)   /* the zeroing write of DC ZVA */
+#define A64_ACC_CACHE_MAINT (1u << 7) /* DC by VA (CIVAC etc.): a check, no data; size 1 */
+
+typedef struct a64_access {
+    uint64_t va;            /* virtual address of the first byte */
+    unsigned size;          /* bytes: 1, 2, 4, 8, 16, or the DC ZVA block size */
+    a64_acc_kind kind;
+    unsigned flags;         /* A64_ACC_* */
+    unsigned el;            /* PSTATE.EL at the time of the access */
+} a64_access;
+
+/* What a memory callback reports when the access cannot complete. */
+typedef struct a64_mem_fault {
+    unsigned fsc;           /* DFSC/IFSC, ESR_FSC_* (translation: ESR_FSC_TRANSLATION_L0 + level) */
+    bool s1ptw;             /* fault on a stage-2 walk during a stage-1 walk */
+    bool far_valid;         /* false: FAR is UNKNOWN (ESR ISS.FnV) */
+    uint64_t far;           /* faulting address, normally acc->va or the byte that faulted */
+    uint64_t ipa;           /* for HPFAR_EL2 when a stage-2 fault; 0 otherwise */
+} a64_mem_fault;
+
+typedef enum a64_mem_status {
+    A64_MEM_OK = 0,
+    A64_MEM_FAULT,          /* *fault filled: the interpreter raises an abort */
+} a64_mem_status;
+
+/* One TLB or cache maintenance operation (SYS with op0 = 1). */
+typedef struct a64_sys_op {
+    const char *name;       /* "TLBI VMALLE1IS", "IC IALLU", ... */
+    unsigned op1, crn, crm, op2;
+    uint64_t value;         /* Xt (XZR reads as 0) */
+} a64_sys_op;
+
+/* Result of the platform's system-register hook. */
+typedef enum a64_sysreg_result {
+    A64_SYSREG_UNHANDLED = 0,   /* not a register the platform provides: UNDEFINED */
+    A64_SYSREG_DONE,            /* read or written */
+    A64_SYSREG_TRAP,            /* trapped (EC 0x18) by a control the platform owns (e.g. CNTKCTL_EL1) */
+} a64_sysreg_result;
+
+typedef struct a64_ops {
+    void *ctx;
+    /* Every instruction fetch and data access. `data` holds acc->size bytes,
+     * little-endian, read into or written from. An access may cross a page
+     * boundary (any size, unaligned unless an alignment check applies): the
+     * callback translates each part and either completes the whole access or
+     * reports a fault without writing. With A64_ACC_CACHE_MAINT no data
+     * moves: only translation and permission are checked. Required. */
+    a64_mem_status (*access)(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault);
+    /* TLBI, IC, DC by set/way and AT: the MMU drops cached translations. May be NULL. */
+    void (*sys_op)(void *ctx, const a64_sys_op *op);
+    /* System registers this module does not hold (the generic timer CNT*, GICv3
+     * ICC_*). `enc` is A64_SYSREG_ENC(op0, op1, crn, crm, op2). May be NULL. */
+    a64_sysreg_result (*sysreg)(void *ctx, uint32_t enc, bool is_read, uint64_t *value, unsigned el);
+} a64_ops;
+
+/* ---- The exception record ---- */
+
+typedef struct a64_exception {
+    esr_ec ec;              /* ESR_ELx.EC */
+    bool il;                /* ESR_ELx.IL: always 1 here (32-bit instructions; RES1 for aborts and alignment faults) */
+    uint32_t iss;           /* ESR_ELx.ISS */
+    uint64_t preferred_return; /* ELR_ELx: this instruction, or the next one for SVC/HVC/SMC */
+    bool far_valid;
+    uint64_t far;           /* FAR_ELx for aborts and PC alignment faults */
+    uint64_t ipa;           /* HPFAR_EL2 source for stage-2 aborts */
+    uint32_t insn;          /* the instruction word (0 when the fetch itself failed) */
+} a64_exception;
+
+/* HLT #0xF000, the A64 semihosting call (Arm "Semihosting for AArch32 and
+ * AArch64", 2.1). Halting debug is not modelled, so it raises EC 0x00 with
+ * the word in exc.insn; a platform with semihosting recognises it here. */
+#define A64_INSN_HLT_SEMIHOSTING 0xd45e0000u
+
+static inline bool a64_exc_is_semihosting(const a64_exception *e)
+{
+    return e->ec == ESR_EC_UNKNOWN && e->insn == A64_INSN_HLT_SEMIHOSTING;
+}
+
+typedef enum a64_status {
+    A64_OK = 0,
+    A64_EXCEPTION,          /* cpu->exc describes a synchronous exception; PC unchanged */
+    A64_WFI,                /* WFI executed: PC is past it; wait for an interrupt */
+    A64_WFE,                /* WFE executed (event register was clear): PC is past it */
+    A64_ERET,               /* ERET at EL1 or EL2: PC still at the ERET; entry code returns */
+    A64_UNSUPPORTED,        /* cpu->unsupported names the instruction; nothing changed */
+} a64_status;
+
+/* ---- The CPU ---- */
+
+typedef union a64_vreg {
+    uint8_t b[16];
+    uint16_t h[8];
+    uint32_t s[4];
+    uint64_t d[2];
+} a64_vreg;
+
+typedef struct a64_cpu {
+    uint64_t x[31];         /* X0..X30 */
+    uint64_t sp_el[3];      /* SP_EL0, SP_EL1, SP_EL2 */
+    uint64_t pc;
+    a64_pstate pstate;
+    a64_vreg v[32];
+    uint32_t fpcr, fpsr;
+    a64_sysregs sys;
+
+    /* Single-CPU local exclusive monitor (Arm ARM B2.9.2). */
+    bool excl_valid;
+    uint64_t excl_addr;
+    unsigned excl_size;
+    bool event_register;    /* WFE/SEV/SEVL (Arm ARM D1.6.1) */
+
+    a64_ops ops;
+
+    /* Results of the last step. */
+    a64_exception exc;
+    char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
+    uint64_t insns_retired;
+
+    /* Internal to one step. */
+    uint64_t next_pc;
+} a64_cpu;
+
+/* Encode a system register as the Arm ARM writes S<op0>_<op1>_C<n>_C<m>_<op2>. */
+#define A64_SYSREG_ENC(op0, op1, crn, crm, op2) \
+    (((uint32_t)(op0) << 14) | ((uint32_t)(op1) << 11) | ((uint32_t)(crn) << 7) | \
+     ((uint32_t)(crm) << 3) | (uint32_t)(op2))
+
+/* Reset state: EL1h, DAIF masked, MMU off, ID registers of the modelled core. */
+void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops);
+
+/* Execute one instruction at cpu->pc. */
+a64_status a64_step(a64_cpu *cpu);
+
+/* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel). */
+uint64_t *a64_sp(a64_cpu *cpu);
+
+/* NZCV/DAIF/EL/SPSel/IL/SS as an SPSR_ELx image, and back (for entry/ERET). */
+uint64_t a64_pstate_to_spsr(const a64_pstate *ps);
+void a64_pstate_from_spsr(a64_pstate *ps, uint64_t spsr);
+
+/* Clear the local exclusive monitor (exception entry and ERET do, Arm ARM B2.9.5). */
+void a64_clear_exclusive(a64_cpu *cpu);
+
+/* ---- Decoder (for tests, the fuzzer and disassembly of stops) ---- */
+
+typedef enum a64_group {
+    A64_GRP_UNDEFINED = 0,
+    A64_GRP_DP_IMM,
+    A64_GRP_DP_REG,
+    A64_GRP_BRANCH,
+    A64_GRP_SYSTEM,
+    A64_GRP_LDST,
+    A64_GRP_FP_SIMD,        /* SIMD&FP data processing and SIMD&FP loads/stores */
+} a64_group;
+
+typedef struct a64_decoded {
+    const char *name;       /* the row's name, "ADD (immediate)"; NULL when undefined */
+    a64_group group;
+    bool executes;          /* has an executor (a SIMD&FP class executor may still stop
+                               on opcodes it does not model); false: recognised,
+                               always stops with A64_UNSUPPORTED */
+    bool fp;                /* subject to the CPACR_EL1.FPEN trap */
+} a64_decoded;
+
+/* Decode without executing. Undefined words give group A64_GRP_UNDEFINED.
+ * A word can decode to a row and still be UNDEFINED for its field values
+ * (a reserved size, an unallocated system register): `name` is then set
+ * and the executor raises EC 0x00. */
+a64_decoded a64_decode(uint32_t insn);
+
+/* Self-check of the decode table: the name of a row whose match has bits
+ * outside its mask (it could never match), or NULL. */
+const char *a64_decode_table_check(void);
+
+const char *a64_status_name(a64_status st);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * Helpers shared by the A64 executor files: field extraction, register
+ * access with the Arm ARM's X[]/SP rules, flags, conditions, memory and the
+ * raising of exceptions. Not for use outside src/cpu/arm64.
+ */
+#ifndef EMU_CPU_ARM64_A64_INTERNAL_H
+#define EMU_CPU_ARM64_A64_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/arm64/a64.h"
+
+/* Bits hi..lo of x (hi >= lo). */
+#define BITS(x, hi, lo) (((uint32_t)(x) >> (lo)) & ((1u << ((hi) - (lo) + 1)) - 1u))
+#define BIT(x, n) (((uint32_t)(x) >> (n)) & 1u)
+
+#define A64_REG_ZR 31 /* register number 31: XZR or SP depending on the encoding */
+
+typedef a64_status (*a64_handler)(a64_cpu *cpu, uint32_t insn);
+
+/* One row of the decode table (decode.c): the encoding's mask and match, its
+ * name, its handler, and an optional check of the fields that make a
+ * matching word unallocated. */
+typedef struct a64_row {
+    uint32_t mask, match;
+    const char *name;
+    a64_handler handler;                 /* NULL: recognised, not executed */
+    bool (*valid)(uint32_t insn);        /* NULL: every matching word is allocated */
+    a64_group group;
+    bool fp;                             /* SIMD&FP: subject to CPACR_EL1.FPEN */
+} a64_row;
+
+const a64_row *a64_lookup(uint32_t insn);
+
+/* ---- registers ---- */
+
+static inline uint64_t xreg(const a64_cpu *cpu, unsigned n) /* XZR for 31 */
+{
+    return n == A64_REG_ZR ? 0 : cpu->x[n];
+}
+
+static inline void set_xreg(a64_cpu *cpu, unsigned n, uint64_t v) /* discards for 31 */
+{
+    if (n != A64_REG_ZR)
+        cpu->x[n] = v;
+}
+
+/* Read/write with sf: 32-bit forms read the low half and zero-extend on write. */
+static inline uint64_t reg_sf(const a64_cpu *cpu, unsigned n, bool sf)
+{
+    uint64_t v = xreg(cpu, n);
+    return sf ? v : (uint32_t)v;
+}
+
+static inline void set_reg_sf(a64_cpu *cpu, unsigned n, bool sf, uint64_t v)
+{
+    set_xreg(cpu, n, sf ? v : (uint32_t)v);
+}
+
+/* Register 31 as SP (ADD/SUB immediate and extended, load/store bases). */
+static inline uint64_t xreg_sp(a64_cpu *cpu, unsigned n)
+{
+    return n == A64_REG_ZR ? *a64_sp(cpu) : cpu->x[n];
+}
+
+static inline void set_xreg_sp(a64_cpu *cpu, unsigned n, uint64_t v)
+{
+    if (n == A64_REG_ZR)
+        *a64_sp(cpu) = v;
+    else
+        cpu->x[n] = v;
+}
+
+/* ---- flags and conditions (Arm ARM C1.2.4 "Condition code") ---- */
+
+bool a64_cond_holds(const a64_cpu *cpu, unsigned cond);
+
+/* AddWithCarry (Arm ARM J1 shared pseudocode): result, and NZCV into *nzcv. */
+uint64_t a64_add_with_carry(uint64_t x, uint64_t y, unsigned carry_in, bool sf, uint8_t *nzcv);
+
+static inline uint8_t a64_nz(uint64_t result, bool sf)
+{
+    uint64_t r = sf ? result : (uint32_t)result;
+    uint64_t sign = sf ? 1ull << 63 : 1ull << 31;
+    return (uint8_t)(((r & sign) ? A64_NZCV_N : 0) | (r == 0 ? A64_NZCV_Z : 0));
+}
+
+/* DecodeBitMasks (Arm ARM J1.1.3, aarch64/instrs/integer/bitmasks). */
+bool a64_decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize,
+                          uint64_t *wmask, uint64_t *tmask);
+
+/* ShiftReg: LSL, LSR, ASR, ROR of a datasize-bit value. */
+uint64_t a64_shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf);
+
+/* ExtendReg: UXTB..SXTX of a register value then shifted left by 0..4. */
+uint64_t a64_extend_reg(uint64_t v, unsigned option, unsigned shift);
+
+/* ---- exceptions ---- */
+
+/* Fill cpu->exc for an exception at this instruction and return A64_EXCEPTION. */
+a64_status a64_raise(a64_cpu *cpu, uint32_t insn, esr_ec ec, uint32_t iss);
+a64_status a64_undefined(a64_cpu *cpu, uint32_t insn);
+a64_status a64_unsupported(a64_cpu *cpu, uint32_t insn, const char *what);
+
+/* ---- memory ---- */
+
+/* Syndrome for a data abort: which register and size, for ISS.ISV. */
+typedef struct a64_ldst_syn {
+    bool valid;             /* single general-register load/store: ISV = 1 */
+    unsigned sas;           /* log2 size */
+    bool sse, sf, ar;
+    unsigned srt;
+} a64_ldst_syn;
+
+/* One data access at va; raises an alignment or data abort on failure. */
+/* `align` is the alignment the Arm ARM checks for this access (its element
+ * size; the whole size for exclusives pairs): enforced always for exclusive,
+ * atomic and acquire/release accesses, otherwise when SCTLR_ELx.A is set
+ * (AArch64.CheckAlignment). */
+a64_status a64_mem_read(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned align,
+                        unsigned flags, void *out, const a64_ldst_syn *syn);
+a64_status a64_mem_write(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned align,
+                         unsigned flags, const void *in, const a64_ldst_syn *syn);
+
+/* Integer values of 1..8 bytes, naturally aligned for the check. */
+a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                         uint64_t *out, const a64_ldst_syn *syn);
+a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                          uint64_t value, const a64_ldst_syn *syn);
+
+/* SP alignment check for an SP-based access (Arm ARM D1.8.2). */
+a64_status a64_check_sp_align(a64_cpu *cpu, uint32_t insn, unsigned rn);
+
+/* Raise an alignment fault at va (exclusives, atomics, SCTLR.A). */
+a64_status a64_alignment_fault(a64_cpu *cpu, uint32_t insn, uint64_t va, bool is_write);
+
+/* Effective EL of an unprivileged (LDTR/STTR) access: EL0 when at EL1. */
+unsigned a64_unpriv_flag(const a64_cpu *cpu);
+
+/* ---- SIMD&FP ---- */
+
+/* CPACR_EL1.FPEN traps SIMD&FP at the current EL (EC 0x07), Arm ARM D17.2.30. */
+bool a64_fp_access_trapped(const a64_cpu *cpu);
+
+static inline void vreg_clear_high(a64_cpu *cpu, unsigned n, unsigned bytes)
+{
+    for (unsigned i = bytes; i < 16; i++)
+        cpu->v[n].b[i] = 0;
+}
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * Data accesses through the a64_ops memory callback, and the aborts they
+ * raise: alignment faults (Arm ARM B2.5.2, pseudocode
+ * AArch64.CheckAlignment), SP alignment faults (D1.8.2) and data aborts with
+ * the ISS the Arm ARM gives for a Data Abort (D17.2.37).
+ */
+#include <string.h>
+
+#include "cpu/arm64/a64_internal.h"
+
+static bool alignment_check_enabled(const a64_cpu *cpu)
+{
+    uint64_t sctlr = cpu->pstate.el == 2 ? cpu->sys.sctlr_el2 : cpu->sys.sctlr_el1;
+    return (sctlr & A64_SCTLR_A) != 0;
+}
+
+static esr_ec dabt_class(const a64_cpu *cpu)
+{
+    /* From EL0 the abort goes to a higher EL; from EL1/EL2 to the same EL
+     * unless the entry code routes it elsewhere (stage 2, HCR_EL2.TGE). */
+    return cpu->pstate.el == 0 ? ESR_EC_DABT_LOWER : ESR_EC_DABT_CUR;
+}
+
+static uint32_t syndrome_bits(const a64_ldst_syn *syn)
+{
+    if (!syn || !syn->valid)
+        return 0;
+    return ESR_ISS_DABT_ISV | (syn->sas << ESR_ISS_DABT_SAS_SHIFT) | (syn->sse ? ESR_ISS_DABT_SSE : 0) |
+           (syn->srt << ESR_ISS_DABT_SRT_SHIFT) | (syn->sf ? ESR_ISS_DABT_SF : 0) |
+           (syn->ar ? ESR_ISS_DABT_AR : 0);
+}
+
+a64_status a64_alignment_fault(a64_cpu *cpu, uint32_t insn, uint64_t va, bool is_write)
+{
+    a64_raise(cpu, insn, dabt_class(cpu), ESR_FSC_ALIGNMENT | (is_write ? ESR_ISS_DABT_WNR : 0));
+    cpu->exc.far_valid = true;
+    cpu->exc.far = va;
+    return A64_EXCEPTION;
+}
+
+static a64_status access(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint64_t va, unsigned size,
+                         unsigned align, unsigned flags, void *data, const a64_ldst_syn *syn)
+{
+    bool forced = (flags & (A64_ACC_EXCL | A64_ACC_ATOMIC | A64_ACC_ACQUIRE | A64_ACC_RELEASE)) != 0;
+    if ((forced || alignment_check_enabled(cpu)) && align > 1 && (va & (align - 1)) != 0)
+        return a64_alignment_fault(cpu, insn, va, kind == A64_ACC_WRITE);
+
+    a64_access acc = { .va = va, .size = size, .kind = kind, .flags = flags, .el = cpu->pstate.el };
+    a64_mem_fault fault = { .far_valid = true, .far = va };
+    if (cpu->ops.access(cpu->ops.ctx, &acc, data, &fault) == A64_MEM_OK)
+        return A64_OK;
+
+    uint32_t iss = (fault.fsc & ESR_ISS_FSC_MASK) | syndrome_bits(syn) |
+                   (kind == A64_ACC_WRITE ? ESR_ISS_DABT_WNR : 0) | (fault.s1ptw ? ESR_ISS_DABT_S1PTW : 0) |
+                   (fault.far_valid ? 0 : ESR_ISS_DABT_FNV) |
+                   ((flags & A64_ACC_CACHE_MAINT) ? ESR_ISS_DABT_CM : 0);
+    a64_raise(cpu, insn, dabt_class(cpu), iss);
+    cpu->exc.far_valid = fault.far_valid;
+    cpu->exc.far = fault.far;
+    cpu->exc.ipa = fault.ipa;
+    return A64_EXCEPTION;
+}
+
+a64_status a64_mem_read(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned align,
+                        unsigned flags, void *out, const a64_ldst_syn *syn)
+{
+    return access(cpu, insn, A64_ACC_READ, va, size, align, flags, out, syn);
+}
+
+a64_status a64_mem_write(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned align,
+                         unsigned flags, const void *in, const a64_ldst_syn *syn)
+{
+    return access(cpu, insn, A64_ACC_WRITE, va, size, align, flags, (void *)in, syn);
+}
+
+a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                         uint64_t *out, const a64_ldst_syn *syn)
+{
+    uint8_t buf[8] = { 0 };
+    a64_status st = a64_mem_read(cpu, insn, va, size, size, flags, buf, syn);
+    if (st != A64_OK)
+        return st;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)buf[i] << (8 * i);
+    *out = v;
+    return A64_OK;
+}
+
+a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                          uint64_t value, const a64_ldst_syn *syn)
+{
+    uint8_t buf[8];
+    for (unsigned i = 0; i < size; i++)
+        buf[i] = (uint8_t)(value >> (8 * i));
+    return a64_mem_write(cpu, insn, va, size, size, flags, buf, syn);
+}
+
+a64_status a64_check_sp_align(a64_cpu *cpu, uint32_t insn, unsigned rn)
+{
+    if (rn != A64_REG_ZR)
+        return A64_OK;
+    uint64_t sctlr = cpu->pstate.el == 2 ? cpu->sys.sctlr_el2 : cpu->sys.sctlr_el1;
+    uint64_t bit = cpu->pstate.el == 0 ? A64_SCTLR_SA0 : A64_SCTLR_SA;
+    if ((sctlr & bit) && (*a64_sp(cpu) & 0xf) != 0)
+        return a64_raise(cpu, insn, ESR_EC_SP_ALIGN, 0);
+    return A64_OK;
+}
+
+unsigned a64_unpriv_flag(const a64_cpu *cpu)
+{
+    /* LDTR/STTR at EL1 are checked as EL0 accesses; at EL0 and (with
+     * HCR_EL2.E2H = 0) at EL2 they behave as ordinary accesses (Arm ARM C3.2.5). */
+    return cpu->pstate.el == 1 ? A64_ACC_UNPRIV : 0;
+}

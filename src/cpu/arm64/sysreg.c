@@ -1,0 +1,269 @@
+/*
+ * System registers reached by MRS and MSR (register), Arm ARM C5.3 and D17.
+ * One row per register: encoding (op0, op1, CRn, CRm, op2), name, the lowest
+ * EL that may access it, the EL0 enable bit in SCTLR_EL1 for the few that EL0
+ * may reach under control (a disabled access traps with EC 0x18), and where
+ * the value lives. The rules applied, from Arm ARM D1.7 and each register's
+ * "Accessibility" pseudocode:
+ *   - an encoding in no row and not provided by the platform's sysreg hook
+ *     is UNDEFINED (EC 0x00);
+ *   - a register of a higher EL than the current one is UNDEFINED (EC 0x00);
+ *   - an EL0 access that SCTLR_EL1.UMA/UCT disables traps (EC 0x18);
+ *   - FPCR/FPSR obey CPACR_EL1.FPEN (EC 0x07);
+ *   - writes to read-only and reads of write-only registers are UNDEFINED;
+ *   - unallocated encodings in the ID space (op0=3, op1=0, CRn=0, CRm=1..7)
+ *     read as zero at EL1 and above (D17.1.3 "reserved ID registers: RAZ").
+ */
+#include <stddef.h>
+
+#include "cpu/arm64/sysreg.h"
+
+typedef enum sr_kind {
+    SR_FIELD,       /* a uint64_t in a64_sysregs at `offset` */
+    SR_NZCV,
+    SR_DAIF,
+    SR_CURRENTEL,
+    SR_SPSEL,
+    SR_SP_EL0,
+    SR_SP_EL1,
+    SR_FPCR,
+    SR_FPSR,
+    SR_MIDR,        /* reads VPIDR_EL2 at EL1 (D17.2.101) */
+    SR_MPIDR,       /* reads VMPIDR_EL2 at EL1 */
+    SR_OSLAR,
+    SR_RAZ,
+} sr_kind;
+
+enum { SR_RW = 0, SR_RO = 1, SR_WO = 2 };
+
+typedef struct sr_row {
+    uint32_t enc;
+    const char *name;
+    sr_kind kind;
+    uint8_t min_el;
+    uint8_t dir;            /* SR_RW, SR_RO, SR_WO */
+    uint64_t el0_enable;    /* SCTLR_EL1 bit enabling EL0 access; 0 when min_el decides */
+    size_t offset;
+} sr_row;
+
+#define E(op0, op1, crn, crm, op2) A64_SYSREG_ENC(op0, op1, crn, crm, op2)
+
+/* Rows: encoding, name, where, min EL, direction, EL0 enable. */
+#define FIELD(enc, name, field, min_el, dir) { enc, name, SR_FIELD, min_el, dir, 0, offsetof(a64_sysregs, field) }
+#define SPECIAL(enc, name, kind, min_el, dir, en) { enc, name, kind, min_el, dir, en, 0 }
+
+static const sr_row table[] = {
+    /* Special-purpose registers (C5.2) */
+    SPECIAL(E(3, 3, 4, 2, 0), "NZCV", SR_NZCV, 0, SR_RW, 0),
+    SPECIAL(E(3, 3, 4, 2, 1), "DAIF", SR_DAIF, 1, SR_RW, A64_SCTLR_UMA),
+    SPECIAL(E(3, 0, 4, 2, 2), "CurrentEL", SR_CURRENTEL, 1, SR_RO, 0),
+    SPECIAL(E(3, 0, 4, 2, 0), "SPSel", SR_SPSEL, 1, SR_RW, 0),
+    SPECIAL(E(3, 0, 4, 1, 0), "SP_EL0", SR_SP_EL0, 1, SR_RW, 0),
+    SPECIAL(E(3, 4, 4, 1, 0), "SP_EL1", SR_SP_EL1, 2, SR_RW, 0),
+    SPECIAL(E(3, 3, 4, 4, 0), "FPCR", SR_FPCR, 0, SR_RW, 0),
+    SPECIAL(E(3, 3, 4, 4, 1), "FPSR", SR_FPSR, 0, SR_RW, 0),
+    FIELD(E(3, 0, 4, 0, 0), "SPSR_EL1", spsr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 4, 0, 1), "ELR_EL1", elr_el1, 1, SR_RW),
+    FIELD(E(3, 4, 4, 0, 0), "SPSR_EL2", spsr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 4, 0, 1), "ELR_EL2", elr_el2, 2, SR_RW),
+
+    /* Identification (D17.2) */
+    SPECIAL(E(3, 0, 0, 0, 0), "MIDR_EL1", SR_MIDR, 1, SR_RO, 0),
+    SPECIAL(E(3, 0, 0, 0, 5), "MPIDR_EL1", SR_MPIDR, 1, SR_RO, 0),
+    FIELD(E(3, 0, 0, 0, 6), "REVIDR_EL1", revidr_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 4, 0), "ID_AA64PFR0_EL1", id_aa64pfr0_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 4, 1), "ID_AA64PFR1_EL1", id_aa64pfr1_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 5, 0), "ID_AA64DFR0_EL1", id_aa64dfr0_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 5, 1), "ID_AA64DFR1_EL1", id_aa64dfr1_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 6, 0), "ID_AA64ISAR0_EL1", id_aa64isar0_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 6, 1), "ID_AA64ISAR1_EL1", id_aa64isar1_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 7, 0), "ID_AA64MMFR0_EL1", id_aa64mmfr0_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 7, 1), "ID_AA64MMFR1_EL1", id_aa64mmfr1_el1, 1, SR_RO),
+    FIELD(E(3, 0, 0, 7, 2), "ID_AA64MMFR2_EL1", id_aa64mmfr2_el1, 1, SR_RO),
+    FIELD(E(3, 1, 0, 0, 0), "CCSIDR_EL1", ccsidr_el1, 1, SR_RO),
+    FIELD(E(3, 1, 0, 0, 1), "CLIDR_EL1", clidr_el1, 1, SR_RO),
+    FIELD(E(3, 1, 0, 0, 7), "AIDR_EL1", aidr_el1, 1, SR_RO),
+    FIELD(E(3, 2, 0, 0, 0), "CSSELR_EL1", csselr_el1, 1, SR_RW),
+    { E(3, 3, 0, 0, 1), "CTR_EL0", SR_FIELD, 1, SR_RO, A64_SCTLR_UCT, offsetof(a64_sysregs, ctr_el0) },
+    FIELD(E(3, 3, 0, 0, 7), "DCZID_EL0", dczid_el0, 0, SR_RO),
+
+    /* EL1 system control, translation, exceptions, thread IDs */
+    FIELD(E(3, 0, 1, 0, 0), "SCTLR_EL1", sctlr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 1, 0, 1), "ACTLR_EL1", actlr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 1, 0, 2), "CPACR_EL1", cpacr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 2, 0, 0), "TTBR0_EL1", ttbr0_el1, 1, SR_RW),
+    FIELD(E(3, 0, 2, 0, 1), "TTBR1_EL1", ttbr1_el1, 1, SR_RW),
+    FIELD(E(3, 0, 2, 0, 2), "TCR_EL1", tcr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 5, 1, 0), "AFSR0_EL1", afsr0_el1, 1, SR_RW),
+    FIELD(E(3, 0, 5, 1, 1), "AFSR1_EL1", afsr1_el1, 1, SR_RW),
+    FIELD(E(3, 0, 5, 2, 0), "ESR_EL1", esr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 6, 0, 0), "FAR_EL1", far_el1, 1, SR_RW),
+    FIELD(E(3, 0, 7, 4, 0), "PAR_EL1", par_el1, 1, SR_RW),
+    FIELD(E(3, 0, 10, 2, 0), "MAIR_EL1", mair_el1, 1, SR_RW),
+    FIELD(E(3, 0, 10, 3, 0), "AMAIR_EL1", amair_el1, 1, SR_RW),
+    FIELD(E(3, 0, 12, 0, 0), "VBAR_EL1", vbar_el1, 1, SR_RW),
+    FIELD(E(3, 0, 13, 0, 1), "CONTEXTIDR_EL1", contextidr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 13, 0, 4), "TPIDR_EL1", tpidr_el1, 1, SR_RW),
+    FIELD(E(3, 0, 14, 1, 0), "CNTKCTL_EL1", cntkctl_el1, 1, SR_RW),
+    FIELD(E(3, 3, 13, 0, 2), "TPIDR_EL0", tpidr_el0, 0, SR_RW),
+    /* TPIDRRO_EL0: read-only at EL0, read/write at EL1 (handled below) */
+    FIELD(E(3, 3, 13, 0, 3), "TPIDRRO_EL0", tpidrro_el0, 0, SR_RW),
+
+    /* Debug: only what boot code touches; self-hosted debug is not modelled */
+    FIELD(E(2, 0, 0, 2, 2), "MDSCR_EL1", mdscr_el1, 1, SR_RW),
+    SPECIAL(E(2, 0, 1, 0, 4), "OSLAR_EL1", SR_OSLAR, 1, SR_WO, 0),
+    FIELD(E(2, 0, 1, 1, 4), "OSLSR_EL1", oslsr_el1, 1, SR_RO),
+    FIELD(E(2, 0, 1, 3, 4), "OSDLR_EL1", osdlr_el1, 1, SR_RW),
+
+    /* EL2 */
+    FIELD(E(3, 4, 0, 0, 0), "VPIDR_EL2", vpidr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 0, 0, 5), "VMPIDR_EL2", vmpidr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 1, 0, 0), "SCTLR_EL2", sctlr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 1, 0, 1), "ACTLR_EL2", actlr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 1, 1, 0), "HCR_EL2", hcr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 1, 1, 1), "MDCR_EL2", mdcr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 1, 1, 2), "CPTR_EL2", cptr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 1, 1, 3), "HSTR_EL2", hstr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 2, 0, 0), "TTBR0_EL2", ttbr0_el2, 2, SR_RW),
+    FIELD(E(3, 4, 2, 0, 2), "TCR_EL2", tcr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 2, 1, 0), "VTTBR_EL2", vttbr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 2, 1, 2), "VTCR_EL2", vtcr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 5, 1, 0), "AFSR0_EL2", afsr0_el2, 2, SR_RW),
+    FIELD(E(3, 4, 5, 1, 1), "AFSR1_EL2", afsr1_el2, 2, SR_RW),
+    FIELD(E(3, 4, 5, 2, 0), "ESR_EL2", esr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 6, 0, 0), "FAR_EL2", far_el2, 2, SR_RW),
+    FIELD(E(3, 4, 6, 0, 4), "HPFAR_EL2", hpfar_el2, 2, SR_RW),
+    FIELD(E(3, 4, 10, 2, 0), "MAIR_EL2", mair_el2, 2, SR_RW),
+    FIELD(E(3, 4, 10, 3, 0), "AMAIR_EL2", amair_el2, 2, SR_RW),
+    FIELD(E(3, 4, 12, 0, 0), "VBAR_EL2", vbar_el2, 2, SR_RW),
+    FIELD(E(3, 4, 13, 0, 2), "TPIDR_EL2", tpidr_el2, 2, SR_RW),
+    FIELD(E(3, 4, 14, 0, 3), "CNTVOFF_EL2", cntvoff_el2, 2, SR_RW),
+    FIELD(E(3, 4, 14, 1, 0), "CNTHCTL_EL2", cnthctl_el2, 2, SR_RW),
+};
+
+#define OSLSR_OSLM_IMPLEMENTED (1ull << 3) /* OSLM = 0b10: OS Lock implemented */
+#define OSLSR_OSLK (1ull << 1)
+#define OSLAR_OSLK 1ull
+
+static const sr_row *find(uint32_t enc)
+{
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        if (table[i].enc == enc)
+            return &table[i];
+    return NULL;
+}
+
+const char *a64_sysreg_name(uint32_t enc)
+{
+    const sr_row *r = find(enc);
+    return r ? r->name : NULL;
+}
+
+bool a64_fp_access_trapped(const a64_cpu *cpu)
+{
+    unsigned fpen = (unsigned)((cpu->sys.cpacr_el1 >> A64_CPACR_FPEN_SHIFT) & A64_CPACR_FPEN_MASK);
+    if (cpu->pstate.el == 0)
+        return fpen != A64_CPACR_FPEN_NONE;
+    if (cpu->pstate.el == 1)
+        return fpen != A64_CPACR_FPEN_NONE && fpen != A64_CPACR_FPEN_TRAP_EL0;
+    return false;
+}
+
+static bool is_reserved_id_space(unsigned op0, unsigned op1, unsigned crn, unsigned crm)
+{
+    return op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && crm <= 7;
+}
+
+static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
+{
+    switch (r->kind) {
+    case SR_FIELD: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
+    case SR_NZCV: return (uint64_t)cpu->pstate.nzcv << A64_SPSR_NZCV_SHIFT;
+    case SR_DAIF: return (uint64_t)cpu->pstate.daif << A64_SPSR_DAIF_SHIFT;
+    case SR_CURRENTEL: return (uint64_t)cpu->pstate.el << A64_SPSR_M_EL_SHIFT;
+    case SR_SPSEL: return cpu->pstate.sp;
+    case SR_SP_EL0: return cpu->sp_el[0];
+    case SR_SP_EL1: return cpu->sp_el[1];
+    case SR_FPCR: return cpu->fpcr;
+    case SR_FPSR: return cpu->fpsr;
+    case SR_MIDR: return cpu->pstate.el == 1 ? cpu->sys.vpidr_el2 : cpu->sys.midr_el1;
+    case SR_MPIDR: return cpu->pstate.el == 1 ? cpu->sys.vmpidr_el2 : cpu->sys.mpidr_el1;
+    case SR_OSLAR:
+    case SR_RAZ: return 0;
+    }
+    return 0;
+}
+
+static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
+{
+    switch (r->kind) {
+    case SR_FIELD: *(uint64_t *)((char *)&cpu->sys + r->offset) = v; break;
+    case SR_NZCV: cpu->pstate.nzcv = (uint8_t)((v >> A64_SPSR_NZCV_SHIFT) & 0xf); break;
+    case SR_DAIF: cpu->pstate.daif = (uint8_t)((v >> A64_SPSR_DAIF_SHIFT) & 0xf); break;
+    case SR_SPSEL: cpu->pstate.sp = v & 1; break;
+    case SR_SP_EL0: cpu->sp_el[0] = v; break;
+    case SR_SP_EL1: cpu->sp_el[1] = v; break;
+    case SR_FPCR: cpu->fpcr = (uint32_t)v; break;
+    case SR_FPSR: cpu->fpsr = (uint32_t)v; break;
+    case SR_OSLAR:
+        cpu->sys.oslsr_el1 = OSLSR_OSLM_IMPLEMENTED | ((v & OSLAR_OSLK) ? OSLSR_OSLK : 0);
+        break;
+    default: break;
+    }
+}
+
+static a64_status trap_sysreg(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
+                              unsigned crm, unsigned op2, unsigned rt, bool is_read)
+{
+    return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(op0, op1, crn, crm, op2, rt, is_read));
+}
+
+a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
+                             unsigned crm, unsigned op2, unsigned rt, bool is_read)
+{
+    uint32_t enc = A64_SYSREG_ENC(op0, op1, crn, crm, op2);
+    unsigned el = cpu->pstate.el;
+    const sr_row *r = find(enc);
+    if (!r) {
+        if (is_reserved_id_space(op0, op1, crn, crm) && el >= 1 && is_read) {
+            set_xreg(cpu, rt, 0);
+            return A64_OK;
+        }
+        if (cpu->ops.sysreg) {
+            uint64_t v = is_read ? 0 : xreg(cpu, rt);
+            switch (cpu->ops.sysreg(cpu->ops.ctx, enc, is_read, &v, el)) {
+            case A64_SYSREG_DONE:
+                if (is_read)
+                    set_xreg(cpu, rt, v);
+                return A64_OK;
+            case A64_SYSREG_TRAP:
+                return trap_sysreg(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+            case A64_SYSREG_UNHANDLED:
+                break;
+            }
+        }
+        return a64_undefined(cpu, insn);
+    }
+
+    if (el < r->min_el) {
+        /* EL0 may reach a few EL1 registers when SCTLR_EL1 enables it. */
+        if (!(el == 0 && r->el0_enable))
+            return a64_undefined(cpu, insn);
+        if (!(cpu->sys.sctlr_el1 & r->el0_enable))
+            return trap_sysreg(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+    }
+    bool read_only = r->dir == SR_RO || (r->kind == SR_FIELD && r->offset == offsetof(a64_sysregs, tpidrro_el0) && el == 0);
+    if ((is_read && r->dir == SR_WO) || (!is_read && read_only))
+        return a64_undefined(cpu, insn);
+    if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && a64_fp_access_trapped(cpu))
+        return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
+    /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
+    if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
+        return a64_undefined(cpu, insn);
+
+    if (is_read)
+        set_xreg(cpu, rt, read_reg(cpu, r));
+    else
+        write_reg(cpu, r, xreg(cpu, rt));
+    return A64_OK;
+}
