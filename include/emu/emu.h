@@ -248,6 +248,7 @@ typedef struct emu_trap_step {
 
 typedef struct emu_trap {
     uint64_t seq;           /* 1, 2, ... per machine */
+    emu_arch arch;          /* which architecture's fields below apply */
     uint64_t cycle_start;   /* machine clock when delivery began */
     uint64_t cycles;        /* modelled cost: the sum of the steps' cycles */
     emu_trap_kind kind;
@@ -263,6 +264,13 @@ typedef struct emu_trap {
     uint64_t gs_base;       /* x86: the GS base in force when the record began */
     uint64_t kernel_gs_base;/* x86: IA32_KERNEL_GS_BASE then (SWAPGS would exchange the two) */
     char source[64];        /* interrupts: who raised it ("injected", "APIC timer", ...); else "" */
+    /* AArch64: vector is the slot number 0-15 (offset from VBAR / 0x80), from/to_priv are ELs, and
+     * stack names the SP selected ("SP_EL1", "SP_EL0"). */
+    uint32_t esr;           /* ESR_ELx written (synchronous exceptions and SError) */
+    uint64_t far;           /* FAR_ELx written, when far_valid */
+    bool far_valid;
+    uint64_t spsr;          /* SPSR_ELx written on entry, or read by ERET */
+    uint64_t vbar;          /* VBAR_ELx the vector was taken from */
     char escalation[200];   /* "#NP delivering #GP -> #DF", or "" */
     unsigned n_steps;
     emu_trap_step steps[EMU_TRAP_MAX_STEPS];

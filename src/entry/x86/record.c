@@ -9,6 +9,12 @@ void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int v
 {
     /* Field by field: the steps array is large and filled as delivery goes, so it is not zeroed. */
     rec->seq = 0;
+    rec->arch = EMU_ARCH_X86_64;
+    rec->esr = 0;
+    rec->far = 0;
+    rec->far_valid = false;
+    rec->spsr = 0;
+    rec->vbar = 0;
     rec->cycle_start = cpu->machine->cycles;
     rec->cycles = 0;
     rec->kind = kind;
