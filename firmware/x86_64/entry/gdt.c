@@ -4,23 +4,8 @@
  * writable. Base and limit are ignored in 64-bit mode except for the TSS,
  * whose limit normally covers the 104-byte structure.
  */
+#include "entry/desc.h"
 #include "entry/gdt.h"
-
-#define DESC_TYPE_DATA_RW  0x2
-#define DESC_TYPE_CODE_XR  0xa
-#define DESC_TYPE_TSS64    0x9      /* available 64-bit TSS */
-#define DESC_S             (1ull << 44)
-#define DESC_DPL(n)        ((uint64_t)(n) << 45)
-#define DESC_P             (1ull << 47)
-#define DESC_L             (1ull << 53)
-#define DESC_G             (1ull << 55)
-#define DESC_LIMIT_4G      (0xffffull | (0xfull << 48))
-#define DESC_TYPE(t)       ((uint64_t)(t) << 40)
-
-#define CODE64(dpl) (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_CODE_XR) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_L | DESC_G)
-#define DESC_D             (1ull << 54)
-#define CODE32(dpl) (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_CODE_XR) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_D | DESC_G)
-#define DATA(dpl)   (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_DATA_RW) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_G)
 
 /* Figure 8-11: the 64-bit TSS. */
 struct tss64 {
