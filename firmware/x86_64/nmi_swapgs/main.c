@@ -72,13 +72,6 @@ static void put_gs_base(const char *label, uint64_t base)
         serial_put_hex(base);
 }
 
-static void put_offset(const char *base, uint64_t value, uint64_t ref)
-{
-    serial_puts(base);
-    serial_puts(value >= ref ? "+" : "-");
-    serial_put_hex(value >= ref ? value - ref : ref - value);
-}
-
 static uint64_t read_gs0(void)
 {
     uint64_t v;
@@ -91,10 +84,10 @@ static void report_nmi(const struct trap_frame *f)
     uint64_t gs_base = percpu_read_gs_base();
     nmis_seen++;
     serial_puts("NMI: interrupted");
-    put_offset(" rip entry_syscall", f->rip, (uint64_t)(uintptr_t)entry_syscall);
+    serial_put_offset(" rip entry_syscall", f->rip, (uint64_t)(uintptr_t)entry_syscall);
     serial_puts(" cs ");
     serial_put_hex(f->cs);
-    put_offset(" rsp user", f->rsp, lesson_user_rsp);
+    serial_put_offset(" rsp user", f->rsp, lesson_user_rsp);
     serial_puts("\n");
     put_gs_base("  handler: gs ", gs_base);
     put_gs_base(" kernel-gs ", percpu_read_kernel_gs_base());
@@ -114,7 +107,7 @@ static void report_nmi(const struct trap_frame *f)
 static void report_syscall(const struct trap_frame *f)
 {
     serial_puts("SYSCALL:");
-    put_offset(" rcx insn", f->rcx, (uint64_t)(uintptr_t)lesson_syscall_insn);
+    serial_put_offset(" rcx insn", f->rcx, (uint64_t)(uintptr_t)lesson_syscall_insn);
     put_gs_base(" gs ", percpu_read_gs_base());
     put_gs_base(" kernel-gs ", percpu_read_kernel_gs_base());
     serial_puts("\n");

@@ -55,18 +55,6 @@ static bool cpu_pushes_error(uint64_t vector)
     }
 }
 
-static void put_offset(const char *base, uint64_t value, uint64_t ref)
-{
-    serial_puts(base);
-    if (value >= ref) {
-        serial_puts("+");
-        serial_put_hex(value - ref);
-    } else {
-        serial_puts("-");
-        serial_put_hex(ref - value);
-    }
-}
-
 static void put_gs_base(const char *label, uint64_t base)
 {
     serial_puts(label);
@@ -96,13 +84,13 @@ static void put_entry_rsp(const struct trap_frame *f)
     uint64_t entry = (uint64_t)(uintptr_t)&f->rip - (cpu_pushes_error(f->vector) ? 8 : 0);
     serial_puts(" entry-rsp ");
     if (within(entry, rsp0_stack))
-        put_offset("rsp0", entry, gdt_rsp0());
+        serial_put_offset("rsp0", entry, gdt_rsp0());
     else if (within(entry, ist_df_stack))
-        put_offset("ist3", entry, gdt_ist(IST_DF));
+        serial_put_offset("ist3", entry, gdt_ist(IST_DF));
     else if (within(entry, ist_nmi_stack))
-        put_offset("ist2", entry, gdt_ist(IST_NMI));
+        serial_put_offset("ist2", entry, gdt_ist(IST_NMI));
     else if (within(entry, ist1_stack))
-        put_offset("ist1", entry, gdt_ist(IST_GP));
+        serial_put_offset("ist1", entry, gdt_ist(IST_GP));
     else
         serial_put_hex(entry);
 }
@@ -167,13 +155,13 @@ static void report_exception(struct trap_frame *f, uint16_t handler_ss)
         serial_puts(" rip ");
         serial_put_hex(f->rip);
     } else {
-        put_offset(" rip insn", f->rip, (uint64_t)(uintptr_t)c->insn);
+        serial_put_offset(" rip insn", f->rip, (uint64_t)(uintptr_t)c->insn);
     }
     serial_puts(" cs ");
     serial_put_hex(f->cs);
     serial_puts(" rflags ");
     serial_put_hex(f->rflags & RFLAGS_SHOWN);
-    put_offset(" rsp pre", f->rsp, trap_pre_rsp);
+    serial_put_offset(" rsp pre", f->rsp, trap_pre_rsp);
     serial_puts(" ss ");
     serial_put_hex(f->ss);
     put_entry_rsp(f);
@@ -199,11 +187,11 @@ static void report_syscall(const struct trap_frame *f, uint16_t handler_ss)
     put_case(current);
     serial_puts(" rax ");
     serial_put_hex(f->rax);
-    put_offset(" rcx insn", f->rcx, (uint64_t)(uintptr_t)ring3_cases[current].insn);
+    serial_put_offset(" rcx insn", f->rcx, (uint64_t)(uintptr_t)ring3_cases[current].insn);
     serial_puts(" r11 ");
     serial_put_hex(f->r11 & RFLAGS_SHOWN);
-    put_offset(" user-rsp pre", f->rsp, trap_pre_rsp);
-    put_offset(" frame-end rsp0", (uint64_t)(uintptr_t)(&f->ss + 1), gdt_rsp0());
+    serial_put_offset(" user-rsp pre", f->rsp, trap_pre_rsp);
+    serial_put_offset(" frame-end rsp0", (uint64_t)(uintptr_t)(&f->ss + 1), gdt_rsp0());
     serial_puts(" handler-cs ");
     serial_put_hex(read_cs());
     serial_puts(" handler-ss ");
