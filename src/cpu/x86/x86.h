@@ -506,6 +506,13 @@ static inline void x86_flags_sync(x86_cpu *cpu)
         x86_flags_materialize(cpu);
 }
 
+/* For an instruction about to overwrite all six arithmetic flags (IRET, SYSRET, POPF): the pending
+ * ones need not be computed. The bits in rflags are stale until then, so read none of them. */
+static inline void x86_flags_discard(x86_cpu *cpu)
+{
+    cpu->lazy_kind = X86_LAZY_NONE;
+}
+
 /* RFLAGS with exact arithmetic bits. */
 static inline uint64_t x86_rflags(x86_cpu *cpu)
 {
