@@ -5,9 +5,9 @@
  * bench_handled so the run can show every round trip really trapped.
  */
 #include "loops.h"
-#include "traps/gdt.h"
-#include "traps/paging.h"
-#include "traps/x86.h"
+#include "entry/gdt.h"
+#include "entry/paging.h"
+#include "lib/x86.h"
 
 .macro user_loop name, body:vararg
     .globl user_\name\()_loop

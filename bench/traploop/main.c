@@ -11,11 +11,11 @@
 #include "lib/multiboot.h"
 #include "lib/serial.h"
 #include "loops.h"
-#include "traps/frame.h"
-#include "traps/gdt.h"
-#include "traps/idt.h"
-#include "traps/paging.h"
-#include "traps/x86.h"
+#include "entry/frame.h"
+#include "entry/gdt.h"
+#include "entry/idt.h"
+#include "entry/paging.h"
+#include "lib/x86.h"
 
 /* Defaults: about two seconds each under emu and under QEMU TCG (bench/README.md). */
 static const uint64_t default_iterations[LOOP_COUNT] = {
@@ -25,13 +25,6 @@ static const uint64_t default_iterations[LOOP_COUNT] = {
 static void (*const user_loops[LOOP_COUNT])(void) = {
     [LOOP_INT] = user_int_loop, [LOOP_PF] = user_pf_loop, [LOOP_SYSCALL] = user_syscall_loop,
 };
-
-/* SYSCALL/SYSRET MSRs (SDM vol. 3, 5.8.8). */
-#define MSR_EFER   0xc0000080
-#define MSR_STAR   0xc0000081
-#define MSR_LSTAR  0xc0000082
-#define MSR_FMASK  0xc0000084
-#define EFER_SCE   (1u << 0)
 
 /*
  * STAR[47:32]: SYSCALL loads CS from it and SS = CS + 8. STAR[63:48]: 64-bit
@@ -52,24 +45,12 @@ volatile uint64_t bench_handled;
 static enum bench_loop chosen_loop;
 static uint8_t user_stack[USER_STACK_SIZE] __attribute__((aligned(16)));
 
-static uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static void wrmsr(uint32_t msr, uint64_t value)
-{
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
-}
-
 static void enable_syscall(void)
 {
-    wrmsr(MSR_STAR, (uint64_t)STAR_SYSRET_BASE << 48 | (uint64_t)SEL_KERNEL_CS << 32);
-    wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)bench_syscall_handler);
-    wrmsr(MSR_FMASK, SYSCALL_FMASK);
-    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+    x86_wrmsr(MSR_STAR, (uint64_t)STAR_SYSRET_BASE << 48 | (uint64_t)SEL_KERNEL_CS << 32);
+    x86_wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)bench_syscall_handler);
+    x86_wrmsr(MSR_FMASK, SYSCALL_FMASK);
+    x86_wrmsr(MSR_EFER, x86_rdmsr(MSR_EFER) | X86_EFER_SCE);
 }
 
 static void install_gates(void)

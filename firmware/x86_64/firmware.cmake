@@ -1,6 +1,6 @@
-# emu_x86_64_multiboot_firmware(NAME SOURCES src...): build NAME.elf in the
-# current binary directory, a multiboot v1 kernel that QEMU's -kernel and emu
-# both load. The sources are compiled with the host gcc as freestanding
+# emu_x86_64_multiboot_firmware(NAME SOURCES src... [DEFINES MACRO...]): build
+# NAME.elf in the current binary directory, a multiboot v1 kernel that QEMU's
+# -kernel and emu both load; each MACRO is passed to the compiler as -DMACRO. The sources are compiled with the host gcc as freestanding
 # 64-bit code together with the shared entry (boot/multiboot.S) and library
 # (lib/), linked as ELF64 at 1 MiB, then converted with
 # `objcopy -O elf32-i386` because QEMU's multiboot loader accepts only ELF32.
@@ -31,9 +31,23 @@ set(EMU_X86_64_FIRMWARE_SHARED
     ${EMU_X86_64_FIRMWARE_DIR}/lib/serial.c
     ${EMU_X86_64_FIRMWARE_DIR}/lib/string.c)
 
+# The entry code (entry/): GDT/TSS, IDT, the 256 vector stubs with their
+# common save path, the SYSCALL and paranoid NMI entries, per-CPU area and
+# page tables. Add it to SOURCES of the images that take traps.
+set(EMU_X86_64_FIRMWARE_ENTRY
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/gdt.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/idt.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/nmi.S
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/paging.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/percpu.c
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/syscall.S
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/user.S
+    ${EMU_X86_64_FIRMWARE_DIR}/entry/vectors.S)
+
 function(emu_x86_64_multiboot_firmware name)
-  cmake_parse_arguments(PARSE_ARGV 1 FW "" "" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 FW "" "" "SOURCES;DEFINES")
   set(workdir ${CMAKE_CURRENT_BINARY_DIR}/${name}.dir)
+  list(TRANSFORM FW_DEFINES PREPEND -D)
   set(objects)
   foreach(src ${EMU_X86_64_FIRMWARE_SHARED} ${FW_SOURCES})
     file(RELATIVE_PATH rel ${PROJECT_SOURCE_DIR} ${src})
@@ -42,7 +56,7 @@ function(emu_x86_64_multiboot_firmware name)
     add_custom_command(
       OUTPUT ${obj}
       COMMAND ${CMAKE_COMMAND} -E make_directory ${workdir}
-      COMMAND ${EMU_FIRMWARE_CC} ${EMU_X86_64_FIRMWARE_CFLAGS}
+      COMMAND ${EMU_FIRMWARE_CC} ${EMU_X86_64_FIRMWARE_CFLAGS} ${FW_DEFINES}
               -MD -MF ${obj}.d -c ${src} -o ${obj}
       DEPENDS ${src}
       DEPFILE ${obj}.d

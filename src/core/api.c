@@ -109,16 +109,16 @@ static emu_err machine_alloc(const emu_options *opts, emu_arch arch, emu_machine
         *out = m;
         return EMU_OK;
     }
-    if (pc_create(m) != 0) {
-        free(m->ram);
-        free(m);
-        return EMU_ERR_NOMEM;
-    }
     char model_why[512] = "";
     if (x86_cpu_init(&m->cpu, m, opts->cpu_model, model_why, sizeof model_why) != 0) {
         set_why(why, why_len, "%s", model_why);
         emu_close(m);
         return EMU_ERR_BAD_CPU_MODEL;
+    }
+    /* The platform's devices attach to the CPU (its local APIC), so they come after it. */
+    if (pc_create(m) != 0) {
+        emu_close(m);
+        return EMU_ERR_NOMEM;
     }
     *out = m;
     return EMU_OK;

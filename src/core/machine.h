@@ -14,6 +14,7 @@
 #include "cycles/profile.h"
 #include "core/events.h"
 #include "core/intr.h"
+#include "core/mmio.h"
 #include "loader/symbols.h"
 
 struct pc_platform;
@@ -41,6 +42,8 @@ struct emu_machine {
 
     /* The arch tags which of these is in use. */
     struct pc_platform *pc;     /* EMU_ARCH_X86_64: devices of the pc platform (the CPU is `cpu`) */
+    machine_mmio *mmio[MACHINE_MAX_MMIO]; /* pc: device windows outside RAM (mmio.h) */
+    unsigned n_mmio;
     struct virt_machine *virt; /* EMU_ARCH_AARCH64: the A64 CPU, its MMU and the virt devices */
 
     x86_cpu cpu;                /* EMU_ARCH_X86_64 only */

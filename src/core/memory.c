@@ -15,6 +15,9 @@ int mem_phys_read(emu_machine *m, uint64_t pa, unsigned size, uint64_t *val)
         *val = x86_load_le(p, size);
         return 0;
     }
+    machine_mmio *w = machine_mmio_find(m, pa, size);
+    if (w)
+        return w->read(m, w->ctx, pa - w->base, size, val);
     machine_stop(m, EMU_STOP_ERROR,
                  "%u-byte read of physical address 0x%llx, which no RAM or device backs",
                  size, (unsigned long long)pa);
@@ -28,6 +31,9 @@ int mem_phys_write(emu_machine *m, uint64_t pa, unsigned size, uint64_t val)
         x86_store_le(p, size, val);
         return 0;
     }
+    machine_mmio *w = machine_mmio_find(m, pa, size);
+    if (w)
+        return w->write(m, w->ctx, pa - w->base, size, val);
     machine_stop(m, EMU_STOP_ERROR,
                  "%u-byte write of 0x%llx to physical address 0x%llx, which no RAM or device backs",
                  size, (unsigned long long)val, (unsigned long long)pa);

@@ -9,4 +9,6 @@ const emu_cost_profile emu_cost_simple = {
     .port_io = 100,
     .serializing = 20,
     .delivery_step = 4,
+    .xapic_mmio = 30,
+    .x2apic_msr = 4,
 };

@@ -14,6 +14,8 @@ typedef struct emu_cost_profile {
     uint32_t port_io;           /* IN/OUT and string port I/O per element */
     uint32_t serializing;       /* CPUID, WRMSR, MOV CR, LGDT/LIDT, ... */
     uint32_t delivery_step;     /* each step of a trap delivery or return (emu_trap) */
+    uint32_t xapic_mmio;        /* each access to the xAPIC page: an uncached MMIO round trip */
+    uint32_t x2apic_msr;        /* RDMSR/WRMSR of an x2APIC MSR, in place of `serializing` (not serialising) */
 } emu_cost_profile;
 
 /* The default profile ("simple"): see docs/cycles.md. */

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Run a firmware with --trace and check every JSON line against docs/trace.md:
 # the fields and their types (x86_64 or aarch64), and that the steps' cycles add up to the record's.
-# usage: check_trace.sh EMU FIRMWARE WORKDIR
+# usage: check_trace.sh EMU FIRMWARE WORKDIR [EMU OPTION]...
 set -u
 emu=$1
 firmware=$2
 workdir=$3
+shift 3
 command -v jq >/dev/null || { echo "FAIL: jq not found; run scripts/install-deps.sh"; exit 1; }
 mkdir -p "$workdir" || exit 1
 trace=$workdir/trace.jsonl
-"$emu" --trace "$trace" "$firmware" >"$workdir/out" 2>"$workdir/err" </dev/null
+"$emu" --trace "$trace" "$@" "$firmware" >"$workdir/out" 2>"$workdir/err" </dev/null
 lines=$(wc -l <"$trace")
 if [ "$lines" -lt 3 ]; then
     echo "FAIL: expected several trap records, got $lines; stderr: $(cat "$workdir/err")"

@@ -1,31 +1,17 @@
 /*
  * callgate: a far CALL through a 64-bit call gate from ring 3 to ring 0 and
  * REX.W RETF back (SDM vol. 3, 5.8.3.1, 5.8.5, 5.8.6), as the kernel sees
- * it. kmain installs page tables with a user page (traps/paging.c), a GDT
+ * it. kmain installs page tables with a user page (entry/paging.c), a GDT
  * with a 64-bit TSS and a DPL-3 call gate, and enters ring 3 with IRETQ;
  * ring 3 calls through the gate twice. Each line printed is a value the SDM
  * prescribes, checked; a difference prints MISMATCH and fails the run.
  */
 #include "boot/boot.h"
 #include "callgate/callgate.h"
+#include "entry/desc.h"
 #include "lib/exit.h"
 #include "lib/serial.h"
-#include "traps/paging.h"
-
-#define DESC_TYPE_DATA_RW  0x2
-#define DESC_TYPE_CODE_XR  0xa
-#define DESC_TYPE_TSS64    0x9
-#define DESC_TYPE_GATE64   0xc
-#define DESC_S             (1ull << 44)
-#define DESC_DPL(n)        ((uint64_t)(n) << 45)
-#define DESC_P             (1ull << 47)
-#define DESC_L             (1ull << 53)
-#define DESC_G             (1ull << 55)
-#define DESC_LIMIT_4G      (0xffffull | (0xfull << 48))
-#define DESC_TYPE(t)       ((uint64_t)(t) << 40)
-
-#define CODE64(dpl) (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_CODE_XR) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_L | DESC_G)
-#define DATA(dpl)   (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_DATA_RW) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_G)
+#include "entry/paging.h"
 
 #define STACK_SIZE 0x1000
 #define FRAME_RIP 0

@@ -4,7 +4,7 @@
  * and IA32_LSTAR name, which record what SYSCALL left in the registers and
  * call into C on a stack of their own.
  */
-#include "traps/gdt.h"
+#include "entry/gdt.h"
 
     .text
 /* sysret_to_compat(eip, esp): SYSRET without REX.W returns to compatibility mode. */

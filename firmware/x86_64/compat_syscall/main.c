@@ -12,10 +12,10 @@
 #include "boot/boot.h"
 #include "lib/exit.h"
 #include "lib/serial.h"
-#include "traps/frame.h"
-#include "traps/gdt.h"
-#include "traps/idt.h"
-#include "traps/paging.h"
+#include "entry/frame.h"
+#include "entry/gdt.h"
+#include "entry/idt.h"
+#include "entry/paging.h"
 
 #define MSR_EFER   0xc0000080u
 #define MSR_STAR   0xc0000081u

@@ -13,10 +13,10 @@
 #include "boot/boot.h"
 #include "lib/exit.h"
 #include "lib/serial.h"
-#include "traps/frame.h"
-#include "traps/gdt.h"
-#include "traps/idt.h"
-#include "traps/x86.h"
+#include "entry/frame.h"
+#include "entry/gdt.h"
+#include "entry/idt.h"
+#include "lib/x86.h"
 
 #define CR0_MP (1ull << 1)
 #define CR0_EM (1ull << 2)

@@ -76,3 +76,10 @@ void serial_put_hex(uint64_t value)
     format_hex(buf, value);
     serial_puts(buf);
 }
+
+void serial_put_offset(const char *label, uint64_t value, uint64_t ref)
+{
+    serial_puts(label);
+    serial_puts(value >= ref ? "+" : "-");
+    serial_put_hex(value >= ref ? value - ref : ref - value);
+}

@@ -15,4 +15,7 @@ void serial_put_u64(uint64_t value);
 void serial_put_i64(int64_t value);
 void serial_put_hex(uint64_t value);
 
+/* label, then value as a signed hex distance from ref: "rsp0-0x30", "insn+0x0". */
+void serial_put_offset(const char *label, uint64_t value, uint64_t ref);
+
 #endif

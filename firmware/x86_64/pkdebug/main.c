@@ -13,10 +13,10 @@
 #include "lib/exit.h"
 #include "lib/serial.h"
 #include "pkdebug/paging.h"
-#include "traps/frame.h"
-#include "traps/gdt.h"
-#include "traps/idt.h"
-#include "traps/x86.h"
+#include "entry/frame.h"
+#include "entry/gdt.h"
+#include "entry/idt.h"
+#include "lib/x86.h"
 
 #define CR0_WP   (1ull << 16)
 #define CR4_DE   (1ull << 3)

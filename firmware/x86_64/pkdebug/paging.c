@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "traps/x86.h"
+#include "lib/x86.h"
 
 #define ENTRIES 512
 #define LARGE_PAGE 0x200000ull

@@ -5,9 +5,9 @@
  * and return. The ring-3 program runs its cases in a row and never returns.
  */
 #include "traps/cases.h"
-#include "traps/gdt.h"
-#include "traps/paging.h"
-#include "traps/x86.h"
+#include "entry/gdt.h"
+#include "entry/paging.h"
+#include "lib/x86.h"
 
 /* Non-canonical: bits 63:47 differ, so the access is #GP(0) (3.3.7.1). */
 #define NON_CANONICAL 0x8000000000000000

@@ -9,9 +9,9 @@
 #include "lib/serial.h"
 #include "traps/cases.h"
 #include "traps/expect.h"
-#include "traps/frame.h"
-#include "traps/gdt.h"
-#include "traps/x86.h"
+#include "entry/frame.h"
+#include "entry/gdt.h"
+#include "lib/x86.h"
 
 /* RFLAGS bits printed. Not RF: QEMU's TCG pushes RF = 0 for faults (README.md). */
 #define RFLAGS_SHOWN (X86_RFLAGS_IF | X86_RFLAGS_TF | X86_RFLAGS_FIXED1)
@@ -25,18 +25,6 @@ static unsigned mismatches;
 static const char *const stack_names[] = {
     [STACK_SAME] = "same", [STACK_RSP0] = "RSP0", [STACK_IST1] = "IST1",
 };
-
-static void put_offset(const char *base, uint64_t value, uint64_t ref)
-{
-    serial_puts(base);
-    if (value >= ref) {
-        serial_puts("+");
-        serial_put_hex(value - ref);
-    } else {
-        serial_puts("-");
-        serial_put_hex(ref - value);
-    }
-}
 
 static bool within(uint64_t addr, const uint8_t *stack)
 {
@@ -140,18 +128,18 @@ static void report(const struct expect *e, const struct trap_frame *f, uint16_t 
         serial_puts(" cr2 ");
         serial_put_hex(cr2);
     }
-    put_offset(" rip insn", f->rip, insn);
+    serial_put_offset(" rip insn", f->rip, insn);
     serial_puts(" cs ");
     serial_put_hex(f->cs);
     serial_puts(" rflags ");
     serial_put_hex(f->rflags & RFLAGS_SHOWN);
-    put_offset(" rsp pre", f->rsp, trap_pre_rsp);
+    serial_put_offset(" rsp pre", f->rsp, trap_pre_rsp);
     serial_puts(" ss ");
     serial_put_hex(f->ss);
     serial_puts(" stack ");
     serial_puts(stack_names[stack]);
     serial_puts(" frame-end ");
-    put_offset(ref_name, frame_end(f), ref);
+    serial_put_offset(ref_name, frame_end(f), ref);
     serial_puts(aligned ? " aligned yes" : " aligned no");
     if (!e->hide_handler_ss) {
         serial_puts(" handler-ss ");

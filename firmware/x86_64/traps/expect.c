@@ -2,9 +2,9 @@
 #include "traps/expect.h"
 
 #include "traps/cases.h"
-#include "traps/gdt.h"
-#include "traps/paging.h"
-#include "traps/x86.h"
+#include "entry/gdt.h"
+#include "entry/paging.h"
+#include "lib/x86.h"
 
 /* INT n through a gate whose DPL is below CPL: #GP(vector * 8 + 2) (6.12.1.1, 6.13). */
 #define GATE_DPL_ERROR(vec) ((vec) * 8 + X86_ERR_IDT)

@@ -9,10 +9,10 @@
 #include "lib/exit.h"
 #include "lib/serial.h"
 #include "traps/cases.h"
-#include "traps/gdt.h"
-#include "traps/idt.h"
-#include "traps/paging.h"
-#include "traps/x86.h"
+#include "entry/gdt.h"
+#include "entry/idt.h"
+#include "entry/paging.h"
+#include "lib/x86.h"
 
 #define USER_STACK_SIZE 0x1000
 

@@ -3,8 +3,10 @@
  * table 2-2, and the RDMSR/WRMSR pages of vol. 2). An MSR the table lacks,
  * or one whose CPUID feature the model does not have, is #GP(0) as on
  * hardware; so are reserved bits and non-canonical addresses in a write.
- * IA32_APIC_BASE holds its value only: the local APIC is a later issue.
+ * IA32_APIC_BASE, the x2APIC MSRs and IA32_TSC_DEADLINE belong to the
+ * local APIC (src/apic/lapic_msr.c).
  */
+#include "apic/lapic.h"
 #include "core/machine.h"
 #include "cpu/x86/cpu_features.h"
 #include "cpu/x86/handlers.h"
@@ -168,7 +170,13 @@ x86_status x86_msr_read(x86_cpu *cpu, uint32_t index, uint64_t *val)
             break;
         *val = r->tsc_aux;
         return X86_OK;
+    case X86_MSR_IA32_TSC_DEADLINE:
+        if (!x86_cpu_has(c, X86_FEAT_TSC_DEADLINE) || !cpu->apic)
+            break;
+        return lapic_tsc_deadline_read(cpu->apic, val) == 0 ? X86_OK : x86_gp0(cpu);
     default:
+        if (x86_is_x2apic_msr(index) && cpu->apic && lapic_msr_read(cpu->apic, index, val) == 0)
+            return X86_OK;
         break;
     }
     return x86_gp0(cpu);
@@ -215,8 +223,11 @@ x86_status x86_msr_write(x86_cpu *cpu, uint32_t index, uint64_t val)
             valid |= X86_APIC_BASE_EXTD;
         if (val & ~valid)
             return x86_gp0(cpu);
-        r->apic_base = val;
-        return X86_OK;
+        if (!cpu->apic) {
+            r->apic_base = val;
+            return X86_OK;
+        }
+        return lapic_write_apic_base(cpu->apic, val) == 0 ? X86_OK : x86_gp0(cpu);
     }
     case X86_MSR_IA32_TSC_ADJUST:
         if (!x86_cpu_has(c, X86_FEAT_TSC_ADJUST))
@@ -310,7 +321,13 @@ x86_status x86_msr_write(x86_cpu *cpu, uint32_t index, uint64_t val)
             return x86_gp0(cpu);
         r->tsc_aux = val;
         return X86_OK;
+    case X86_MSR_IA32_TSC_DEADLINE:
+        if (!x86_cpu_has(c, X86_FEAT_TSC_DEADLINE) || !cpu->apic)
+            break;
+        return lapic_tsc_deadline_write(cpu->apic, val) == 0 ? X86_OK : x86_gp0(cpu);
     default:
+        if (x86_is_x2apic_msr(index) && cpu->apic)
+            return lapic_msr_write(cpu->apic, index, val) == 0 ? X86_OK : x86_gp0(cpu);
         break;
     }
     return x86_gp0(cpu);
@@ -346,10 +363,13 @@ X86_HANDLER(x86_op_wrmsr)
     if (st != X86_OK)
         return st;
     uint64_t val = ((cpu->gpr[X86_RDX] & LOW32_ONLY) << 32) | (cpu->gpr[X86_RAX] & LOW32_ONLY);
-    st = x86_msr_write(cpu, (uint32_t)cpu->gpr[X86_RCX], val);
+    uint32_t index = (uint32_t)cpu->gpr[X86_RCX];
+    st = x86_msr_write(cpu, index, val);
     if (st != X86_OK)
         return st;
-    /* WRMSR is serializing (SDM vol. 3, 10.3). */
-    cpu->machine->cycles += cpu->machine->cost->serializing;
+    /* WRMSR is serializing (SDM vol. 3, 10.3), except to the x2APIC MSRs, whose cost the APIC charged
+     * ("the serializing semantics of WRMSR are relaxed when writing to the APIC registers", 11.12.3). */
+    if (!x86_is_x2apic_msr(index))
+        cpu->machine->cycles += cpu->machine->cost->serializing;
     return X86_OK;
 }

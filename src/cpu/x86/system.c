@@ -12,6 +12,7 @@
  */
 #include <stdio.h>
 
+#include "apic/lapic.h"
 #include "core/machine.h"
 #include "core/memory.h"
 #include "cpu/x86/cpu_features.h"
@@ -188,6 +189,8 @@ x86_status x86_write_cr(x86_cpu *cpu, unsigned n, uint64_t val)
         if (val & ~CR8_TPR_MASK)
             return x86_gp0(cpu);
         cpu->cr8 = val;
+        if (cpu->apic)
+            lapic_cr8_write(cpu->apic, val);    /* CR8 is TPR[7:4] (SDM vol. 3, 11.8.6.1) */
         return X86_OK;
     default:
         return x86_ud(cpu);
@@ -217,7 +220,8 @@ X86_HANDLER(x86_op_mov_from_cr)
         return x86_ud(cpu);
     if (cpu->cpl != 0)
         return x86_gp0(cpu);
-    uint64_t v = n == 0 ? cpu->cr0 : n == 2 ? cpu->cr2 : n == 3 ? cpu->cr3 : n == 4 ? cpu->cr4 : cpu->cr8;
+    uint64_t cr8 = cpu->apic ? lapic_cr8_read(cpu->apic) : cpu->cr8;
+    uint64_t v = n == 0 ? cpu->cr0 : n == 2 ? cpu->cr2 : n == 3 ? cpu->cr3 : n == 4 ? cpu->cr4 : cr8;
     x86_reg_write(cpu, insn, insn->rm, crdr_size(cpu), v);
     return X86_OK;
 }

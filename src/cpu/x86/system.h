@@ -43,6 +43,9 @@ X86_MUST_CHECK x86_status x86_msr_write(x86_cpu *cpu, uint32_t index, uint64_t v
 #define X86_MSR_IA32_TSC            0x00000010u
 #define X86_MSR_IA32_APIC_BASE      0x0000001bu
 #define X86_MSR_IA32_TSC_ADJUST     0x0000003bu
+#define X86_MSR_IA32_TSC_DEADLINE   0x000006e0u
+#define X86_MSR_X2APIC_FIRST        0x00000800u
+#define X86_MSR_X2APIC_LAST         0x000008ffu
 #define X86_MSR_IA32_SPEC_CTRL      0x00000048u
 #define X86_MSR_IA32_MTRRCAP        0x000000feu
 #define X86_MSR_IA32_SYSENTER_CS    0x00000174u
@@ -70,6 +73,12 @@ X86_MUST_CHECK x86_status x86_msr_write(x86_cpu *cpu, uint32_t index, uint64_t v
 
 /* The modelled time-stamp counter: machine cycles plus IA32_TSC_ADJUST. */
 uint64_t x86_tsc(const x86_cpu *cpu);
+
+/* The x2APIC register MSRs (SDM vol. 3, 11.12.1.2). */
+static inline bool x86_is_x2apic_msr(uint32_t index)
+{
+    return index >= X86_MSR_X2APIC_FIRST && index <= X86_MSR_X2APIC_LAST;
+}
 
 /* ---- Segments (segment.c) ---- */
 

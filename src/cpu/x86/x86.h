@@ -294,6 +294,7 @@ typedef struct x86_cpu {
     struct x86_dcache *dcache;  /* predecode cache, owned by exec.c */
     x86_cpu_config config;      /* CPU model and features (cpu_model.h) */
 
+    struct lapic *apic;         /* this CPU's local APIC (src/apic), NULL before the platform attaches it */
     struct emu_machine *machine;
 } x86_cpu;
 
@@ -503,6 +504,13 @@ static inline void x86_flags_sync(x86_cpu *cpu)
 {
     if (cpu->lazy_kind != X86_LAZY_NONE)
         x86_flags_materialize(cpu);
+}
+
+/* For an instruction about to overwrite all six arithmetic flags (IRET, SYSRET, POPF): the pending
+ * ones need not be computed. The bits in rflags are stale until then, so read none of them. */
+static inline void x86_flags_discard(x86_cpu *cpu)
+{
+    cpu->lazy_kind = X86_LAZY_NONE;
 }
 
 /* RFLAGS with exact arithmetic bits. */

@@ -94,7 +94,9 @@ x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     }
 
     /* RFLAGS: IF only if CPL <= IOPL, IOPL and VIF/VIP only at CPL 0; VM stays clear in IA-32e mode. */
-    uint64_t old = x86_rflags(cpu);
+    /* IRET replaces all six arithmetic flags: the pending ones need not be computed. */
+    x86_flags_discard(cpu);
+    uint64_t old = cpu->rflags;
     uint64_t changeable = IRET_FLAGS_ALWAYS;
     unsigned iopl = (unsigned)((old & X86_FLAG_IOPL) >> X86_FLAG_IOPL_SHIFT);
     if (cpu->cpl <= iopl)

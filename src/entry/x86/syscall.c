@@ -124,7 +124,7 @@ X86_HANDLER(x86_op_sysret)
     emu_trap rec;
     x86_trap_begin(cpu, &rec, EMU_TRAP_RETURN, -1);
     uint16_t base = (uint16_t)(cpu->msr.star >> STAR_SYSRET_CS_SHIFT) & SEL_MASK;
-    x86_flags_sync(cpu);
+    x86_flags_discard(cpu);     /* RFLAGS comes whole from R11 */
     cpu->rflags = (cpu->gpr[X86_R11] & SYSRET_RFLAGS_MASK) | X86_FLAG_FIXED1;
     x86_trap_step(cpu, &rec, "RFLAGS = R11", 0, cpu->rflags);
     if (to_64bit)

@@ -11,7 +11,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "apic/ioapic.h"
 #include "core/machine.h"
+#include "platform/pc/fw_cfg.h"
+#include "platform/pc/i8259.h"
+#include "platform/pc/pc_testdev.h"
 
 /* COM1: a 16550A UART (National Semiconductor PC16550D data sheet). */
 typedef struct uart16550 {
@@ -23,16 +27,24 @@ typedef struct uart16550 {
     uint8_t rx_byte;
 } uart16550;
 
+struct lapic;
+
 typedef struct pc_platform {
     uart16550 com1;
+    struct lapic *lapic;        /* the CPU's local APIC (src/apic) */
+    ioapic ioapic;
+    i8259 pic;
+    pc_testdev testdev;
+    fw_cfg fw_cfg;
     uint8_t reset_control;      /* last value written to port 0xcf9 */
 } pc_platform;
 
 int pc_create(emu_machine *m);
 void pc_destroy(emu_machine *m);
 
-/* Port dispatch: 0 handled, -1 nothing there (the caller stops). The pc
- * platform has no MMIO devices yet: the local and I/O APICs come next. */
+/* Port dispatch: 0 handled, -1 nothing there (the caller stops). MMIO
+ * devices (local APIC, I/O APIC, pc-testdev's window) are in the machine's
+ * MMIO table (core/mmio.h). */
 int pc_port_read(emu_machine *m, uint16_t port, unsigned size, uint32_t *val);
 int pc_port_write(emu_machine *m, uint16_t port, unsigned size, uint32_t val);
 
@@ -40,6 +52,9 @@ int pc_port_write(emu_machine *m, uint16_t port, unsigned size, uint32_t val);
 void uart16550_init(uart16550 *u, int input_fd);
 uint8_t uart16550_read(emu_machine *m, uart16550 *u, unsigned offset);
 void uart16550_write(emu_machine *m, uart16550 *u, unsigned offset, uint8_t val);
+
+/* ISA IRQ line n (0-23): to the 8259 pair (n < 16) and the I/O APIC (ISA IRQ 0 is its pin 2). */
+void pc_set_isa_irq(emu_machine *m, unsigned irq, bool level);
 
 void debug_exit_write(emu_machine *m, uint32_t val);
 void debugcon_write(emu_machine *m, uint8_t val);
@@ -55,5 +70,6 @@ void reset_cf9_write(emu_machine *m, uint8_t val);
 #define PC_KBC_STATUS_PORT  0x64    /* read: status, write: command */
 #define PC_POST_PORT        0x80    /* POST diagnostics / I/O delay */
 #define PC_RESET_CONTROL_PORT 0xcf9
+#define PC_BSP_APIC_ID      0       /* CPUID.1:EBX[31:24] of the one CPU */
 
 #endif

@@ -1,23 +1,11 @@
 /*
- * GDT and 64-bit TSS (SDM vol. 3, 3.4.5 and 8.7). Code descriptors have L=1,
- * D=0; data descriptors are writable. Base and limit are ignored in 64-bit
- * mode except for the TSS, whose limit must cover the 104-byte structure.
+ * GDT and 64-bit TSS (SDM vol. 3, 3.4.5 and 8.7). 64-bit code descriptors
+ * have L=1, D=0, the compatibility-mode one L=0, D=1; data descriptors are
+ * writable. Base and limit are ignored in 64-bit mode except for the TSS,
+ * whose limit normally covers the 104-byte structure.
  */
-#include "traps/gdt.h"
-
-#define DESC_TYPE_DATA_RW  0x2
-#define DESC_TYPE_CODE_XR  0xa
-#define DESC_TYPE_TSS64    0x9      /* available 64-bit TSS */
-#define DESC_S             (1ull << 44)
-#define DESC_DPL(n)        ((uint64_t)(n) << 45)
-#define DESC_P             (1ull << 47)
-#define DESC_L             (1ull << 53)
-#define DESC_G             (1ull << 55)
-#define DESC_LIMIT_4G      (0xffffull | (0xfull << 48))
-#define DESC_TYPE(t)       ((uint64_t)(t) << 40)
-
-#define CODE64(dpl) (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_CODE_XR) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_L | DESC_G)
-#define DATA(dpl)   (DESC_LIMIT_4G | DESC_TYPE(DESC_TYPE_DATA_RW) | DESC_S | DESC_DPL(dpl) | DESC_P | DESC_G)
+#include "entry/desc.h"
+#include "entry/gdt.h"
 
 /* Figure 8-11: the 64-bit TSS. */
 struct tss64 {
@@ -30,23 +18,42 @@ struct tss64 {
     uint16_t iomap_base;
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+_Static_assert(sizeof(struct tss64) == TSS64_SIZE, "64-bit TSS is 104 bytes");
 
-enum { GDT_NULL, GDT_KCODE, GDT_KDATA, GDT_UDATA, GDT_UCODE, GDT_TSS_LO, GDT_TSS_HI, GDT_ENTRIES };
+enum {
+    GDT_NULL, GDT_KCODE, GDT_KDATA, GDT_UDATA, GDT_UCODE, GDT_TSS_LO, GDT_TSS_HI, GDT_UCODE32,
+    GDT_UDATA_NP, GDT_ENTRIES
+};
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 uint8_t rsp0_stack[TRAP_STACK_SIZE] __attribute__((aligned(16)));
 uint8_t ist1_stack[TRAP_STACK_SIZE] __attribute__((aligned(16)));
+uint8_t ist_nmi_stack[TRAP_STACK_SIZE] __attribute__((aligned(16)));
+uint8_t ist_df_stack[TRAP_STACK_SIZE] __attribute__((aligned(16)));
+
+static uint8_t *const ist_stacks[IST_COUNT + 1] = {
+    [IST_GP] = ist1_stack, [IST_NMI] = ist_nmi_stack, [IST_DF] = ist_df_stack,
+};
+
+static uint64_t stack_top(const uint8_t *stack)
+{
+    return (uint64_t)(uintptr_t)(stack + TRAP_STACK_SIZE) - TSS_STACK_SKEW;
+}
 
 uint64_t gdt_rsp0(void)
 {
-    return (uint64_t)(uintptr_t)(rsp0_stack + TRAP_STACK_SIZE) - TSS_STACK_SKEW;
+    return stack_top(rsp0_stack);
+}
+
+uint64_t gdt_ist(unsigned n)
+{
+    return stack_top(ist_stacks[n]);
 }
 
 uint64_t gdt_ist1(void)
 {
-    return (uint64_t)(uintptr_t)(ist1_stack + TRAP_STACK_SIZE) - TSS_STACK_SKEW;
+    return gdt_ist(IST_GP);
 }
 
 struct __attribute__((packed)) pseudo_descriptor {
@@ -55,10 +62,9 @@ struct __attribute__((packed)) pseudo_descriptor {
 };
 
 /* System descriptors are 16 bytes in IA-32e mode (3.5, figure 8-4). */
-static void set_tss_descriptor(void)
+static void set_tss_descriptor(uint64_t limit)
 {
     uint64_t base = (uint64_t)(uintptr_t)&tss;
-    uint64_t limit = sizeof tss - 1;
     gdt[GDT_TSS_LO] = (limit & 0xffff) | ((base & 0xffffff) << 16) | DESC_TYPE(DESC_TYPE_TSS64) |
                       DESC_P | (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[GDT_TSS_HI] = base >> 32;
@@ -71,11 +77,14 @@ void gdt_init(void)
     gdt[GDT_KDATA] = DATA(0);
     gdt[GDT_UDATA] = DATA(3);
     gdt[GDT_UCODE] = CODE64(3);
+    gdt[GDT_UCODE32] = CODE32(3);
+    gdt[GDT_UDATA_NP] = DATA(3) & ~DESC_P;
     tss.rsp[0] = gdt_rsp0();
-    tss.ist[0] = gdt_ist1();
+    for (unsigned n = 1; n <= IST_COUNT; n++)
+        tss.ist[n - 1] = gdt_ist(n);
     /* An I/O map base beyond the limit: no I/O permission bitmap. */
     tss.iomap_base = sizeof tss;
-    set_tss_descriptor();
+    set_tss_descriptor(sizeof tss - 1);
 
     struct pseudo_descriptor gdtr = { sizeof gdt - 1, (uint64_t)(uintptr_t)gdt };
     /* CS can only be reloaded by a far transfer: push CS:RIP and LRETQ. */
@@ -95,4 +104,11 @@ void gdt_init(void)
         :
         : [gdtr] "m"(gdtr), [ds] "r"(SEL_KERNEL_DS), [cs] "i"(SEL_KERNEL_CS), [tr] "r"(SEL_TSS)
         : "rax", "memory");
+}
+
+void gdt_set_tss_limit(uint32_t limit)
+{
+    /* Writing the descriptor afresh also turns the busy type back to available. */
+    set_tss_descriptor(limit);
+    __asm__ volatile("ltr %w0" : : "r"(SEL_TSS) : "memory");
 }

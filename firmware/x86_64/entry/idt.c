@@ -1,8 +1,8 @@
 /* 64-bit IDT gates (SDM vol. 3, figure 6-8): 16 bytes, offset split in three. */
-#include "traps/idt.h"
+#include "entry/idt.h"
 
-#include "traps/gdt.h"
-#include "traps/x86.h"
+#include "entry/gdt.h"
+#include "lib/x86.h"
 
 struct gate64 {
     uint16_t offset_lo;
@@ -37,6 +37,14 @@ void idt_set_handler(unsigned vector, uint64_t offset, enum gate_type type, unsi
 void idt_set(unsigned vector, enum gate_type type, unsigned dpl, unsigned ist)
 {
     idt_set_handler(vector, trap_stub_table[vector], type, dpl, ist);
+}
+
+void idt_set_present(unsigned vector, bool present)
+{
+    if (present)
+        idt[vector].type_attr |= GATE_P;
+    else
+        idt[vector].type_attr &= (uint8_t)~GATE_P;
 }
 
 void idt_init(void)
