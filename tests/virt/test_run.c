@@ -273,6 +273,53 @@ START_TEST(timer_interrupt_wakes_wfi)
 }
 END_TEST
 
+/* The same through GICv3: distributor with affinity routing, the redistributor awake, INTID 30 in
+ * Group 1, and the CPU interface through its system registers (ICC_PMR, ICC_IGRPEN1, ICC_IAR1, ICC_EOIR1,
+ * ICC_RPR). */
+START_TEST(timer_interrupt_through_gicv3_sysregs)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 3, false);
+    const uint32_t code[] = {
+        0xd2a10005u, /* mov x5, #0x8000000: GICD */
+        0x52800247u, /* mov w7, #0x12: ARE | EnableGrp1 */
+        0xb90000a7u, /* str w7, [x5]: GICD_CTLR */
+        0xd2a10146u, /* mov x6, #0x80a0000: GICR RD_base */
+        0xb94014c7u, /* ldr w7, [x6, #20]: GICR_WAKER */
+        0x121e78e7u, /* and w7, w7, #0xfffffffd: clear ProcessorSleep */
+        0xb90014c7u, /* str w7, [x6, #20] */
+        0x914040c6u, /* add x6, x6, #0x10000: SGI_base */
+        0x52a80007u, /* mov w7, #0x40000000 */
+        0xb90080c7u, /* str w7, [x6, #0x80]: GICR_IGROUPR0, INTID 30 in Group 1 */
+        0xb90100c7u, /* str w7, [x6, #0x100]: GICR_ISENABLER0 */
+        0xd2801fe7u, /* mov x7, #0xff */
+        0xd5184607u, /* msr icc_pmr_el1, x7 */
+        0xd2800027u, /* mov x7, #1 */
+        0xd518cce7u, /* msr icc_igrpen1_el1, x7 */
+        0xd2800c81u, /* mov x1, #100 */
+        0xd51be201u, /* msr cntp_tval_el0, x1 */
+        0xd2800023u, /* mov x3, #1 */
+        0xd51be223u, /* msr cntp_ctl_el0, x3 */
+        I_DAIFCLR_I,
+        I_WFI,
+        I_B_SELF,
+    };
+    put(m, RAM, code, sizeof code / 4);
+    const uint32_t handler[] = { 0xd538cc00u /* mrs x0, icc_iar1_el1 */, 0xd51be23fu /* msr cntp_ctl_el0, xzr */,
+                                 0xd518cc20u /* msr icc_eoir1_el1, x0 */, 0xd538cb69u /* mrs x9, icc_rpr_el1 */,
+                                 I_B_SELF };
+    put(m, VBAR + 0x280, handler, 5);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 30, &s), EMU_OK);
+    ck_assert_int_eq(s.kind, EMU_STOP_INSN_LIMIT);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_int_eq(log.recs[0].vector, 5);
+    T_EXPECT_REG(m, EMU_A64_X0, 30, "ICC_IAR1_EL1 names the EL1 physical timer's PPI");
+    T_EXPECT_REG(m, EMU_A64_X9, 0xff, "ICC_RPR_EL1 idle after the EOI");
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(semihosting_write0_and_exit)
 {
     emu_machine *m = a64_machine(NULL, 2, true);
@@ -483,6 +530,7 @@ int main(void)
     tcase_add_test(tc, device_alignment_with_mmu_off);
     tcase_add_test(tc, wfi_with_nothing_to_wake_it_stops);
     tcase_add_test(tc, timer_interrupt_wakes_wfi);
+    tcase_add_test(tc, timer_interrupt_through_gicv3_sysregs);
     tcase_add_test(tc, semihosting_write0_and_exit);
     tcase_add_test(tc, hlt_without_semihosting_is_undefined);
     tcase_add_test(tc, unsupported_instruction_stops_naming_it);
