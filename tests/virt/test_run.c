@@ -320,6 +320,35 @@ START_TEST(timer_interrupt_through_gicv3_sysregs)
 }
 END_TEST
 
+/* CNTKCTL_EL1 decides EL0's access to the counter: clear, MRS CNTVCT_EL0 at EL0 traps to EL1 (EC 0x18). */
+START_TEST(el0_counter_access_follows_cntkctl)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t el0[] = { 0xd53be040u /* mrs x0, cntvct_el0 */, I_B_SELF };
+    put(m, RAM + 0x1000, el0, 2);
+    const uint32_t handler[] = { I_B_SELF };
+    put(m, VBAR + 0x400, handler, 1);
+    for (int allowed = 0; allowed <= 1; allowed++) {
+        memset(&log, 0, sizeof log);
+        t_set_reg(m, EMU_A64_CNTKCTL_EL1, allowed ? 2 : 0);     /* EL0VCTEN */
+        t_set_reg(m, EMU_A64_PC, RAM + 0x1000);
+        t_set_reg(m, EMU_A64_PSTATE, 0);                        /* EL0t */
+        emu_stop s;
+        ck_assert_int_eq(emu_run(m, 2, &s), EMU_OK);
+        if (allowed) {
+            ck_assert_uint_eq(log.n, 0);
+            T_EXPECT_REG(m, EMU_A64_PC, RAM + 0x1004, "EL0 read the counter");
+        } else {
+            ck_assert_uint_eq(log.n, 1);
+            ck_assert_msg(log.recs[0].esr >> 26 == 0x18, "EC 0x18, ESR 0x%x", log.recs[0].esr);
+            ck_assert_msg((log.recs[0].esr & 1) == 1, "the ISS says a read");
+        }
+    }
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(semihosting_write0_and_exit)
 {
     emu_machine *m = a64_machine(NULL, 2, true);
@@ -531,6 +560,7 @@ int main(void)
     tcase_add_test(tc, wfi_with_nothing_to_wake_it_stops);
     tcase_add_test(tc, timer_interrupt_wakes_wfi);
     tcase_add_test(tc, timer_interrupt_through_gicv3_sysregs);
+    tcase_add_test(tc, el0_counter_access_follows_cntkctl);
     tcase_add_test(tc, semihosting_write0_and_exit);
     tcase_add_test(tc, hlt_without_semihosting_is_undefined);
     tcase_add_test(tc, unsupported_instruction_stops_naming_it);
