@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the integer-loop benchmark firmware once under emu and once under QEMU
 # TCG, and print each one's guest MIPS and their ratio; then the trap
-# round-trip rates of bench/traps.sh (bench/README.md).
+# round-trip rates of bench/traps.sh and the AArch64 rates of bench/a64.sh
+# (bench/README.md).
 #
 # usage: bench/run.sh [BUILD_DIR]     (default: build/release)
 #
@@ -65,4 +66,6 @@ awk -v insns="$insns" -v emu_ns="$emu_ns" -v qemu_ns="$qemu_ns" 'BEGIN {
 }'
 
 echo
-exec "$(dirname "$0")/traps.sh" "$build_dir"
+"$(dirname "$0")/traps.sh" "$build_dir" || exit 1
+echo
+exec "$(dirname "$0")/a64.sh" "$build_dir"

@@ -290,7 +290,7 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
         }
         case A64_EXCEPTION:
             if (m->stop_pending)
-                break;      /* a device stopped the machine during the access: report that */
+                continue;   /* the access stopped the machine (an unmodelled MMU setup): report that */
             if (!handle_sync(m)) {
                 done++;
                 if (m->delivery_pending)
