@@ -234,6 +234,8 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
     memset(&m->stop, 0, sizeof m->stop);
     m->stop.vector = -1;
     machine_attention(m);
+    /* Between runs a debugger or test may have changed what the CPU's page hints stand for. */
+    a64_clear_page_hints(cpu);
 
     const uint32_t insn_cost = m->cost->insn_base;
     /* Instructions retired in this call, added to m->insns when it returns (nothing reads that count

@@ -208,6 +208,29 @@ typedef union a64_vreg {
     uint64_t d[2];
 } a64_vreg;
 
+/*
+ * Host page hints: a platform's memory callback that finds an access on a
+ * page of RAM (permission checked for this kind of access at this EL) may
+ * record the page's host address here; the
+ * interpreter then fetches, loads and stores on that page without calling
+ * ops.access. A hint is only a shortcut for what the callback would do: the
+ * platform clears them all (a64_clear_page_hints) whenever a translation
+ * may change (TLBI, a debugger writing translation registers), and the
+ * interpreter clears them on every MSR to a register it holds and at every
+ * change the run loop cannot see. Self-hosted debug (breakpoints,
+ * watchpoints) must see every access: while it is active the interpreter
+ * ignores the hints (a64_hints_usable).
+ */
+#define A64_HINT_PAGE_SHIFT 12
+#define A64_HINT_PAGE_MASK ((1ull << A64_HINT_PAGE_SHIFT) - 1)
+
+typedef struct a64_page_hint {
+    uint64_t va_page;       /* va >> A64_HINT_PAGE_SHIFT */
+    uint8_t *host;          /* host address of the page's first byte */
+    uint8_t el_tag;         /* PSTATE.EL + 1 of the accesses it serves; 0: empty */
+    bool device;            /* Device memory: a data access must be aligned to use the hint */
+} a64_page_hint;
+
 typedef struct a64_cpu {
     uint64_t x[31];         /* X0..X30 */
     uint64_t sp_el[3];      /* SP_EL0, SP_EL1, SP_EL2 */
@@ -224,6 +247,7 @@ typedef struct a64_cpu {
     bool event_register;    /* WFE/SEV/SEVL (Arm ARM D1.6.1) */
 
     a64_ops ops;
+    a64_page_hint hint[3];  /* indexed by a64_acc_kind */
 
     /* Results of the last step. */
     a64_exception exc;
@@ -244,6 +268,21 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops);
 
 /* Execute one instruction at cpu->pc. */
 a64_status a64_step(a64_cpu *cpu);
+
+/* Forget every host page hint. */
+static inline void a64_clear_page_hints(a64_cpu *cpu)
+{
+    for (unsigned i = 0; i < 3; i++)
+        cpu->hint[i].el_tag = 0;
+}
+
+/* Record a host page hint for accesses of `kind` at `el` (see a64_page_hint). */
+static inline void a64_set_page_hint(a64_cpu *cpu, a64_acc_kind kind, unsigned el, uint64_t va, uint8_t *page,
+                                     bool device)
+{
+    cpu->hint[kind] = (a64_page_hint){ .va_page = va >> A64_HINT_PAGE_SHIFT, .host = page,
+                                       .el_tag = (uint8_t)(el + 1), .device = device };
+}
 
 /* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel). */
 uint64_t *a64_sp(a64_cpu *cpu);

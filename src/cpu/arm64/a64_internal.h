@@ -33,6 +33,27 @@ typedef struct a64_row {
 
 const a64_row *a64_lookup(uint32_t insn);
 
+/* May the host page hints (a64.h) stand in for ops.access? Not while self-hosted debug needs to see
+ * each fetch and data access; it is not modelled yet, so always. */
+static inline bool a64_hints_usable(const a64_cpu *cpu)
+{
+    (void)cpu;
+    return true;
+}
+
+/* The hint serving an access of `size` bytes at va, or NULL (then call ops.access, which also raises
+ * the Alignment fault of an unaligned data access to Device memory, Arm ARM B2.5.2). */
+static inline uint8_t *a64_hint_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
+{
+    const a64_page_hint *h = &cpu->hint[kind];
+    if (h->el_tag != cpu->pstate.el + 1u || h->va_page != va >> A64_HINT_PAGE_SHIFT ||
+        (va & A64_HINT_PAGE_MASK) + size > (1u << A64_HINT_PAGE_SHIFT) || !a64_hints_usable(cpu))
+        return NULL;
+    if (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0)
+        return NULL;
+    return h->host + (va & A64_HINT_PAGE_MASK);
+}
+
 /* ---- registers ---- */
 
 static inline uint64_t xreg(const a64_cpu *cpu, unsigned n) /* XZR for 31 */

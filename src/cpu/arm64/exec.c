@@ -32,20 +32,54 @@ static a64_status fetch(a64_cpu *cpu, uint32_t *insn)
     return A64_OK;
 }
 
+/* The fetch through the code page's host hint when it serves this PC (an aligned PC never crosses a
+ * page), else through ops.access. */
+static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
+{
+    const uint8_t *p = (cpu->pc & 3) ? NULL : a64_hint_host(cpu, A64_ACC_FETCH, cpu->pc, 4);
+    if (!p)
+        return fetch(cpu, insn);
+    *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    return A64_OK;
+}
+
+/* Decoded rows by PC, each checked against the instruction word fetched now (so code written since
+ * is decoded afresh): the lookup by word alone costs a hash and a call per instruction. The row is a
+ * function of the word, so one table serves every CPU. */
+#define PREDECODE_BITS 12
+typedef struct predecode_entry {
+    uint32_t insn;
+    const a64_row *row;         /* NULL: empty (undefined words are not kept) */
+} predecode_entry;
+static predecode_entry predecode[1u << PREDECODE_BITS];
+
+static inline const a64_row *lookup_by_pc(uint64_t pc, uint32_t insn)
+{
+    predecode_entry *e = &predecode[(pc >> 2) & ((1u << PREDECODE_BITS) - 1)];
+    if (e->row && e->insn == insn)
+        return e->row;
+    const a64_row *row = a64_lookup(insn);
+    e->insn = insn;
+    e->row = row;
+    return row;
+}
+
 a64_status a64_step(a64_cpu *cpu)
 {
     uint32_t insn = 0;
     cpu->unsupported[0] = '\0';
     if (!cpu->ops.access)
         return a64_unsupported(cpu, 0, "a64_step without a memory interface (a64_ops.access)");
-    a64_status st = fetch(cpu, &insn);
+    /* Self-hosted debug (breakpoints, software step) is checked here, before the fetch; while it is
+     * active a64_hints_usable() keeps the fast paths out of its way. */
+    a64_status st = fetch_fast(cpu, &insn);
     if (st != A64_OK)
         return st;
     /* PSTATE.IL set by an illegal return: the instruction takes an Illegal
      * Execution state exception instead of executing (D1.11.5). */
     if (cpu->pstate.il)
         return a64_raise(cpu, insn, ESR_EC_ILLEGAL_STATE, 0);
-    const a64_row *row = a64_lookup(insn);
+    const a64_row *row = lookup_by_pc(cpu->pc, insn);
     if (!row)
         return a64_undefined(cpu, insn);
     if (row->fp && a64_fp_access_trapped(cpu))

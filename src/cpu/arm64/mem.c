@@ -38,12 +38,76 @@ a64_status a64_alignment_fault(a64_cpu *cpu, uint32_t insn, uint64_t va, bool is
     return A64_EXCEPTION;
 }
 
-static a64_status access(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint64_t va, unsigned size,
+/* Copy an access's bytes; the common sizes as fixed-size copies the compiler inlines. */
+static inline void copy_sized(void *dst, const void *src, unsigned size)
+{
+    switch (size) {
+    case 1: memcpy(dst, src, 1); break;
+    case 2: memcpy(dst, src, 2); break;
+    case 4: memcpy(dst, src, 4); break;
+    case 8: memcpy(dst, src, 8); break;
+    default: memcpy(dst, src, size); break;
+    }
+}
+
+/* Little-endian bytes to a value and back, unrolled for each size so the compiler merges them into
+ * one load or store. */
+static inline uint64_t le_bytes(const uint8_t *b, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+static inline uint64_t le_load(const uint8_t *b, unsigned size)
+{
+    switch (size) {
+    case 1: return b[0];
+    case 2: return le_bytes(b, 2);
+    case 4: return le_bytes(b, 4);
+    case 8: return le_bytes(b, 8);
+    default: return le_bytes(b, size);
+    }
+}
+
+static inline void le_bytes_store(uint8_t *b, unsigned n, uint64_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void le_store(uint8_t *b, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: b[0] = (uint8_t)v; break;
+    case 2: le_bytes_store(b, 2, v); break;
+    case 4: le_bytes_store(b, 4, v); break;
+    case 8: le_bytes_store(b, 8, v); break;
+    default: le_bytes_store(b, size, v); break;
+    }
+}
+
+static inline a64_status access(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint64_t va, unsigned size,
                          unsigned align, unsigned flags, void *data, const a64_ldst_syn *syn)
 {
     bool forced = (flags & (A64_ACC_EXCL | A64_ACC_ATOMIC | A64_ACC_ACQUIRE | A64_ACC_RELEASE)) != 0;
     if ((forced || alignment_check_enabled(cpu)) && align > 1 && (va & (align - 1)) != 0)
         return a64_alignment_fault(cpu, insn, va, kind == A64_ACC_WRITE);
+
+    /* Plain loads and stores (acquire/release and SIMD too: their only extra rule, alignment, is
+     * checked above) on a hinted RAM page skip the callback (a64.h, a64_page_hint). Exclusives,
+     * atomics, unprivileged accesses, DC ZVA and cache maintenance always take the callback. */
+    if (!(flags & ~(A64_ACC_ACQUIRE | A64_ACC_RELEASE | A64_ACC_SIMD))) {
+        uint8_t *p = a64_hint_host(cpu, kind, va, size);
+        if (p) {
+            if (kind == A64_ACC_WRITE)
+                copy_sized(p, data, size);
+            else
+                copy_sized(data, p, size);
+            return A64_OK;
+        }
+    }
 
     a64_access acc = { .va = va, .size = size, .kind = kind, .flags = flags, .el = cpu->pstate.el };
     a64_mem_fault fault = { .far_valid = true, .far = va };
@@ -77,23 +141,19 @@ a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size
                          uint64_t *out, const a64_ldst_syn *syn)
 {
     uint8_t buf[8] = { 0 };
-    a64_status st = a64_mem_read(cpu, insn, va, size, size, flags, buf, syn);
+    a64_status st = access(cpu, insn, A64_ACC_READ, va, size, size, flags, buf, syn);
     if (st != A64_OK)
         return st;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)buf[i] << (8 * i);
-    *out = v;
+    *out = le_load(buf, size);
     return A64_OK;
 }
 
 a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
                           uint64_t value, const a64_ldst_syn *syn)
 {
-    uint8_t buf[8];
-    for (unsigned i = 0; i < size; i++)
-        buf[i] = (uint8_t)(value >> (8 * i));
-    return a64_mem_write(cpu, insn, va, size, size, flags, buf, syn);
+    uint8_t buf[8] = { 0 };
+    le_store(buf, size, value);
+    return access(cpu, insn, A64_ACC_WRITE, va, size, size, flags, buf, syn);
 }
 
 a64_status a64_check_sp_align(a64_cpu *cpu, uint32_t insn, unsigned rn)

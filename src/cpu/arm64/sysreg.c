@@ -212,6 +212,25 @@ static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
     }
 }
 
+/* Registers whose value a translation depends on (D8: regime controls, memory attributes, stage-2
+ * and routing controls): a write drops the CPU's host page hints (a64.h), which stand for
+ * translations made under the old value. */
+static bool shapes_translation(const sr_row *r)
+{
+    static const size_t offsets[] = {
+        offsetof(a64_sysregs, sctlr_el1), offsetof(a64_sysregs, tcr_el1), offsetof(a64_sysregs, ttbr0_el1),
+        offsetof(a64_sysregs, ttbr1_el1), offsetof(a64_sysregs, mair_el1), offsetof(a64_sysregs, sctlr_el2),
+        offsetof(a64_sysregs, tcr_el2), offsetof(a64_sysregs, ttbr0_el2), offsetof(a64_sysregs, mair_el2),
+        offsetof(a64_sysregs, hcr_el2), offsetof(a64_sysregs, vtcr_el2), offsetof(a64_sysregs, vttbr_el2),
+    };
+    if (r->kind != SR_FIELD)
+        return false;
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        if (r->offset == offsets[i])
+            return true;
+    return false;
+}
+
 static a64_status trap_sysreg(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
                               unsigned crm, unsigned op2, unsigned rt, bool is_read)
 {
@@ -263,7 +282,10 @@ a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned
 
     if (is_read)
         set_xreg(cpu, rt, read_reg(cpu, r));
-    else
+    else {
+        if (shapes_translation(r))
+            a64_clear_page_hints(cpu);
         write_reg(cpu, r, xreg(cpu, rt));
+    }
     return A64_OK;
 }

@@ -61,6 +61,7 @@ static inline void virt_fetch_flush(virt_machine *v)
 {
     for (unsigned i = 0; i < 3; i++)
         v->page_cache[i].valid = false;
+    a64_clear_page_hints(&v->cpu);
 }
 
 /* Translate a virtual address for a debugger or semihosting (an EL1 read, no fault raised):

@@ -178,6 +178,16 @@ static a64_mem_status alignment_fault(const a64_access *acc, a64_mem_fault *faul
     return A64_MEM_FAULT;
 }
 
+/* Hand the CPU the RAM page just used, for its own fast path (which leaves unaligned data accesses to
+ * Device memory to this callback), unless the access was unprivileged (checked as EL0's). The hints
+ * are cleared with this page cache (virt_fetch_flush). */
+static void set_hint(virt_machine *v, const a64_access *acc, uint8_t *host_page, bool device)
+{
+    if (acc->flags & A64_ACC_UNPRIV)
+        return;
+    a64_set_page_hint(&v->cpu, acc->kind, acc->el, acc->va, host_page, device);
+}
+
 a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault)
 {
     emu_machine *m = ctx;
@@ -196,6 +206,7 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
             copy_sized(c->host + page_off, data, acc->size);
         else
             copy_sized(data, c->host + page_off, acc->size);
+        set_hint(v, acc, c->host, c->device);
         return A64_MEM_OK;
     }
     if (acc->size <= in_page) {
@@ -210,8 +221,10 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
         uint8_t *p = ram_at(m, pa, acc->size);
         if (!p)
             return mmio_access(m, acc, pa, data, fault);
-        if (cacheable)
+        if (cacheable) {
             cache_fill(c, &v->cpu, acc, p - page_off, device);
+            set_hint(v, acc, p - page_off, device);
+        }
         if (acc->kind == A64_ACC_WRITE)
             copy_sized(p, data, acc->size);
         else
