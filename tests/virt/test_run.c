@@ -20,6 +20,7 @@
 #define I_SVC_42 0xd4000841u        /* svc #0x42 */
 #define I_HVC_0 0xd4000002u         /* hvc #0 */
 #define I_LDR_X0_X1 0xf9400020u     /* ldr x0, [x1] */
+#define I_LDR_X0_X2 0xf9400040u     /* ldr x0, [x2] */
 #define I_WFI 0xd503207fu
 #define I_DAIFCLR_I 0xd50342ffu     /* msr daifclr, #2 */
 #define I_ERET 0xd69f03e0u
@@ -210,6 +211,25 @@ START_TEST(device_alignment_with_mmu_off)
     t_set_reg(m, EMU_A64_X1, RAM + 0x2004);    /* RAM, but Device with the MMU off: unaligned faults */
     emu_stop s;
     ck_assert_int_eq(emu_run(m, 1, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.recs[0].esr & 0x3f, 0x21);    /* alignment fault */
+    ck_assert_uint_eq(log.recs[0].far, RAM + 0x2004);
+    emu_close(m);
+}
+END_TEST
+
+/* An aligned load first gives the CPU a host hint for the Device page; the unaligned one after it on
+ * the same page must still take the alignment fault (the fast path leaves it to the callback). */
+START_TEST(device_alignment_after_aligned_access_on_page)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = { I_LDR_X0_X1, I_LDR_X0_X2 };
+    put(m, RAM, code, 2);
+    t_set_reg(m, EMU_A64_X1, RAM + 0x2000);
+    t_set_reg(m, EMU_A64_X2, RAM + 0x2004);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 2, &s), EMU_OK);
     ck_assert_uint_eq(log.n, 1);
     ck_assert_uint_eq(log.recs[0].esr & 0x3f, 0x21);    /* alignment fault */
     ck_assert_uint_eq(log.recs[0].far, RAM + 0x2004);
@@ -557,6 +577,7 @@ int main(void)
     tcase_add_test(tc, smc_without_el3_is_undefined);
     tcase_add_test(tc, external_abort_where_nothing_is);
     tcase_add_test(tc, device_alignment_with_mmu_off);
+    tcase_add_test(tc, device_alignment_after_aligned_access_on_page);
     tcase_add_test(tc, wfi_with_nothing_to_wake_it_stops);
     tcase_add_test(tc, timer_interrupt_wakes_wfi);
     tcase_add_test(tc, timer_interrupt_through_gicv3_sysregs);
