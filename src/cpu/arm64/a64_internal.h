@@ -80,25 +80,28 @@ static inline void set_reg_sf(a64_cpu *cpu, unsigned n, bool sf, uint64_t v)
 }
 
 /* Register 31 as SP (ADD/SUB immediate and extended, load/store bases). */
+/* a64_sp, inline for the interpreter's own use. */
+static inline uint64_t *sp_in_use(a64_cpu *cpu)
+{
+    if (cpu->pstate.sp == 0 || cpu->pstate.el == 0)
+        return &cpu->sp_el[0];
+    return &cpu->sp_el[cpu->pstate.el > 2 ? 2 : cpu->pstate.el];
+}
+
 static inline uint64_t xreg_sp(a64_cpu *cpu, unsigned n)
 {
-    return n == A64_REG_ZR ? *a64_sp(cpu) : cpu->x[n];
+    return n == A64_REG_ZR ? *sp_in_use(cpu) : cpu->x[n];
 }
 
 static inline void set_xreg_sp(a64_cpu *cpu, unsigned n, uint64_t v)
 {
     if (n == A64_REG_ZR)
-        *a64_sp(cpu) = v;
+        *sp_in_use(cpu) = v;
     else
         cpu->x[n] = v;
 }
 
 /* ---- flags and conditions (Arm ARM C1.2.4 "Condition code") ---- */
-
-bool a64_cond_holds(const a64_cpu *cpu, unsigned cond);
-
-/* AddWithCarry (Arm ARM J1 shared pseudocode): result, and NZCV into *nzcv. */
-uint64_t a64_add_with_carry(uint64_t x, uint64_t y, unsigned carry_in, bool sf, uint8_t *nzcv);
 
 static inline uint8_t a64_nz(uint64_t result, bool sf)
 {
@@ -107,15 +110,12 @@ static inline uint8_t a64_nz(uint64_t result, bool sf)
     return (uint8_t)(((r & sign) ? A64_NZCV_N : 0) | (r == 0 ? A64_NZCV_Z : 0));
 }
 
+/* ConditionHolds, AddWithCarry (NZCV into *nzcv), ShiftReg, ExtendReg. */
+#include "cpu/arm64/flags.h"
+
 /* DecodeBitMasks (Arm ARM J1.1.3, aarch64/instrs/integer/bitmasks). */
 bool a64_decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize,
                           uint64_t *wmask, uint64_t *tmask);
-
-/* ShiftReg: LSL, LSR, ASR, ROR of a datasize-bit value. */
-uint64_t a64_shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf);
-
-/* ExtendReg: UXTB..SXTX of a register value then shifted left by 0..4. */
-uint64_t a64_extend_reg(uint64_t v, unsigned option, unsigned shift);
 
 /* ---- exceptions ---- */
 
@@ -150,8 +150,18 @@ a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size
 a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
                           uint64_t value, const a64_ldst_syn *syn);
 
-/* SP alignment check for an SP-based access (Arm ARM D1.8.2). */
-a64_status a64_check_sp_align(a64_cpu *cpu, uint32_t insn, unsigned rn);
+/* SP alignment check for an SP-based access (Arm ARM D1.8.2); inline, as the frame saves of every
+ * exception handler reach it. */
+static inline a64_status a64_check_sp_align(a64_cpu *cpu, uint32_t insn, unsigned rn)
+{
+    if (rn != A64_REG_ZR)
+        return A64_OK;
+    uint64_t sctlr = cpu->pstate.el == 2 ? cpu->sys.sctlr_el2 : cpu->sys.sctlr_el1;
+    uint64_t bit = cpu->pstate.el == 0 ? A64_SCTLR_SA0 : A64_SCTLR_SA;
+    if ((sctlr & bit) && (*sp_in_use(cpu) & 0xf) != 0)
+        return a64_raise(cpu, insn, ESR_EC_SP_ALIGN, 0);
+    return A64_OK;
+}
 
 /* Raise an alignment fault at va (exclusives, atomics, SCTLR.A). */
 a64_status a64_alignment_fault(a64_cpu *cpu, uint32_t insn, uint64_t va, bool is_write);

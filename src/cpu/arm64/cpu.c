@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "cpu/arm64/a64.h"
+#include "cpu/arm64/a64_internal.h"
 
 /* Identification values of the modelled core: an Armv8.0 core with LSE
  * atomics, CRC32, FP and Advanced SIMD, EL0-EL2 in AArch64 only, no EL3. */
@@ -61,9 +61,7 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
 
 uint64_t *a64_sp(a64_cpu *cpu)
 {
-    if (cpu->pstate.sp == 0 || cpu->pstate.el == 0)
-        return &cpu->sp_el[0];
-    return &cpu->sp_el[cpu->pstate.el > 2 ? 2 : cpu->pstate.el];
+    return sp_in_use(cpu);
 }
 
 uint64_t a64_pstate_to_spsr(const a64_pstate *ps)

@@ -9,8 +9,11 @@
  */
 #include "cpu/arm64/a64_handlers.h"
 
-static a64_status fetch(a64_cpu *cpu, uint32_t *insn)
+/* Out of line, so that the fast path in a64_step needs no frame for the access record. */
+static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
 {
+    if (!cpu->ops.access)
+        return a64_unsupported(cpu, 0, "a64_step without a memory interface (a64_ops.access)");
     if (cpu->pc & 3) {
         a64_raise(cpu, 0, ESR_EC_PC_ALIGN, 0);
         cpu->exc.far_valid = true;
@@ -36,9 +39,12 @@ static a64_status fetch(a64_cpu *cpu, uint32_t *insn)
  * page), else through ops.access. */
 static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
 {
-    const uint8_t *p = (cpu->pc & 3) ? NULL : a64_hint_host(cpu, A64_ACC_FETCH, cpu->pc, 4);
-    if (!p)
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH];
+    uint64_t pc = cpu->pc;
+    if ((pc & 3) || h->el_tag != cpu->pstate.el + 1u || h->va_page != pc >> A64_HINT_PAGE_SHIFT ||
+        !a64_hints_usable(cpu))
         return fetch(cpu, insn);
+    const uint8_t *p = h->host + (pc & A64_HINT_PAGE_MASK);
     *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
     return A64_OK;
 }
@@ -49,27 +55,43 @@ static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
 #define PREDECODE_BITS 12
 typedef struct predecode_entry {
     uint32_t insn;
+    a64_handler direct;         /* the handler of an integer row: nothing to check before calling it */
     const a64_row *row;         /* NULL: empty (undefined words are not kept) */
 } predecode_entry;
 static predecode_entry predecode[1u << PREDECODE_BITS];
 
-static inline const a64_row *lookup_by_pc(uint64_t pc, uint32_t insn)
+static inline predecode_entry *predecoded(uint64_t pc)
 {
-    predecode_entry *e = &predecode[(pc >> 2) & ((1u << PREDECODE_BITS) - 1)];
+    return &predecode[(pc >> 2) & ((1u << PREDECODE_BITS) - 1)];
+}
+
+static const a64_row *lookup_by_pc(predecode_entry *e, uint32_t insn)
+{
     if (e->row && e->insn == insn)
         return e->row;
     const a64_row *row = a64_lookup(insn);
     e->insn = insn;
     e->row = row;
+    e->direct = row && !row->fp ? row->handler : NULL;
     return row;
+}
+
+/* Execute a decoded instruction and commit its PC. */
+static inline a64_status execute(a64_cpu *cpu, a64_handler handler, uint32_t insn)
+{
+    cpu->next_pc = cpu->pc + 4;
+    a64_status st = handler(cpu, insn);
+    if (st == A64_OK || st == A64_WFI || st == A64_WFE) {
+        cpu->pc = cpu->next_pc;
+        cpu->insns_retired++;
+    }
+    return st;
 }
 
 a64_status a64_step(a64_cpu *cpu)
 {
     uint32_t insn = 0;
     cpu->unsupported[0] = '\0';
-    if (!cpu->ops.access)
-        return a64_unsupported(cpu, 0, "a64_step without a memory interface (a64_ops.access)");
     /* Self-hosted debug (breakpoints, software step) is checked here, before the fetch; while it is
      * active a64_hints_usable() keeps the fast paths out of its way. */
     a64_status st = fetch_fast(cpu, &insn);
@@ -79,18 +101,15 @@ a64_status a64_step(a64_cpu *cpu)
      * Execution state exception instead of executing (D1.11.5). */
     if (cpu->pstate.il)
         return a64_raise(cpu, insn, ESR_EC_ILLEGAL_STATE, 0);
-    const a64_row *row = lookup_by_pc(cpu->pc, insn);
+    predecode_entry *e = predecoded(cpu->pc);
+    if (e->direct && e->insn == insn)
+        return execute(cpu, e->direct, insn);
+    const a64_row *row = lookup_by_pc(e, insn);
     if (!row)
         return a64_undefined(cpu, insn);
     if (row->fp && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
     if (!row->handler)
         return row->fp ? a64_simd_unsupported(cpu, insn, row->name) : a64_unsupported(cpu, insn, row->name);
-    cpu->next_pc = cpu->pc + 4;
-    st = row->handler(cpu, insn);
-    if (st == A64_OK || st == A64_WFI || st == A64_WFE) {
-        cpu->pc = cpu->next_pc;
-        cpu->insns_retired++;
-    }
-    return st;
+    return execute(cpu, row->handler, insn);
 }

@@ -156,17 +156,6 @@ a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned siz
     return access(cpu, insn, A64_ACC_WRITE, va, size, size, flags, buf, syn);
 }
 
-a64_status a64_check_sp_align(a64_cpu *cpu, uint32_t insn, unsigned rn)
-{
-    if (rn != A64_REG_ZR)
-        return A64_OK;
-    uint64_t sctlr = cpu->pstate.el == 2 ? cpu->sys.sctlr_el2 : cpu->sys.sctlr_el1;
-    uint64_t bit = cpu->pstate.el == 0 ? A64_SCTLR_SA0 : A64_SCTLR_SA;
-    if ((sctlr & bit) && (*a64_sp(cpu) & 0xf) != 0)
-        return a64_raise(cpu, insn, ESR_EC_SP_ALIGN, 0);
-    return A64_OK;
-}
-
 unsigned a64_unpriv_flag(const a64_cpu *cpu)
 {
     /* LDTR/STTR at EL1 are checked as EL0 accesses; at EL0 and (with

@@ -1,10 +1,14 @@
 /*
  * Shared integer pseudocode of the Arm ARM (J1 "Shared pseudocode"):
- * ConditionHolds, AddWithCarry, ShiftReg and ExtendReg.
+ * ConditionHolds, AddWithCarry, ShiftReg and ExtendReg, inline because
+ * nearly every integer instruction calls one of them.
  */
-#include "cpu/arm64/a64_internal.h"
+#ifndef EMU_CPU_ARM64_FLAGS_H
+#define EMU_CPU_ARM64_FLAGS_H
 
-bool a64_cond_holds(const a64_cpu *cpu, unsigned cond)
+/* Included by a64_internal.h, after a64_nz. */
+
+static inline bool a64_cond_holds(const a64_cpu *cpu, unsigned cond)
 {
     unsigned f = cpu->pstate.nzcv;
     bool n = f & A64_NZCV_N, z = f & A64_NZCV_Z, c = f & A64_NZCV_C, v = f & A64_NZCV_V;
@@ -24,7 +28,8 @@ bool a64_cond_holds(const a64_cpu *cpu, unsigned cond)
     return result;
 }
 
-uint64_t a64_add_with_carry(uint64_t x, uint64_t y, unsigned carry_in, bool sf, uint8_t *nzcv)
+/* AddWithCarry: the result, and NZCV into *nzcv unless it is NULL. */
+static inline uint64_t a64_add_with_carry(uint64_t x, uint64_t y, unsigned carry_in, bool sf, uint8_t *nzcv)
 {
     if (!sf) {
         uint32_t a = (uint32_t)x, b = (uint32_t)y;
@@ -43,7 +48,7 @@ uint64_t a64_add_with_carry(uint64_t x, uint64_t y, unsigned carry_in, bool sf, 
     return r;
 }
 
-uint64_t a64_shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf)
+static inline uint64_t a64_shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf)
 {
     unsigned width = sf ? 64 : 32;
     amount %= width;
@@ -63,7 +68,7 @@ uint64_t a64_shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf)
     return sf ? r : (uint32_t)r;
 }
 
-uint64_t a64_extend_reg(uint64_t v, unsigned option, unsigned shift)
+static inline uint64_t a64_extend_reg(uint64_t v, unsigned option, unsigned shift)
 {
     uint64_t e;
     switch (option) {
@@ -78,3 +83,5 @@ uint64_t a64_extend_reg(uint64_t v, unsigned option, unsigned shift)
     }
     return e << shift;
 }
+
+#endif
