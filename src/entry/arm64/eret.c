@@ -10,6 +10,7 @@
 #include "entry/arm64/entry.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "entry/arm64/record.h"
 
@@ -66,5 +67,7 @@ void a64_eret(a64_cpu *cpu, const a64_el_config *cfg, uint64_t cycle_start, uint
     rec->to_pc = cpu->pc;
     rec->to_sp = *a64_sp(cpu);
     rec->to_priv = cpu->pstate.el;
-    snprintf(rec->stack, sizeof rec->stack, "%s", cpu->pstate.sp && cpu->pstate.el ? "SP_ELx" : "SP_EL0");
+    /* A copy, not a formatted print: this runs on every return. */
+    static const char stack_names[][sizeof rec->stack] = { "SP_EL0", "SP_ELx" };
+    memcpy(rec->stack, stack_names[cpu->pstate.sp && cpu->pstate.el], sizeof rec->stack);
 }

@@ -192,5 +192,7 @@ void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type typ
     rec->to_pc = cpu->pc;
     rec->to_sp = *a64_sp(cpu);
     rec->to_priv = target_el;
-    snprintf(rec->stack, sizeof rec->stack, "SP_EL%u", target_el);
+    /* A copy, not a formatted print: this runs on every exception. */
+    static const char stack_names[][sizeof rec->stack] = { "SP_EL0", "SP_EL1", "SP_EL2", "SP_EL3" };
+    memcpy(rec->stack, stack_names[target_el & 3], sizeof rec->stack);
 }
