@@ -144,11 +144,81 @@ a64_status a64_mem_read(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size,
 a64_status a64_mem_write(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned align,
                          unsigned flags, const void *in, const a64_ldst_syn *syn);
 
-/* Integer values of 1..8 bytes, naturally aligned for the check. */
-a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
-                         uint64_t *out, const a64_ldst_syn *syn);
-a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
-                          uint64_t value, const a64_ldst_syn *syn);
+/* Little-endian bytes to a value and back, unrolled for each size so the compiler merges them into
+ * one load or store. */
+static inline uint64_t a64_le_bytes(const uint8_t *b, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)b[i] << (8 * i);
+    return v;
+}
+
+static inline uint64_t a64_le_load(const uint8_t *b, unsigned size)
+{
+    switch (size) {
+    case 1: return b[0];
+    case 2: return a64_le_bytes(b, 2);
+    case 4: return a64_le_bytes(b, 4);
+    case 8: return a64_le_bytes(b, 8);
+    default: return a64_le_bytes(b, size);
+    }
+}
+
+static inline void a64_le_bytes_store(uint8_t *b, unsigned n, uint64_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void a64_le_store(uint8_t *b, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: b[0] = (uint8_t)v; break;
+    case 2: a64_le_bytes_store(b, 2, v); break;
+    case 4: a64_le_bytes_store(b, 4, v); break;
+    case 8: a64_le_bytes_store(b, 8, v); break;
+    default: a64_le_bytes_store(b, size, v); break;
+    }
+}
+
+/* Integer values of 1..8 bytes, naturally aligned for the check: the whole path (alignment checks,
+ * page hint, then the memory callback). */
+a64_status a64_read_uint_full(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                              uint64_t *out, const a64_ldst_syn *syn);
+a64_status a64_write_uint_full(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                               uint64_t value, const a64_ldst_syn *syn);
+
+/* The host bytes of a plain (no A64_ACC_* flags), naturally aligned access that a page hint serves, or
+ * NULL. Such an access can take no alignment fault (SCTLR.A and the Device rule fault only unaligned
+ * ones) and cannot cross a page, so the hint is all it needs. */
+static inline uint8_t *a64_plain_aligned_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size,
+                                              unsigned flags)
+{
+    if (flags || (va & (size - 1)))
+        return NULL;
+    return a64_hint_host(cpu, kind, va, size);
+}
+
+static inline a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                                       uint64_t *out, const a64_ldst_syn *syn)
+{
+    const uint8_t *p = a64_plain_aligned_host(cpu, A64_ACC_READ, va, size, flags);
+    if (!p)
+        return a64_read_uint_full(cpu, insn, va, size, flags, out, syn);
+    *out = a64_le_load(p, size);
+    return A64_OK;
+}
+
+static inline a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                                        uint64_t value, const a64_ldst_syn *syn)
+{
+    uint8_t *p = a64_plain_aligned_host(cpu, A64_ACC_WRITE, va, size, flags);
+    if (!p)
+        return a64_write_uint_full(cpu, insn, va, size, flags, value, syn);
+    a64_le_store(p, size, value);
+    return A64_OK;
+}
 
 /* SP alignment check for an SP-based access (Arm ARM D1.8.2); inline, as the frame saves of every
  * exception handler reach it. */

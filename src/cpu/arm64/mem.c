@@ -50,44 +50,6 @@ static inline void copy_sized(void *dst, const void *src, unsigned size)
     }
 }
 
-/* Little-endian bytes to a value and back, unrolled for each size so the compiler merges them into
- * one load or store. */
-static inline uint64_t le_bytes(const uint8_t *b, unsigned n)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
-static inline uint64_t le_load(const uint8_t *b, unsigned size)
-{
-    switch (size) {
-    case 1: return b[0];
-    case 2: return le_bytes(b, 2);
-    case 4: return le_bytes(b, 4);
-    case 8: return le_bytes(b, 8);
-    default: return le_bytes(b, size);
-    }
-}
-
-static inline void le_bytes_store(uint8_t *b, unsigned n, uint64_t v)
-{
-    for (unsigned i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-}
-
-static inline void le_store(uint8_t *b, unsigned size, uint64_t v)
-{
-    switch (size) {
-    case 1: b[0] = (uint8_t)v; break;
-    case 2: le_bytes_store(b, 2, v); break;
-    case 4: le_bytes_store(b, 4, v); break;
-    case 8: le_bytes_store(b, 8, v); break;
-    default: le_bytes_store(b, size, v); break;
-    }
-}
-
 static inline a64_status access(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint64_t va, unsigned size,
                          unsigned align, unsigned flags, void *data, const a64_ldst_syn *syn)
 {
@@ -137,22 +99,22 @@ a64_status a64_mem_write(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size
     return access(cpu, insn, A64_ACC_WRITE, va, size, align, flags, (void *)in, syn);
 }
 
-a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
-                         uint64_t *out, const a64_ldst_syn *syn)
+a64_status a64_read_uint_full(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                              uint64_t *out, const a64_ldst_syn *syn)
 {
     uint8_t buf[8] = { 0 };
     a64_status st = access(cpu, insn, A64_ACC_READ, va, size, size, flags, buf, syn);
     if (st != A64_OK)
         return st;
-    *out = le_load(buf, size);
+    *out = a64_le_load(buf, size);
     return A64_OK;
 }
 
-a64_status a64_write_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
-                          uint64_t value, const a64_ldst_syn *syn)
+a64_status a64_write_uint_full(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
+                               uint64_t value, const a64_ldst_syn *syn)
 {
     uint8_t buf[8] = { 0 };
-    le_store(buf, size, value);
+    a64_le_store(buf, size, value);
     return access(cpu, insn, A64_ACC_WRITE, va, size, size, flags, buf, syn);
 }
 

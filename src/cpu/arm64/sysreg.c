@@ -145,12 +145,26 @@ static const sr_row table[] = {
 #define OSLSR_OSLK (1ull << 1)
 #define OSLAR_OSLK 1ull
 
+#define NROWS (sizeof table / sizeof table[0])
+#define ENC_BITS 16     /* op0:op1:CRn:CRm:op2, A64_SYSREG_ENC */
+_Static_assert(NROWS < 255, "row numbers + 1 are bytes");
+
+/* Row number + 1 by encoding (0: none), built once: the MRS/MSR in every exception handler would
+ * otherwise scan the table. */
+static uint8_t row_by_enc[1u << ENC_BITS];
+static bool row_by_enc_built;
+
 static const sr_row *find(uint32_t enc)
 {
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (table[i].enc == enc)
-            return &table[i];
-    return NULL;
+    if (!row_by_enc_built) {
+        for (size_t i = NROWS; i-- > 0;)
+            row_by_enc[table[i].enc & ((1u << ENC_BITS) - 1)] = (uint8_t)(i + 1);
+        row_by_enc_built = true;
+    }
+    if (enc >> ENC_BITS)
+        return NULL;
+    unsigned n = row_by_enc[enc];
+    return n ? &table[n - 1] : NULL;
 }
 
 const char *a64_sysreg_name(uint32_t enc)
