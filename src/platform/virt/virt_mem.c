@@ -181,11 +181,15 @@ static a64_mem_status alignment_fault(const a64_access *acc, a64_mem_fault *faul
 /* Hand the CPU the RAM page just used, for its own fast path (which leaves unaligned data accesses to
  * Device memory to this callback), unless the access was unprivileged (checked as EL0's). The hints
  * are cleared with this page cache (virt_fetch_flush). */
-static void set_hint(virt_machine *v, const a64_access *acc, uint8_t *host_page, bool device)
+static void set_hint(emu_machine *m, const a64_access *acc, uint8_t *host_page, bool device)
 {
     if (acc->flags & A64_ACC_UNPRIV)
         return;
-    a64_set_page_hint(&v->cpu, acc->kind, acc->el, acc->va, host_page, device);
+    /* The CPU uses any byte of the page: only a page RAM backs whole (RAM ending inside it does not). */
+    uint64_t off = (uint64_t)((uintptr_t)host_page - (uintptr_t)m->ram);     /* below RAM wraps to huge */
+    if (m->ram_size < A64_PAGE_SIZE || off > m->ram_size - A64_PAGE_SIZE)
+        return;
+    a64_set_page_hint(&m->virt->cpu, acc->kind, acc->el, acc->va, host_page, device);
 }
 
 a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault)
@@ -206,7 +210,7 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
             copy_sized(c->host + page_off, data, acc->size);
         else
             copy_sized(data, c->host + page_off, acc->size);
-        set_hint(v, acc, c->host, c->device);
+        set_hint(m, acc, c->host, c->device);
         return A64_MEM_OK;
     }
     if (acc->size <= in_page) {
@@ -223,7 +227,7 @@ a64_mem_status virt_access(void *ctx, const a64_access *acc, void *data, a64_mem
             return mmio_access(m, acc, pa, data, fault);
         if (cacheable) {
             cache_fill(c, &v->cpu, acc, p - page_off, device);
-            set_hint(v, acc, p - page_off, device);
+            set_hint(m, acc, p - page_off, device);
         }
         if (acc->kind == A64_ACC_WRITE)
             copy_sized(p, data, acc->size);
