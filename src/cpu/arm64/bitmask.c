@@ -58,13 +58,24 @@ static bool decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool imme
 
 /* The masks depend on the arguments alone, and a loop uses few of them: a small direct-mapped cache
  * keyed by all of them spares the computation (it was a twentieth of the integer loop's run time). */
-#define MASK_CACHE_BITS 6
+#define MASK_CACHE_BITS 8
 typedef struct mask_cache_entry {
     uint32_t key;           /* 0: empty (a real key has its valid bit set) */
     bool ok;
     uint64_t wmask, tmask;
 } mask_cache_entry;
 static mask_cache_entry mask_cache[1u << MASK_CACHE_BITS];
+
+/* Out of line, so that a cache hit needs no frame. */
+static __attribute__((noinline)) void fill(mask_cache_entry *e, uint32_t key, unsigned n, unsigned imms,
+                                           unsigned immr, bool immediate, unsigned datasize)
+{
+    uint64_t w = 0, t = 0;
+    e->ok = decode_bit_masks(n, imms, immr, immediate, datasize, &w, &t);
+    e->wmask = w;
+    e->tmask = t;
+    e->key = key;
+}
 
 bool a64_decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize,
                           uint64_t *wmask, uint64_t *tmask)
@@ -73,14 +84,10 @@ bool a64_decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immedia
         return decode_bit_masks(n, imms, immr, immediate, datasize, wmask, tmask);
     uint32_t key = 1u << 20 | (uint32_t)(datasize == 64) << 19 | (uint32_t)immediate << 18 | (n & 1) << 12 |
                    (immr & 0x3f) << 6 | (imms & 0x3f);
-    mask_cache_entry *e = &mask_cache[(key ^ (key >> MASK_CACHE_BITS) ^ (key >> 12)) & ((1u << MASK_CACHE_BITS) - 1)];
-    if (e->key != key) {
-        uint64_t w = 0, t = 0;
-        e->ok = decode_bit_masks(n, imms, immr, immediate, datasize, &w, &t);
-        e->wmask = w;
-        e->tmask = t;
-        e->key = key;
-    }
+    /* Fibonacci hashing: the top bits of key * 2^32/phi spread neighbouring keys apart. */
+    mask_cache_entry *e = &mask_cache[(key * 0x9e3779b1u) >> (32 - MASK_CACHE_BITS)];
+    if (e->key != key)
+        fill(e, key, n, imms, immr, immediate, datasize);
     if (!e->ok)
         return false;
     *wmask = e->wmask;

@@ -88,6 +88,20 @@ static inline a64_status execute(a64_cpu *cpu, a64_handler handler, uint32_t ins
     return st;
 }
 
+/* The rest of a step when the predecode entry has no direct handler: decode (D1.13.2 order: UNDEFINED,
+ * then the FP access trap), then execute. Out of line, so that the common path needs no frame. */
+static __attribute__((noinline)) a64_status decode_and_execute(a64_cpu *cpu, predecode_entry *e, uint32_t insn)
+{
+    const a64_row *row = lookup_by_pc(e, insn);
+    if (!row)
+        return a64_undefined(cpu, insn);
+    if (row->fp && a64_fp_access_trapped(cpu))
+        return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
+    if (!row->handler)
+        return row->fp ? a64_simd_unsupported(cpu, insn, row->name) : a64_unsupported(cpu, insn, row->name);
+    return execute(cpu, row->handler, insn);
+}
+
 a64_status a64_step(a64_cpu *cpu)
 {
     uint32_t insn = 0;
@@ -104,12 +118,5 @@ a64_status a64_step(a64_cpu *cpu)
     predecode_entry *e = predecoded(cpu->pc);
     if (e->direct && e->insn == insn)
         return execute(cpu, e->direct, insn);
-    const a64_row *row = lookup_by_pc(e, insn);
-    if (!row)
-        return a64_undefined(cpu, insn);
-    if (row->fp && a64_fp_access_trapped(cpu))
-        return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
-    if (!row->handler)
-        return row->fp ? a64_simd_unsupported(cpu, insn, row->name) : a64_unsupported(cpu, insn, row->name);
-    return execute(cpu, row->handler, insn);
+    return decode_and_execute(cpu, e, insn);
 }

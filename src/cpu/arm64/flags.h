@@ -51,7 +51,7 @@ static inline uint64_t a64_add_with_carry(uint64_t x, uint64_t y, unsigned carry
 static inline uint64_t a64_shift_reg(uint64_t v, unsigned type, unsigned amount, bool sf)
 {
     unsigned width = sf ? 64 : 32;
-    amount %= width;
+    amount &= width - 1;    /* amount MOD datasize; a mask, as datasize is a power of two */
     if (!sf)
         v = (uint32_t)v;
     if (amount == 0)
