@@ -223,6 +223,9 @@ typedef union a64_vreg {
  */
 #define A64_HINT_PAGE_SHIFT 12
 #define A64_HINT_PAGE_MASK ((1ull << A64_HINT_PAGE_SHIFT) - 1)
+/* Hints per access kind, the newest first: two, so that a handler's stack and data pages, or EL0's code
+ * page and the vectors, do not evict each other. */
+#define A64_HINT_SLOTS 2
 
 typedef struct a64_page_hint {
     uint64_t va_page;       /* va >> A64_HINT_PAGE_SHIFT */
@@ -247,7 +250,7 @@ typedef struct a64_cpu {
     bool event_register;    /* WFE/SEV/SEVL (Arm ARM D1.6.1) */
 
     a64_ops ops;
-    a64_page_hint hint[3];  /* indexed by a64_acc_kind */
+    a64_page_hint hint[3][A64_HINT_SLOTS]; /* by a64_acc_kind, newest first */
 
     /* Results of the last step. */
     a64_exception exc;
@@ -273,14 +276,17 @@ a64_status a64_step(a64_cpu *cpu);
 static inline void a64_clear_page_hints(a64_cpu *cpu)
 {
     for (unsigned i = 0; i < 3; i++)
-        cpu->hint[i].el_tag = 0;
+        for (unsigned j = 0; j < A64_HINT_SLOTS; j++)
+            cpu->hint[i][j].el_tag = 0;
 }
 
 /* Record a host page hint for accesses of `kind` at `el` (see a64_page_hint). */
 static inline void a64_set_page_hint(a64_cpu *cpu, a64_acc_kind kind, unsigned el, uint64_t va, uint8_t *page,
                                      bool device)
 {
-    cpu->hint[kind] = (a64_page_hint){ .va_page = va >> A64_HINT_PAGE_SHIFT, .host = page,
+    for (unsigned j = A64_HINT_SLOTS - 1; j > 0; j--)
+        cpu->hint[kind][j] = cpu->hint[kind][j - 1];
+    cpu->hint[kind][0] = (a64_page_hint){ .va_page = va >> A64_HINT_PAGE_SHIFT, .host = page,
                                        .el_tag = (uint8_t)(el + 1), .device = device };
 }
 

@@ -45,13 +45,17 @@ static inline bool a64_hints_usable(const a64_cpu *cpu)
  * the Alignment fault of an unaligned data access to Device memory, Arm ARM B2.5.2). */
 static inline uint8_t *a64_hint_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
 {
-    const a64_page_hint *h = &cpu->hint[kind];
-    if (h->el_tag != cpu->pstate.el + 1u || h->va_page != va >> A64_HINT_PAGE_SHIFT ||
-        (va & A64_HINT_PAGE_MASK) + size > (1u << A64_HINT_PAGE_SHIFT) || !a64_hints_usable(cpu))
+    if ((va & A64_HINT_PAGE_MASK) + size > (1u << A64_HINT_PAGE_SHIFT) || !a64_hints_usable(cpu))
         return NULL;
-    if (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0)
-        return NULL;
-    return h->host + (va & A64_HINT_PAGE_MASK);
+    for (unsigned j = 0; j < A64_HINT_SLOTS; j++) {
+        const a64_page_hint *h = &cpu->hint[kind][j];
+        if (h->el_tag != cpu->pstate.el + 1u || h->va_page != va >> A64_HINT_PAGE_SHIFT)
+            continue;
+        if (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0)
+            return NULL;
+        return h->host + (va & A64_HINT_PAGE_MASK);
+    }
+    return NULL;
 }
 
 /* ---- registers ---- */

@@ -20,6 +20,19 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
         cpu->exc.far = cpu->pc;
         return A64_EXCEPTION;
     }
+    /* An older hint for this page becomes the newest, for fetch_fast. */
+    a64_page_hint *hints = cpu->hint[A64_ACC_FETCH];
+    for (unsigned j = 1; j < A64_HINT_SLOTS; j++) {
+        if (hints[j].el_tag == cpu->pstate.el + 1u && hints[j].va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
+            a64_hints_usable(cpu)) {
+            a64_page_hint newest = hints[j];
+            hints[j] = hints[0];
+            hints[0] = newest;
+            const uint8_t *p = newest.host + (cpu->pc & A64_HINT_PAGE_MASK);
+            *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+            return A64_OK;
+        }
+    }
     uint8_t b[4] = { 0 };
     a64_access acc = { .va = cpu->pc, .size = 4, .kind = A64_ACC_FETCH, .el = cpu->pstate.el };
     a64_mem_fault fault = { .far_valid = true, .far = cpu->pc };
@@ -35,11 +48,11 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
     return A64_OK;
 }
 
-/* The fetch through the code page's host hint when it serves this PC (an aligned PC never crosses a
- * page), else through ops.access. */
+/* The fetch through the newest code page hint when it serves this PC (an aligned PC never crosses a
+ * page), else through the older hints or ops.access. */
 static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
 {
-    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH];
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
     uint64_t pc = cpu->pc;
     if ((pc & 3) || h->el_tag != cpu->pstate.el + 1u || h->va_page != pc >> A64_HINT_PAGE_SHIFT ||
         !a64_hints_usable(cpu))
