@@ -204,6 +204,15 @@ static inline uint8_t *a64_plain_aligned_host(const a64_cpu *cpu, a64_acc_kind k
     return a64_hint_host(cpu, kind, va, size);
 }
 
+/* The same for the two adjacent elements of a pair (LDP/STP), each `size` bytes and naturally
+ * aligned, when one hint serves both. */
+static inline uint8_t *a64_plain_pair_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
+{
+    if (va & (size - 1))
+        return NULL;
+    return a64_hint_host(cpu, kind, va, 2 * size);
+}
+
 static inline a64_status a64_read_uint(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned flags,
                                        uint64_t *out, const a64_ldst_syn *syn)
 {

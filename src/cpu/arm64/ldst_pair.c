@@ -47,16 +47,28 @@ a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn)
         st = a64_simd_ldst_pair(cpu, insn, addr, scale, load, rt, rt2);
     } else if (!load) {
         uint64_t a = xreg(cpu, rt), b = xreg(cpu, rt2); /* read before any writeback */
-        st = a64_write_uint(cpu, insn, addr, bytes, 0, a, NULL);
-        if (st == A64_OK)
-            st = a64_write_uint(cpu, insn, addr + bytes, bytes, 0, b, NULL);
+        uint8_t *p = a64_plain_pair_host(cpu, A64_ACC_WRITE, addr, bytes);
+        if (p) {
+            a64_le_store(p, bytes, a);
+            a64_le_store(p + bytes, bytes, b);
+        } else {
+            st = a64_write_uint(cpu, insn, addr, bytes, 0, a, NULL);
+            if (st == A64_OK)
+                st = a64_write_uint(cpu, insn, addr + bytes, bytes, 0, b, NULL);
+        }
     } else {
         uint64_t a = 0, b = 0;
-        st = a64_read_uint(cpu, insn, addr, bytes, 0, &a, NULL);
-        if (st == A64_OK)
-            st = a64_read_uint(cpu, insn, addr + bytes, bytes, 0, &b, NULL);
-        if (st != A64_OK)
-            return st;
+        const uint8_t *p = a64_plain_pair_host(cpu, A64_ACC_READ, addr, bytes);
+        if (p) {
+            a = a64_le_load(p, bytes);
+            b = a64_le_load(p + bytes, bytes);
+        } else {
+            st = a64_read_uint(cpu, insn, addr, bytes, 0, &a, NULL);
+            if (st == A64_OK)
+                st = a64_read_uint(cpu, insn, addr + bytes, bytes, 0, &b, NULL);
+            if (st != A64_OK)
+                return st;
+        }
         if (opc == OPC_LDPSW) {
             a = (uint64_t)(int64_t)(int32_t)a;
             b = (uint64_t)(int64_t)(int32_t)b;
