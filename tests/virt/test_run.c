@@ -237,6 +237,27 @@ START_TEST(device_alignment_after_aligned_access_on_page)
 }
 END_TEST
 
+/* Code the guest rewrites after running it runs as rewritten: the decoded row cached for a PC is
+ * checked against the word fetched now, and the fetch reads the page's current bytes. */
+START_TEST(rewritten_code_runs_as_rewritten)
+{
+    emu_machine *m = a64_machine(NULL, 2, false);
+    const uint32_t code[] = {
+        I_ADD_X0_1,     /* rewritten below to orr x0, x0, #0x10 */
+        0xb9000083u,    /* str w3, [x4] */
+        0x17fffffeu,    /* b RAM */
+    };
+    put(m, RAM, code, 3);
+    t_set_reg(m, EMU_A64_X0, 1);
+    t_set_reg(m, EMU_A64_X3, 0xb27c0000u);     /* orr x0, x0, #0x10: another row, another handler */
+    t_set_reg(m, EMU_A64_X4, RAM);
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 4, &s), EMU_OK);
+    T_EXPECT_REG(m, EMU_A64_X0, 0x12, "ADD made 2, then the ORR written over it set bit 4");
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(wfi_with_nothing_to_wake_it_stops)
 {
     emu_machine *m = a64_machine(NULL, 2, false);
@@ -578,6 +599,7 @@ int main(void)
     tcase_add_test(tc, external_abort_where_nothing_is);
     tcase_add_test(tc, device_alignment_with_mmu_off);
     tcase_add_test(tc, device_alignment_after_aligned_access_on_page);
+    tcase_add_test(tc, rewritten_code_runs_as_rewritten);
     tcase_add_test(tc, wfi_with_nothing_to_wake_it_stops);
     tcase_add_test(tc, timer_interrupt_wakes_wfi);
     tcase_add_test(tc, timer_interrupt_through_gicv3_sysregs);

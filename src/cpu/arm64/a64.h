@@ -215,9 +215,10 @@ typedef union a64_vreg {
  * interpreter then fetches, loads and stores on that page without calling
  * ops.access. A hint is only a shortcut for what the callback would do: the
  * platform clears them all (a64_clear_page_hints) whenever a translation
- * may change (TLBI, a debugger writing translation registers), and the
- * interpreter clears them on every MSR to a register it holds and at every
- * change the run loop cannot see. Self-hosted debug (breakpoints,
+ * may change (TLBI), the interpreter on every MSR to a register that shapes
+ * translation (SCTLR, TCR, TTBR, MAIR, HCR_EL2, VTCR_EL2, VTTBR_EL2), and
+ * the run loop at every entry, for what a debugger or test changed between
+ * runs. Self-hosted debug (breakpoints,
  * watchpoints) must see every access: while it is active the interpreter
  * ignores the hints (a64_hints_usable).
  */
