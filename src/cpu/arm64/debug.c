@@ -154,6 +154,8 @@ static bool is_exception_generating(esr_ec ec)
 
 a64_status a64_debug_step(a64_cpu *cpu)
 {
+    if (!cpu->ops.access)
+        return a64_step_insn(cpu);      /* which reports the missing memory interface */
     if (cpu->sys.mdcr_el2 & MDCR_EL2_TDE)
         return a64_unsupported(cpu, 0, "MDCR_EL2.TDE routing of debug exceptions to EL2");
     const bool enabled = enabled_here(cpu);
