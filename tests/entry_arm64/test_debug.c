@@ -24,6 +24,7 @@
 #define LDR_W1_X0 0xb9400001u           /* LDR W1, [X0] */
 #define STR_X1_X0 0xf9000001u           /* STR X1, [X0] */
 #define STRB_W1_X0_5 0x39001401u        /* STRB W1, [X0, #5] */
+#define STTR_X1_X0 0xf8000801u          /* STTR X1, [X0] */
 #define LDXR_X1_X0 0xc85f7c01u          /* LDXR X1, [X0] */
 #define SVC_0 0xd4000001u
 #define ERET 0xd69f03e0u
@@ -326,6 +327,40 @@ START_TEST(watchpoint_byte_select_and_mask)
 }
 END_TEST
 
+START_TEST(watchpoint_at_el1_and_unprivileged_access)
+{
+    a64_cpu cpu;
+    cpu_at(&cpu, 1);
+    cpu.sys.dbgwcr_el1[0] = 1u | (2u << 1) | (WCR_STORE << 3) | (0xffu << 5);  /* PAC = EL0 only */
+    cpu.sys.dbgwvr_el1[0] = DATA;
+    arm(&cpu, A64_MDSCR_MDE | A64_MDSCR_KDE);
+    put(CODE, STR_X1_X0);
+    put(CODE + 4, STTR_X1_X0);
+    put(CODE + 8, STTR_X1_X0);
+    step(&cpu, A64_OK, "EL1 STR under an EL0-only watchpoint");
+    cpu.pstate.daif = A64_DAIF_D;
+    step(&cpu, A64_OK, "EL1 STTR with PSTATE.D set");
+    cpu.pstate.daif = 0;
+    step(&cpu, A64_EXCEPTION, "EL1 STTR is checked as an EL0 access");
+    EQ(cpu.exc.ec, ESR_EC_WATCHPT_CUR, "STTR watchpoint class");
+    EQ(cpu.exc.preferred_return, CODE + 8, "STTR watchpoint ELR");
+}
+END_TEST
+
+START_TEST(instruction_abort_before_breakpoint)
+{
+    a64_cpu cpu;
+    cpu_at(&cpu, 1);
+    const uint64_t unmapped = RAM_BASE + sizeof ram;
+    cpu.sys.dbgbcr_el1[1] = BCR_EL1_A64;
+    cpu.sys.dbgbvr_el1[1] = unmapped;
+    arm(&cpu, A64_MDSCR_MDE | A64_MDSCR_KDE);
+    cpu.pc = unmapped;
+    step(&cpu, A64_EXCEPTION, "breakpoint on an unmapped PC");
+    EQ(cpu.exc.ec, ESR_EC_IABT_CUR, "the instruction abort has priority over the breakpoint");
+}
+END_TEST
+
 /* EL1 (D masked, as after exception entry) returns to EL0 with SPSR.SS = 1. */
 static void eret_into_stepped_el0(a64_cpu *cpu, uint64_t el0_pc)
 {
@@ -420,6 +455,8 @@ int main(void)
     tcase_add_test(tc, breakpoint_not_taken_without_mde_or_with_os_lock);
     tcase_add_test(tc, watchpoint_on_load_and_store);
     tcase_add_test(tc, watchpoint_byte_select_and_mask);
+    tcase_add_test(tc, watchpoint_at_el1_and_unprivileged_access);
+    tcase_add_test(tc, instruction_abort_before_breakpoint);
     tcase_add_test(tc, software_step_from_el1_into_el0);
     tcase_add_test(tc, software_step_of_a_load_exclusive_sets_ex);
     tcase_add_test(tc, software_step_of_svc);
