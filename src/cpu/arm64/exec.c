@@ -8,6 +8,7 @@
  * the instruction itself raises.
  */
 #include "cpu/arm64/a64_handlers.h"
+#include "cpu/arm64/debug.h"
 
 static a64_status fetch(a64_cpu *cpu, uint32_t *insn)
 {
@@ -32,7 +33,7 @@ static a64_status fetch(a64_cpu *cpu, uint32_t *insn)
     return A64_OK;
 }
 
-a64_status a64_step(a64_cpu *cpu)
+a64_status a64_step_insn(a64_cpu *cpu)
 {
     uint32_t insn = 0;
     cpu->unsupported[0] = '\0';
@@ -59,4 +60,12 @@ a64_status a64_step(a64_cpu *cpu)
         cpu->insns_retired++;
     }
     return st;
+}
+
+/* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
+a64_status a64_step(a64_cpu *cpu)
+{
+    if (cpu->debug_attention)
+        return a64_debug_step(cpu);
+    return a64_step_insn(cpu);
 }
