@@ -100,11 +100,17 @@ X86_HANDLER(x86_op_test_acc_imm)
     return X86_OK;
 }
 
-/* INC/DEC: the flags of ADD/SUB 1, except that CF is preserved. */
+/*
+ * INC/DEC: the flags of ADD/SUB 1, except that CF is preserved, so CF is not
+ * computed. With b = 1, x86_flags_add/x86_flags_sub reduce to these: bit 0 of
+ * b touches neither AF (bit 4) nor the sign bit, so AF = (val ^ res) & AF and
+ * OF is a sign change 0 -> 1 (INC) or 1 -> 0 (DEC).
+ */
 static uint64_t inc_dec(uint64_t val, bool dec, unsigned size, uint64_t *flags)
 {
     uint64_t res = (dec ? val - 1 : val + 1) & x86_width_mask(size);
-    *flags = dec ? x86_flags_sub(val, 1, res, size) : x86_flags_add(val, 1, res, size);
+    uint64_t of = x86_msb(dec ? val & ~res : ~val & res, size);
+    *flags = ((val ^ res) & X86_FLAG_AF) | (of << X86_FLAG_OF_SHIFT) | x86_flags_szp(res, size);
     return res;
 }
 

@@ -155,6 +155,13 @@ static inline void x86_trap_stack(emu_trap *rec, const char *name)
     rec->stack[n] = '\0';
 }
 
+/* A stack name from a table padded to the record's field: one fixed-size copy, no strlen. */
+typedef char x86_stack_name[sizeof ((emu_trap *)0)->stack];
+static inline void x86_trap_stack_padded(emu_trap *rec, const x86_stack_name name)
+{
+    memcpy(rec->stack, name, sizeof rec->stack);
+}
+
 /* The mnemonic with error code, e.g. "#GP(0x6a)", for records and messages. */
 void x86_event_name(const x86_fault *ev, char *buf, size_t len);
 

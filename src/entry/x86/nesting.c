@@ -72,7 +72,8 @@ static void append(char *chain, size_t len, const char *text)
 x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
 {
     x86_fault event = cpu->fault;
-    char name[32], chain[sizeof rec->escalation] = "";
+    char name[32], chain[sizeof rec->escalation];
+    chain[0] = '\0';      /* not "" as an initialiser, which would clear all of it on every delivery */
     for (unsigned attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         uint64_t saved_rip = cpu->rip;
         x86_status st = (cpu->efer & X86_EFER_LMA) ? x86_deliver64(cpu, &event, rec)
