@@ -116,19 +116,47 @@ static uint64_t inc_dec(uint64_t val, bool dec, unsigned size, uint64_t *flags)
 
 #define X86_FLAGS_INC_DEC (X86_FLAGS_ARITH & ~X86_FLAG_CF)
 
-X86_HANDLER(x86_op_inc_dec_rm)
+/*
+ * One body per operand size (size is a constant in each copy, so the masks
+ * and flag shifts fold). A memory operand on a page the TLB lets us write
+ * without a walk is read and written through one lookup, as x86_rm_read_rmw
+ * and x86_rm_write would find it; everything else takes those.
+ */
+static inline __attribute__((always_inline)) x86_status inc_dec_rm(x86_cpu *cpu, const x86_insn *insn,
+                                                                   unsigned size)
 {
-    unsigned size = insn->opsize;
+    const bool dec = (insn->reg & 7) != X86_GRP_INC;
     uint64_t val, flags;
+    if (insn->mod != 3 && X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
+        uint64_t ea = x86_effective_address(cpu, insn);
+        const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, ea);
+        if (X86_LIKELY(e && e->host_write && (ea & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            uint8_t *p = e->host_write + (ea & X86_PAGE_MASK);
+            uint64_t res = inc_dec(x86_load_le(p, size), dec, size, &flags);
+            x86_store_le(p, size, res);
+            x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
+            return X86_OK;
+        }
+    }
     x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
-    uint64_t res = inc_dec(val, (insn->reg & 7) != X86_GRP_INC, size, &flags);
+    uint64_t res = inc_dec(val, dec, size, &flags);
     st = x86_rm_write(cpu, insn, size, res);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
     x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
     return X86_OK;
+}
+
+X86_HANDLER(x86_op_inc_dec_rm)
+{
+    switch (insn->opsize) {
+    case 8: return inc_dec_rm(cpu, insn, 8);
+    case 4: return inc_dec_rm(cpu, insn, 4);
+    case 2: return inc_dec_rm(cpu, insn, 2);
+    default: return inc_dec_rm(cpu, insn, 1);
+    }
 }
 
 /* 40-47 INC r, 48-4F DEC r (outside 64-bit mode, where they are REX). */
