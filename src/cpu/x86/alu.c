@@ -116,18 +116,41 @@ static uint64_t inc_dec(uint64_t val, bool dec, unsigned size, uint64_t *flags)
 
 #define X86_FLAGS_INC_DEC (X86_FLAGS_ARITH & ~X86_FLAG_CF)
 
+/* INC/DEC r/m through the checked operand accesses, which fault and walk as usual. */
+static __attribute__((noinline)) x86_status inc_dec_rm_checked(x86_cpu *cpu, const x86_insn *insn, unsigned size)
+{
+    uint64_t val, flags;
+    x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
+    if (X86_UNLIKELY(st != X86_OK))
+        return st;
+    uint64_t res = inc_dec(val, (insn->reg & 7) != X86_GRP_INC, size, &flags);
+    st = x86_rm_write(cpu, insn, size, res);
+    if (X86_UNLIKELY(st != X86_OK))
+        return st;
+    x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
+    return X86_OK;
+}
+
 /*
  * One body per operand size (size is a constant in each copy, so the masks
- * and flag shifts fold). A memory operand on a page the TLB lets us write
- * without a walk is read and written through one lookup, as x86_rm_read_rmw
- * and x86_rm_write would find it; everything else takes those.
+ * and flag shifts fold). A register, or a memory operand on a page the TLB
+ * lets us write without a walk (read and written through one lookup, as
+ * x86_rm_read_rmw and x86_rm_write would find it), is done here; anything
+ * else in inc_dec_rm_checked, kept out of line so this path saves no
+ * registers.
  */
 static inline __attribute__((always_inline)) x86_status inc_dec_rm(x86_cpu *cpu, const x86_insn *insn,
                                                                    unsigned size)
 {
     const bool dec = (insn->reg & 7) != X86_GRP_INC;
-    uint64_t val, flags;
-    if (insn->mod != 3 && X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
+    uint64_t flags;
+    if (insn->mod == 3) {
+        uint64_t res = inc_dec(x86_reg_read(cpu, insn, insn->rm, size), dec, size, &flags);
+        x86_reg_write(cpu, insn, insn->rm, size, res);
+        x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
+        return X86_OK;
+    }
+    if (X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
         uint64_t ea = x86_effective_address(cpu, insn);
         const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, ea);
         if (X86_LIKELY(e && e->host_write && (ea & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
@@ -138,15 +161,7 @@ static inline __attribute__((always_inline)) x86_status inc_dec_rm(x86_cpu *cpu,
             return X86_OK;
         }
     }
-    x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
-    if (X86_UNLIKELY(st != X86_OK))
-        return st;
-    uint64_t res = inc_dec(val, dec, size, &flags);
-    st = x86_rm_write(cpu, insn, size, res);
-    if (X86_UNLIKELY(st != X86_OK))
-        return st;
-    x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
-    return X86_OK;
+    return inc_dec_rm_checked(cpu, insn, size);
 }
 
 X86_HANDLER(x86_op_inc_dec_rm)
