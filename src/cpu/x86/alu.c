@@ -20,8 +20,9 @@
 #define X86_GRP_INC   0
 #define X86_CMPXCHG16B_ALIGN 16
 
-/* Apply op to dest (the r/m operand) and src; CMP only reads the destination. */
-static x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op, uint64_t src)
+/* Apply op to dest (the r/m operand) and src through the checked operand accesses; CMP only reads. */
+static __attribute__((noinline)) x86_status alu_rm_checked(x86_cpu *cpu, const x86_insn *insn, unsigned op,
+                                                           uint64_t src)
 {
     unsigned size = insn->opsize;
     uint64_t dst;
@@ -37,6 +38,41 @@ static x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op, uint64
     }
     x86_alu_commit(cpu, r, dst, src, size);
     return X86_OK;
+}
+
+/*
+ * The same, with a register or a memory operand on a page the TLB holds for
+ * this access (readable for CMP, writable without a walk otherwise: what
+ * x86_rm_read / x86_rm_read_rmw and x86_rm_write would find) done here
+ * through one lookup, and anything else out of line.
+ */
+static inline __attribute__((always_inline)) x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op,
+                                                               uint64_t src)
+{
+    unsigned size = insn->opsize;
+    if (insn->mod == 3) {
+        uint64_t dst = x86_reg_read(cpu, insn, insn->rm, size);
+        x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
+        if (op != X86_ALU_CMP)
+            x86_reg_write(cpu, insn, insn->rm, size, r.res);
+        x86_alu_commit(cpu, r, dst, src, size);
+        return X86_OK;
+    }
+    if (X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
+        uint64_t ea = x86_effective_address(cpu, insn);
+        const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, ea);
+        uint8_t *p = !e ? NULL : op == X86_ALU_CMP ? e->host_read : e->host_write;
+        if (X86_LIKELY(p && (ea & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            p += ea & X86_PAGE_MASK;
+            uint64_t dst = x86_load_le(p, size);
+            x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
+            if (op != X86_ALU_CMP)
+                x86_store_le(p, size, r.res);
+            x86_alu_commit(cpu, r, dst, src, size);
+            return X86_OK;
+        }
+    }
+    return alu_rm_checked(cpu, insn, op, src);
 }
 
 X86_HANDLER(x86_op_alu_rm_r)
