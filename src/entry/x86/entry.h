@@ -33,6 +33,13 @@ X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
  */
 X86_MUST_CHECK x86_status x86_accept_interrupt(x86_cpu *cpu, emu_trap *rec, bool *accepted);
 
+/*
+ * Deliver the exception in cpu->fault with its trap record (kind fault, CR2
+ * for #PF), passed to machine_trap_record: what emu_run does with an
+ * exception an instruction raised. Real mode stops the machine, naming it.
+ */
+X86_MUST_CHECK x86_status x86_deliver_recorded(x86_cpu *cpu);
+
 /* Could anything be accepted now (for waking from HLT)? */
 bool x86_interrupt_deliverable(const x86_cpu *cpu);
 

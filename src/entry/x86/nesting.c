@@ -124,3 +124,22 @@ x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
     machine_stop(cpu->machine, EMU_STOP_SHUTDOWN, "shutdown: %s did not settle", chain);
     return X86_STOP;
 }
+
+x86_status x86_deliver_recorded(x86_cpu *cpu)
+{
+    if (!(cpu->cr0 & X86_CR0_PE)) {
+        char name[32];
+        x86_event_name(&cpu->fault, name, sizeof name);
+        machine_stop(cpu->machine, EMU_STOP_ERROR,
+                     "%s at rip 0x%llx: real-mode delivery (the IVT) is not modelled yet", name,
+                     (unsigned long long)cpu->rip);
+        return X86_STOP;
+    }
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_FAULT, cpu->fault.vector);
+    if (cpu->fault.vector == X86_VEC_PF)
+        rec.cr2 = cpu->fault.cr2;
+    x86_status st = x86_deliver(cpu, &rec);
+    machine_trap_record(cpu->machine, &rec);
+    return st;
+}
