@@ -341,6 +341,9 @@ size_t emu_trap_summary_to_text(const emu_trap_summary *s, char *buf, size_t len
 /* Text for `--cpu help`: the x86 CPU models and how to change features. */
 const char *emu_x86_cpu_help(void);
 
+/* Text for `--cpu help`: the AArch64 (virt) CPU models and their MIDR_EL1. */
+const char *emu_a64_cpu_help(void);
+
 #ifdef __cplusplus
 }
 #endif

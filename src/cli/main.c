@@ -121,6 +121,8 @@ int main(int argc, char **argv)
         return status;
     if (cli.cpu && !strcmp(cli.cpu, "help")) {
         fputs(emu_x86_cpu_help(), stdout);
+        fputs("\n", stdout);
+        fputs(emu_a64_cpu_help(), stdout);
         return 0;
     }
 

@@ -52,21 +52,7 @@ static void describe_exception(emu_machine *m, emu_stop *stop)
 /* Deliver cpu->fault through the IDT; X86_STOP if the machine stopped (triple fault, unmodelled). */
 static x86_status deliver_pending(emu_machine *m)
 {
-    x86_cpu *cpu = &m->cpu;
-    if (!(cpu->cr0 & X86_CR0_PE)) {
-        char name[32];
-        x86_event_name(&cpu->fault, name, sizeof name);
-        machine_stop(m, EMU_STOP_ERROR, "%s at rip 0x%llx: real-mode delivery (the IVT) is not modelled yet",
-                     name, (unsigned long long)cpu->rip);
-        return X86_STOP;
-    }
-    emu_trap rec;
-    x86_trap_begin(cpu, &rec, EMU_TRAP_FAULT, cpu->fault.vector);
-    if (cpu->fault.vector == X86_VEC_PF)
-        rec.cr2 = cpu->fault.cr2;
-    x86_status st = x86_deliver(cpu, &rec);
-    machine_trap_record(m, &rec);
-    return st;
+    return x86_deliver_recorded(&m->cpu);
 }
 
 /* Deliveries in a row with no instruction completing before emu calls it a livelock. */
@@ -178,8 +164,11 @@ emu_err emu_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
             m->delivery_pending = true;
             break;
         }
-        /* A handler whose first instruction faults again would deliver forever without retiring anything. */
-        storm = retired ? 1 : storm + 1;
+        /* A handler whose first instruction faults again would deliver forever without retiring anything.
+         * Deliveries x86_run made itself came after an instruction retired, each leaving the count at 1. */
+        if (m->cpu.run_delivered)
+            storm = 1;
+        storm = m->insns != m->cpu.run_delivery_mark ? 1 : storm + 1;
         if (storm > EMU_TRAP_STORM_LIMIT) {
             char name[32];
             x86_event_name(&m->cpu.fault, name, sizeof name);

@@ -90,6 +90,7 @@ expect stats 8 "^insns=1000 cycles=[0-9]+" -- --stats --max-insns 1000 "$tmp/spi
 expect unlisted-port 10 "I/O port 0x42" -- "$tmp/badport.elf"
 expect too-much-memory 2 "memory size" -- --memory 64G "$tmp/halt.elf"
 expect cpu-help 0 "qemu64" -- --cpu help
+expect cpu-help-aarch64 0 "cortex-a72 *MIDR_EL1 0x410fd083" -- --cpu help
 if [ "$(id -u)" != 0 ]; then
   expect unreadable 2 "Permission denied" -- "$tmp/unreadable.elf"
 fi

@@ -255,6 +255,24 @@ START_TEST(trap_storm_is_reported)
 }
 END_TEST
 
+/* The first #PF follows a retired NOP, so x86_run delivers it itself (exec.c); the count emu_run
+ * reports must be the one it reaches when it delivers every one. */
+START_TEST(trap_storm_count_after_a_retired_instruction)
+{
+    trap_log log;
+    emu_machine *m = machine(&log);
+    set_gate(m, 14, 0x100000000ull, 1, GATE_INT, 0, true);
+    static const uint8_t body[] = { 0x90, 0x48, 0x89, 0x03 };  /* nop; mov [rbx], rax at 4 GiB */
+    poke(m, BODY_ADDR, body, sizeof body);
+    t_set_reg(m, EMU_X86_RBX, 0x100000000ull);
+    emu_stop stop = t_run(m, 0);
+    ck_assert_msg(stop.kind == EMU_STOP_ERROR && strstr(stop.message, "trap storm: 100000 exceptions delivered"),
+                  "the storm after a retired instruction counts 100000 deliveries: %s", stop.message);
+    ck_assert_msg(log.n == 100000, "the storm after a retired instruction recorded %u deliveries, not 100000", log.n);
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(instruction_breakpoint_pushes_rf_clear)
 {
     trap_log log;
@@ -332,6 +350,7 @@ static Suite *deliver_suite(void)
     tcase_add_test(tc, break_on_exception_then_deliver);
     tcase_add_test(tc, iretq_checks);
     tcase_add_test(tc, trap_storm_is_reported);
+    tcase_add_test(tc, trap_storm_count_after_a_retired_instruction);
     tcase_add_test(tc, instruction_breakpoint_pushes_rf_clear);
     tcase_add_test(tc, rep_data_breakpoint_pushes_rf_set_and_resumes);
     suite_add_tcase(s, tc);

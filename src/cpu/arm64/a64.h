@@ -55,6 +55,10 @@ typedef struct a64_pstate {
 
 /* ---- System registers held by the CPU (Arm ARM D17.2, D17.3) ---- */
 
+/* Self-hosted debug: breakpoint and watchpoint register pairs (as QEMU's cortex-a57). */
+#define A64_DBG_NUM_BRPS 6
+#define A64_DBG_NUM_WRPS 4
+
 typedef struct a64_sysregs {
     /* EL1 */
     uint64_t sctlr_el1, actlr_el1, cpacr_el1;
@@ -63,6 +67,8 @@ typedef struct a64_sysregs {
     uint64_t par_el1, contextidr_el1;
     uint64_t tpidr_el0, tpidr_el1, tpidrro_el0;
     uint64_t cntkctl_el1, mdscr_el1, csselr_el1, osdlr_el1, oslsr_el1;
+    uint64_t dbgbcr_el1[A64_DBG_NUM_BRPS], dbgbvr_el1[A64_DBG_NUM_BRPS];
+    uint64_t dbgwcr_el1[A64_DBG_NUM_WRPS], dbgwvr_el1[A64_DBG_NUM_WRPS];
     /* EL2 */
     uint64_t sctlr_el2, actlr_el2, hcr_el2, cptr_el2, hstr_el2, mdcr_el2;
     uint64_t tcr_el2, ttbr0_el2, mair_el2, amair_el2, vtcr_el2, vttbr_el2;
@@ -249,6 +255,13 @@ typedef struct a64_cpu {
     uint64_t excl_addr;
     unsigned excl_size;
     bool event_register;    /* WFE/SEV/SEVL (Arm ARM D1.6.1) */
+
+    /* Self-hosted debug (debug.c). debug_attention is derived from MDSCR_EL1,
+     * OSLSR_EL1 and the DBG*CR enables by a64_debug_update(); while it is
+     * false, a64_step and data accesses skip every debug check. */
+    bool debug_attention;
+    bool step_syndrome_valid; /* the last instruction was stepped and completed: ISV = 1 */
+    bool step_ex;             /* ... and was a load-exclusive (ESR ISS.EX) */
 
     a64_ops ops;
     a64_page_hint hint[3][A64_HINT_SLOTS]; /* by a64_acc_kind, newest first */

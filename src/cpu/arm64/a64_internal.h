@@ -33,12 +33,11 @@ typedef struct a64_row {
 
 const a64_row *a64_lookup(uint32_t insn);
 
-/* May the host page hints (a64.h) stand in for ops.access? Not while self-hosted debug needs to see
- * each fetch and data access; it is not modelled yet, so always. */
+/* May the host page hints (a64.h) stand in for ops.access? Not while self-hosted debug (debug.c) is
+ * armed: every data access must then reach the watchpoint check in mem.c. */
 static inline bool a64_hints_usable(const a64_cpu *cpu)
 {
-    (void)cpu;
-    return true;
+    return !cpu->debug_attention;
 }
 
 /* The hint serving an access of `size` bytes at va, or NULL (then call ops.access, which also raises

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpu/arm64/a64_internal.h"
+#include "cpu/arm64/debug.h"
 
 /* Identification values of the modelled core: an Armv8.0 core with LSE
  * atomics, CRC32, FP and Advanced SIMD, EL0-EL2 in AArch64 only, no EL3. */
@@ -29,8 +30,13 @@
 #define CTR_RES1 (1ull << 31)
 #define DCZID_BS_64B 4ull              /* 16 words = 64 bytes */
 #define SCTLR_EL1_RES1 0x30d00800ull   /* bits 29:28, 23:22, 20, 11 */
-#define OSLSR_OSLM_IMPLEMENTED (1ull << 3)
-#define OSLSR_OSLK (1ull << 1)
+/* ID_AA64DFR0_EL1 (D17.2.59): Armv8.0 debug, 6 breakpoints, 4 watchpoints, 2 context-aware
+ * (QEMU's cortex-a57 value 0x10305106 without its PMUVer, since no PMU is modelled). */
+#define DFR0_DEBUGVER_V8 6ull
+#define DFR0_BRPS_SHIFT 12
+#define DFR0_WRPS_SHIFT 20
+#define DFR0_CTX_CMPS_SHIFT 28
+#define DFR0_CTX_CMPS 2ull
 #define SPSR_M_EL1H ((1ull << A64_SPSR_M_EL_SHIFT) | A64_SPSR_M_SP)
 
 void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
@@ -50,7 +56,10 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
     cpu->sys.mpidr_el1 = MPIDR_RES1_U | MPIDR_UP;
     cpu->sys.id_aa64pfr0_el1 = PFR0_EL0_AARCH64 | PFR0_EL1_AARCH64 | PFR0_EL2_AARCH64 | PFR0_GIC_SYSREGS;
     cpu->sys.id_aa64isar0_el1 = ISAR0_ATOMIC_LSE | ISAR0_CRC32;
-    cpu->sys.oslsr_el1 = OSLSR_OSLM_IMPLEMENTED | OSLSR_OSLK; /* the OS Lock is locked at cold reset */
+    cpu->sys.id_aa64dfr0_el1 = DFR0_DEBUGVER_V8 | ((uint64_t)(A64_DBG_NUM_BRPS - 1) << DFR0_BRPS_SHIFT) |
+                               ((uint64_t)(A64_DBG_NUM_WRPS - 1) << DFR0_WRPS_SHIFT) |
+                               ((DFR0_CTX_CMPS - 1) << DFR0_CTX_CMPS_SHIFT);
+    cpu->sys.oslsr_el1 = A64_OSLSR_OSLM_IMPLEMENTED | A64_OSLSR_OSLK; /* the OS Lock is locked at cold reset */
     cpu->sys.id_aa64mmfr0_el1 = MMFR0_PARANGE_40 | MMFR0_ASIDBITS_16 | MMFR0_TGRAN16_NI;
     cpu->sys.ctr_el0 = CTR_RES1 | CTR_L1IP_PIPT | CTR_DMINLINE_16W | CTR_IMINLINE_16W;
     cpu->sys.dczid_el0 = DCZID_BS_64B;

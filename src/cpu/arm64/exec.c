@@ -8,6 +8,7 @@
  * the instruction itself raises.
  */
 #include "cpu/arm64/a64_handlers.h"
+#include "cpu/arm64/debug.h"
 
 /* Out of line, so that the fast path in a64_step needs no frame for the access record. */
 static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
@@ -115,12 +116,12 @@ static __attribute__((noinline)) a64_status decode_and_execute(a64_cpu *cpu, pre
     return execute(cpu, row->handler, insn);
 }
 
-a64_status a64_step(a64_cpu *cpu)
+/* One step without any debug check. Inline into a64_step, the common path. */
+static inline a64_status step_insn(a64_cpu *cpu)
 {
     uint32_t insn = 0;
     cpu->unsupported[0] = '\0';
-    /* Self-hosted debug (breakpoints, software step) is checked here, before the fetch; while it is
-     * active a64_hints_usable() keeps the fast paths out of its way. */
+    /* While self-hosted debug is active, a64_hints_usable() keeps the fast paths out of its way. */
     a64_status st = fetch_fast(cpu, &insn);
     if (st != A64_OK)
         return st;
@@ -132,4 +133,17 @@ a64_status a64_step(a64_cpu *cpu)
     if (e->direct && e->insn == insn)
         return execute(cpu, e->direct, insn);
     return decode_and_execute(cpu, e, insn);
+}
+
+a64_status a64_step_insn(a64_cpu *cpu)
+{
+    return step_insn(cpu);
+}
+
+/* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
+a64_status a64_step(a64_cpu *cpu)
+{
+    if (cpu->debug_attention)
+        return a64_debug_step(cpu);
+    return step_insn(cpu);
 }

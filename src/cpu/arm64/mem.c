@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cpu/arm64/a64_internal.h"
+#include "cpu/arm64/debug.h"
 
 static bool alignment_check_enabled(const a64_cpu *cpu)
 {
@@ -56,6 +57,12 @@ static inline a64_status access(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, 
     bool forced = (flags & (A64_ACC_EXCL | A64_ACC_ATOMIC | A64_ACC_ACQUIRE | A64_ACC_RELEASE)) != 0;
     if ((forced || alignment_check_enabled(cpu)) && align > 1 && (va & (align - 1)) != 0)
         return a64_alignment_fault(cpu, insn, va, kind == A64_ACC_WRITE);
+    if (cpu->debug_attention) {
+        /* Checked before the access so that a store does not complete (D2.9). */
+        a64_status st = a64_debug_watch(cpu, insn, kind, va, size, flags);
+        if (st != A64_OK)
+            return st;
+    }
 
     /* Plain loads and stores (acquire/release and SIMD too: their only extra rule, alignment, is
      * checked above) on a hinted RAM page skip the callback (a64.h, a64_page_hint). Exclusives,

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "cpu/arm64/sysreg.h"
+#include "cpu/arm64/debug.h"
 
 typedef enum sr_kind {
     SR_FIELD,       /* a uint64_t in a64_sysregs at `offset` */
@@ -31,6 +32,7 @@ typedef enum sr_kind {
     SR_MIDR,        /* reads VPIDR_EL2 at EL1 (D17.2.101) */
     SR_MPIDR,       /* reads VMPIDR_EL2 at EL1 */
     SR_OSLAR,
+    SR_DEBUG,       /* a field whose write changes cpu->debug_attention */
     SR_RAZ,
 } sr_kind;
 
@@ -50,6 +52,11 @@ typedef struct sr_row {
 
 /* Rows: encoding, name, where, min EL, direction, EL0 enable. */
 #define FIELD(enc, name, field, min_el, dir) { enc, name, SR_FIELD, min_el, dir, 0, offsetof(a64_sysregs, field) }
+#define DEBUGREG(enc, name, field) { enc, name, SR_DEBUG, 1, SR_RW, 0, offsetof(a64_sysregs, field) }
+#define DBG_BP(n) DEBUGREG(E(2, 0, 0, n, 4), "DBGBVR" #n "_EL1", dbgbvr_el1[n]), \
+                  DEBUGREG(E(2, 0, 0, n, 5), "DBGBCR" #n "_EL1", dbgbcr_el1[n])
+#define DBG_WP(n) DEBUGREG(E(2, 0, 0, n, 6), "DBGWVR" #n "_EL1", dbgwvr_el1[n]), \
+                  DEBUGREG(E(2, 0, 0, n, 7), "DBGWCR" #n "_EL1", dbgwcr_el1[n])
 #define SPECIAL(enc, name, kind, min_el, dir, en) { enc, name, kind, min_el, dir, en, 0 }
 
 static const sr_row table[] = {
@@ -109,8 +116,10 @@ static const sr_row table[] = {
     /* TPIDRRO_EL0: read-only at EL0, read/write at EL1 (handled below) */
     FIELD(E(3, 3, 13, 0, 3), "TPIDRRO_EL0", tpidrro_el0, 0, SR_RW),
 
-    /* Debug: only what boot code touches; self-hosted debug is not modelled */
-    FIELD(E(2, 0, 0, 2, 2), "MDSCR_EL1", mdscr_el1, 1, SR_RW),
+    /* Self-hosted debug (D17.3; behaviour in debug.c). EL0 accesses are UNDEFINED. */
+    DEBUGREG(E(2, 0, 0, 2, 2), "MDSCR_EL1", mdscr_el1),
+    DBG_BP(0), DBG_BP(1), DBG_BP(2), DBG_BP(3), DBG_BP(4), DBG_BP(5),
+    DBG_WP(0), DBG_WP(1), DBG_WP(2), DBG_WP(3),
     SPECIAL(E(2, 0, 1, 0, 4), "OSLAR_EL1", SR_OSLAR, 1, SR_WO, 0),
     FIELD(E(2, 0, 1, 1, 4), "OSLSR_EL1", oslsr_el1, 1, SR_RO),
     FIELD(E(2, 0, 1, 3, 4), "OSDLR_EL1", osdlr_el1, 1, SR_RW),
@@ -141,9 +150,8 @@ static const sr_row table[] = {
     FIELD(E(3, 4, 14, 1, 0), "CNTHCTL_EL2", cnthctl_el2, 2, SR_RW),
 };
 
-#define OSLSR_OSLM_IMPLEMENTED (1ull << 3) /* OSLM = 0b10: OS Lock implemented */
-#define OSLSR_OSLK (1ull << 1)
-#define OSLAR_OSLK 1ull
+/* MDCR_EL2.TDA: EL1 accesses to the debug registers trap to EL2 (D17.3.17). */
+#define MDCR_EL2_TDA (1ull << 9)
 
 #define NROWS (sizeof table / sizeof table[0])
 #define ENC_BITS 16     /* op0:op1:CRn:CRm:op2, A64_SYSREG_ENC */
@@ -191,7 +199,8 @@ static bool is_reserved_id_space(unsigned op0, unsigned op1, unsigned crn, unsig
 static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
 {
     switch (r->kind) {
-    case SR_FIELD: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
+    case SR_FIELD:
+    case SR_DEBUG: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
     case SR_NZCV: return (uint64_t)cpu->pstate.nzcv << A64_SPSR_NZCV_SHIFT;
     case SR_DAIF: return (uint64_t)cpu->pstate.daif << A64_SPSR_DAIF_SHIFT;
     case SR_CURRENTEL: return (uint64_t)cpu->pstate.el << A64_SPSR_M_EL_SHIFT;
@@ -220,7 +229,12 @@ static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
     case SR_FPCR: cpu->fpcr = (uint32_t)v; break;
     case SR_FPSR: cpu->fpsr = (uint32_t)v; break;
     case SR_OSLAR:
-        cpu->sys.oslsr_el1 = OSLSR_OSLM_IMPLEMENTED | ((v & OSLAR_OSLK) ? OSLSR_OSLK : 0);
+        cpu->sys.oslsr_el1 = A64_OSLSR_OSLM_IMPLEMENTED | ((v & A64_OSLAR_OSLK) ? A64_OSLSR_OSLK : 0);
+        a64_debug_update(cpu);
+        break;
+    case SR_DEBUG:
+        *(uint64_t *)((char *)&cpu->sys + r->offset) = v;
+        a64_debug_update(cpu);
         break;
     default: break;
     }
@@ -290,6 +304,8 @@ a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned
         return a64_undefined(cpu, insn);
     if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
+    if ((r->kind == SR_DEBUG || r->kind == SR_OSLAR) && el == 1 && (cpu->sys.mdcr_el2 & MDCR_EL2_TDA))
+        return a64_unsupported(cpu, insn, "MDCR_EL2.TDA trap of a debug register access to EL2");
     /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);

@@ -20,8 +20,9 @@
 #define X86_GRP_INC   0
 #define X86_CMPXCHG16B_ALIGN 16
 
-/* Apply op to dest (the r/m operand) and src; CMP only reads the destination. */
-static x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op, uint64_t src)
+/* Apply op to dest (the r/m operand) and src through the checked operand accesses; CMP only reads. */
+static __attribute__((noinline)) x86_status alu_rm_checked(x86_cpu *cpu, const x86_insn *insn, unsigned op,
+                                                           uint64_t src)
 {
     unsigned size = insn->opsize;
     uint64_t dst;
@@ -37,6 +38,41 @@ static x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op, uint64
     }
     x86_alu_commit(cpu, r, dst, src, size);
     return X86_OK;
+}
+
+/*
+ * The same, with a register or a memory operand on a page the TLB holds for
+ * this access (readable for CMP, writable without a walk otherwise: what
+ * x86_rm_read / x86_rm_read_rmw and x86_rm_write would find) done here
+ * through one lookup, and anything else out of line.
+ */
+static inline __attribute__((always_inline)) x86_status alu_rm(x86_cpu *cpu, const x86_insn *insn, unsigned op,
+                                                               uint64_t src)
+{
+    unsigned size = insn->opsize;
+    if (insn->mod == 3) {
+        uint64_t dst = x86_reg_read(cpu, insn, insn->rm, size);
+        x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
+        if (op != X86_ALU_CMP)
+            x86_reg_write(cpu, insn, insn->rm, size, r.res);
+        x86_alu_commit(cpu, r, dst, src, size);
+        return X86_OK;
+    }
+    if (X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
+        uint64_t ea = x86_effective_address(cpu, insn);
+        const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, ea);
+        uint8_t *p = !e ? NULL : op == X86_ALU_CMP ? e->host_read : e->host_write;
+        if (X86_LIKELY(p && (ea & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            p += ea & X86_PAGE_MASK;
+            uint64_t dst = x86_load_le(p, size);
+            x86_alu_result r = x86_alu_op(cpu, op, dst, src, size);
+            if (op != X86_ALU_CMP)
+                x86_store_le(p, size, r.res);
+            x86_alu_commit(cpu, r, dst, src, size);
+            return X86_OK;
+        }
+    }
+    return alu_rm_checked(cpu, insn, op, src);
 }
 
 X86_HANDLER(x86_op_alu_rm_r)
@@ -100,19 +136,25 @@ X86_HANDLER(x86_op_test_acc_imm)
     return X86_OK;
 }
 
-/* INC/DEC: the flags of ADD/SUB 1, except that CF is preserved. */
+/*
+ * INC/DEC: the flags of ADD/SUB 1, except that CF is preserved, so CF is not
+ * computed. With b = 1, x86_flags_add/x86_flags_sub reduce to these: bit 0 of
+ * b touches neither AF (bit 4) nor the sign bit, so AF = (val ^ res) & AF and
+ * OF is a sign change 0 -> 1 (INC) or 1 -> 0 (DEC).
+ */
 static uint64_t inc_dec(uint64_t val, bool dec, unsigned size, uint64_t *flags)
 {
     uint64_t res = (dec ? val - 1 : val + 1) & x86_width_mask(size);
-    *flags = dec ? x86_flags_sub(val, 1, res, size) : x86_flags_add(val, 1, res, size);
+    uint64_t of = x86_msb(dec ? val & ~res : ~val & res, size);
+    *flags = ((val ^ res) & X86_FLAG_AF) | (of << X86_FLAG_OF_SHIFT) | x86_flags_szp(res, size);
     return res;
 }
 
 #define X86_FLAGS_INC_DEC (X86_FLAGS_ARITH & ~X86_FLAG_CF)
 
-X86_HANDLER(x86_op_inc_dec_rm)
+/* INC/DEC r/m through the checked operand accesses, which fault and walk as usual. */
+static __attribute__((noinline)) x86_status inc_dec_rm_checked(x86_cpu *cpu, const x86_insn *insn, unsigned size)
 {
-    unsigned size = insn->opsize;
     uint64_t val, flags;
     x86_status st = x86_rm_read_rmw(cpu, insn, size, &val);
     if (X86_UNLIKELY(st != X86_OK))
@@ -123,6 +165,49 @@ X86_HANDLER(x86_op_inc_dec_rm)
         return st;
     x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
     return X86_OK;
+}
+
+/*
+ * One body per operand size (size is a constant in each copy, so the masks
+ * and flag shifts fold). A register, or a memory operand on a page the TLB
+ * lets us write without a walk (read and written through one lookup, as
+ * x86_rm_read_rmw and x86_rm_write would find it), is done here; anything
+ * else in inc_dec_rm_checked, kept out of line so this path saves no
+ * registers.
+ */
+static inline __attribute__((always_inline)) x86_status inc_dec_rm(x86_cpu *cpu, const x86_insn *insn,
+                                                                   unsigned size)
+{
+    const bool dec = (insn->reg & 7) != X86_GRP_INC;
+    uint64_t flags;
+    if (insn->mod == 3) {
+        uint64_t res = inc_dec(x86_reg_read(cpu, insn, insn->rm, size), dec, size, &flags);
+        x86_reg_write(cpu, insn, insn->rm, size, res);
+        x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
+        return X86_OK;
+    }
+    if (X86_LIKELY(x86_flat_segment(cpu, insn->seg))) {
+        uint64_t ea = x86_effective_address(cpu, insn);
+        const x86_tlb_entry *e = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, ea);
+        if (X86_LIKELY(e && e->host_write && (ea & X86_PAGE_MASK) + size <= X86_PAGE_SIZE)) {
+            uint8_t *p = e->host_write + (ea & X86_PAGE_MASK);
+            uint64_t res = inc_dec(x86_load_le(p, size), dec, size, &flags);
+            x86_store_le(p, size, res);
+            x86_set_flags(cpu, X86_FLAGS_INC_DEC, flags);
+            return X86_OK;
+        }
+    }
+    return inc_dec_rm_checked(cpu, insn, size);
+}
+
+X86_HANDLER(x86_op_inc_dec_rm)
+{
+    switch (insn->opsize) {
+    case 8: return inc_dec_rm(cpu, insn, 8);
+    case 4: return inc_dec_rm(cpu, insn, 4);
+    case 2: return inc_dec_rm(cpu, insn, 2);
+    default: return inc_dec_rm(cpu, insn, 1);
+    }
 }
 
 /* 40-47 INC r, 48-4F DEC r (outside 64-bit mode, where they are REX). */

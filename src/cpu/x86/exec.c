@@ -16,6 +16,7 @@
 #include "core/machine.h"
 #include "cpu/x86/dcache.h"
 #include "cpu/x86/handlers.h"
+#include "entry/x86/entry.h"
 
 #define DCACHE_BITS 12
 #define DCACHE_ENTRIES (1u << DCACHE_BITS)
@@ -312,6 +313,31 @@ static bool at_breakpoint(x86_cpu *cpu, emu_machine *m)
 }
 
 /*
+ * Deliver an exception here rather than return it to emu_run, which would
+ * deliver it at once: not when it must stop first (break on exception), and
+ * only after an instruction retired since this run or the last delivery here
+ * began, so emu_run's trap-storm count (run.c) would be 1 and the check can
+ * pass. Anything else goes back to emu_run, which counts and delivers.
+ */
+static bool deliver_here(x86_cpu *cpu, emu_machine *m)
+{
+    if (m->opts.break_on_exception || m->insns == cpu->run_delivery_mark)
+        return false;
+    cpu->run_delivery_mark = m->insns;
+    cpu->run_delivered = true;
+    return true;
+}
+
+/* An instruction ended with st != X86_OK: X86_OK if its exception was delivered here and the
+ * loop goes on, else the status to return. Out of line, so the loop keeps its registers. */
+static __attribute__((noinline)) x86_status after_fault(x86_cpu *cpu, emu_machine *m, x86_status st)
+{
+    if (st != X86_FAULT || !deliver_here(cpu, m))
+        return st;
+    return x86_deliver_recorded(cpu);
+}
+
+/*
  * The run loop, specialised by the caller on whether it must look at each
  * RIP (breakpoints, injections at a PC). It returns X86_OK early when the
  * clock reaches next_event, so the caller can service timers, interrupts
@@ -329,7 +355,9 @@ static inline __attribute__((always_inline)) x86_status run_loop(x86_cpu *cpu, e
         }
         x86_status st = X86_UNLIKELY(x86_debug_attention(cpu)) ? exec_one_debug(cpu, m, cost)
                                                                : exec_one(cpu, m, cost, false);
-        if (X86_UNLIKELY(st != X86_OK))
+        /* After a delivery here, i has counted the faulting instruction whether or not it retired,
+         * so the budget is never overrun (a short count only returns to emu_run early). */
+        if (X86_UNLIKELY(st != X86_OK) && (st = after_fault(cpu, m, st)) != X86_OK)
             return st;
         /* One compare covers timers, interrupt requests and a device's stop request (events.h). */
         if (X86_UNLIKELY(m->cycles >= m->next_event))
@@ -345,6 +373,8 @@ x86_status x86_run(x86_cpu *cpu, uint64_t max_insns, uint64_t *retired)
     x86_status st = X86_OK;
     /* Neither the cost profile nor the breakpoint list changes while instructions run. */
     const uint32_t cost = m->cost->insn_base;
+    cpu->run_delivery_mark = start;
+    cpu->run_delivered = false;
     if (m->stop_pending)
         st = X86_STOP;
     else if (!cpu->halted)

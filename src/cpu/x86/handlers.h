@@ -19,7 +19,7 @@ X86_HANDLER(x86_op_alu_acc_imm);    /* 04 05 0C 0D ... 3C 3D */
 X86_HANDLER(x86_op_grp1);           /* 80 81 83 (82 outside 64-bit mode) */
 X86_HANDLER(x86_op_test_rm_r);      /* 84 85 */
 X86_HANDLER(x86_op_test_acc_imm);   /* A8 A9 */
-X86_HANDLER(x86_op_inc_dec_rm);     /* FE /0 /1, FF /0 /1 (called from grp4/grp5) */
+X86_HANDLER(x86_op_inc_dec_rm);     /* FE /0 /1, FF /0 /1 (their own table rows, so no group dispatch) */
 X86_HANDLER(x86_op_inc_dec_r);      /* 40-4F outside 64-bit mode */
 X86_HANDLER(x86_op_grp3);           /* F6 F7: TEST NOT NEG MUL IMUL DIV IDIV */
 X86_HANDLER(x86_op_xadd);           /* 0F C0 0F C1 */

@@ -18,9 +18,6 @@
 
 #define DESC_L            (1ull << 53)
 #define DESC_DB           (1ull << 54)
-#define DESC_G            (1ull << 55)
-#define DESC_ATTR_SHIFT   40
-#define DESC_ATTR_MASK    0xf0ffu       /* attr without limit[19:16] */
 
 /* LAR result masks (vol. 2, LAR). */
 #define LAR_MASK_32 0x00f0ff00ull
@@ -38,22 +35,8 @@ static uint16_t sel_err(uint16_t sel) { return sel & (X86_SEL_INDEX_MASK | X86_S
 static unsigned sel_rpl(uint16_t sel) { return sel & X86_SEL_RPL_MASK; }
 static bool sel_null(uint16_t sel) { return (sel & (X86_SEL_INDEX_MASK | X86_SEL_TI)) == 0; }
 
-void x86_descriptor_to_segment(const x86_descriptor *d, bool wide, uint16_t sel, x86_segment *seg)
-{
-    uint64_t base = ((d->lo >> 16) & 0xffffff) | ((d->lo >> 56) & 0xff) << 24;
-    if (wide)
-        base |= (d->hi & 0xffffffffull) << 32;
-    uint32_t limit = (uint32_t)((d->lo & 0xffff) | ((d->lo >> 48) & 0xf) << 16);
-    if (d->lo & DESC_G)
-        limit = (limit << X86_PAGE_SHIFT) | (uint32_t)X86_PAGE_MASK;
-    seg->selector = sel;
-    seg->base = base;
-    seg->limit = limit;
-    seg->attr = (uint16_t)((d->lo >> DESC_ATTR_SHIFT) & DESC_ATTR_MASK);
-}
-
-x86_status x86_read_descriptor(x86_cpu *cpu, uint16_t sel, bool wide, x86_descriptor *d,
-                               uint64_t *addr)
+x86_status x86_read_descriptor_full(x86_cpu *cpu, uint16_t sel, bool wide, x86_descriptor *d,
+                                    uint64_t *addr)
 {
     uint64_t base, limit;
     if (sel & X86_SEL_TI) {

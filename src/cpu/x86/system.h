@@ -116,8 +116,28 @@ typedef struct x86_descriptor {
  * the limit or names the LDT while LDTR is null. *addr receives its linear
  * address (for setting the accessed or busy bit).
  */
-X86_MUST_CHECK x86_status x86_read_descriptor(x86_cpu *cpu, uint16_t sel, bool wide,
-                                              x86_descriptor *d, uint64_t *addr);
+X86_MUST_CHECK x86_status x86_read_descriptor_full(x86_cpu *cpu, uint16_t sel, bool wide,
+                                                   x86_descriptor *d, uint64_t *addr);
+
+/* The common case inline (an 8-byte GDT entry within the limit, on a page the TLB holds); anything
+ * else, including every fault, takes x86_read_descriptor_full. */
+static inline X86_MUST_CHECK x86_status x86_read_descriptor(x86_cpu *cpu, uint16_t sel, bool wide,
+                                                            x86_descriptor *d, uint64_t *addr)
+{
+    if (!wide && !(sel & X86_SEL_TI)) {
+        uint64_t index = sel & X86_SEL_INDEX_MASK;
+        if (index + 7 <= cpu->gdtr.limit) {
+            const uint8_t *host = x86_cached_read_ptr(cpu, cpu->gdtr.base + index, 8, false);
+            if (X86_LIKELY(host)) {
+                *addr = cpu->gdtr.base + index;
+                d->lo = x86_load_le(host, 8);
+                d->hi = 0;
+                return X86_OK;
+            }
+        }
+    }
+    return x86_read_descriptor_full(cpu, sel, wide, d, addr);
+}
 
 /* Descriptor fields (SDM vol. 3, figure 3-8). */
 #define X86_DESC_TYPE_SHIFT 40
@@ -167,8 +187,25 @@ X86_MUST_CHECK x86_status x86_verify_segment(x86_cpu *cpu, const x86_insn *insn,
  */
 X86_MUST_CHECK x86_status x86_segment_set_accessed(x86_cpu *cpu, x86_segment *s, uint64_t desc_addr);
 
-/* The descriptor cache contents a descriptor gives (base, scaled limit, attr). */
-void x86_descriptor_to_segment(const x86_descriptor *d, bool wide, uint16_t sel, x86_segment *seg);
+#define X86_DESC_G          (1ull << 55)   /* granularity: the limit counts 4-KiB pages */
+#define X86_DESC_ATTR_SHIFT 40
+#define X86_DESC_ATTR_MASK  0xf0ffu         /* attr without limit[19:16] */
+
+/* The descriptor cache contents a descriptor gives (base, scaled limit, attr). Inline: every
+ * delivery and return decodes one to three descriptors, mostly with wide constant. */
+static inline void x86_descriptor_to_segment(const x86_descriptor *d, bool wide, uint16_t sel, x86_segment *seg)
+{
+    uint64_t base = ((d->lo >> 16) & 0xffffff) | ((d->lo >> 56) & 0xff) << 24;
+    if (wide)
+        base |= (d->hi & 0xffffffffull) << 32;
+    uint32_t limit = (uint32_t)((d->lo & 0xffff) | ((d->lo >> 48) & 0xf) << 16);
+    if (d->lo & X86_DESC_G)
+        limit = (limit << X86_PAGE_SHIFT) | (uint32_t)X86_PAGE_MASK;
+    seg->selector = sel;
+    seg->base = base;
+    seg->limit = limit;
+    seg->attr = (uint16_t)((d->lo >> X86_DESC_ATTR_SHIFT) & X86_DESC_ATTR_MASK);
+}
 
 /* ---- CPUID (cpuid.c, docs/cpu-models.md) ---- */
 

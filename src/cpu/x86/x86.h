@@ -296,6 +296,11 @@ typedef struct x86_cpu {
 
     struct lapic *apic;         /* this CPU's local APIC (src/apic), NULL before the platform attaches it */
     struct emu_machine *machine;
+
+    /* x86_run delivers an exception itself when emu_run would at once (exec.c); for emu_run's
+     * trap-storm count: m->insns at x86_run's start or its last delivery, and whether it made one. */
+    uint64_t run_delivery_mark;
+    bool run_delivered;
 } x86_cpu;
 
 /* ---- Faults ---- */

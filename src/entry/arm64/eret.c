@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu/arm64/debug.h"
 #include "entry/arm64/record.h"
 
 #define SPSR_M_NRW (1ull << 4)      /* 1: the return is to AArch32 */
 #define SPSR_M_RESERVED (1ull << 1) /* M[1] is reserved in AArch64 */
-#define MDSCR_SS (1ull << 0)        /* software step enabled (MDSCR_EL1.SS) */
 
 static const char *illegal_reason(const a64_cpu *cpu, const a64_el_config *cfg, uint64_t spsr)
 {
@@ -56,10 +56,9 @@ void a64_eret(a64_cpu *cpu, const a64_el_config *cfg, uint64_t cycle_start, uint
     } else {
         a64_record_step(rec, step_cost, "restore PSTATE from SPSR", 0, ps.el);
     }
-    /* PSTATE.SS survives the return only while software step is enabled (D2.12.5). */
-    uint64_t mdscr = cpu->sys.mdscr_el1;
-    if (!(mdscr & MDSCR_SS))
-        ps.ss = 0;
+    /* PSTATE.SS comes from SPSR only when software step is disabled here and enabled at the
+     * destination (D2.12.5, DebugExceptionReturnSS). */
+    ps.ss = a64_debug_return_ss(cpu, spsr, ps.el);
     cpu->pstate = ps;
     a64_clear_exclusive(cpu);
     cpu->pc = elr;

@@ -179,6 +179,7 @@ void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type typ
     cpu->pstate.sp = 1;
     cpu->pstate.il = 0;
     cpu->pstate.ss = 0;
+    cpu->step_syndrome_valid = false;  /* a later step exception reports no stepped instruction */
     a64_record_step(rec, step_cost, target_el == 2 ? "select EL2 and SP_EL2" : "select EL1 and SP_EL1", 0,
                     target_el);
     a64_clear_exclusive(cpu);

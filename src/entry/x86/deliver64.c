@@ -107,12 +107,12 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     uint64_t new_rsp = 0;
     if (gate.ist != 0) {
         st = x86_tss64_read(cpu, rec, "read TSS.IST", TSS64_IST1 + 8 * (gate.ist - 1), ext, &new_rsp);
-        static const char *const ist_names[] = { "", "IST1", "IST2", "IST3", "IST4", "IST5", "IST6", "IST7" };
-        x86_trap_stack(rec, ist_names[gate.ist]);
+        static const x86_stack_name ist_names[] = { "", "IST1", "IST2", "IST3", "IST4", "IST5", "IST6", "IST7" };
+        x86_trap_stack_padded(rec, ist_names[gate.ist]);
     } else if (new_cpl < cpu->cpl) {
         st = x86_tss64_read(cpu, rec, "read TSS.RSPn", X86_TSS64_RSP0 + 8 * new_cpl, ext, &new_rsp);
-        static const char *const rsp_names[] = { "RSP0", "RSP1", "RSP2" };
-        x86_trap_stack(rec, rsp_names[new_cpl]);
+        static const x86_stack_name rsp_names[] = { "RSP0", "RSP1", "RSP2" };
+        x86_trap_stack_padded(rec, rsp_names[new_cpl]);
     } else {
         new_rsp = cpu->gpr[X86_RSP];
         x86_trap_stack(rec, "current");

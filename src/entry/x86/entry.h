@@ -33,6 +33,13 @@ X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
  */
 X86_MUST_CHECK x86_status x86_accept_interrupt(x86_cpu *cpu, emu_trap *rec, bool *accepted);
 
+/*
+ * Deliver the exception in cpu->fault with its trap record (kind fault, CR2
+ * for #PF), passed to machine_trap_record: what emu_run does with an
+ * exception an instruction raised. Real mode stops the machine, naming it.
+ */
+X86_MUST_CHECK x86_status x86_deliver_recorded(x86_cpu *cpu);
+
 /* Could anything be accepted now (for waking from HLT)? */
 bool x86_interrupt_deliverable(const x86_cpu *cpu);
 
@@ -153,6 +160,13 @@ static inline void x86_trap_stack(emu_trap *rec, const char *name)
         n = sizeof rec->stack - 1;
     memcpy(rec->stack, name, n);
     rec->stack[n] = '\0';
+}
+
+/* A stack name from a table padded to the record's field: one fixed-size copy, no strlen. */
+typedef char x86_stack_name[sizeof ((emu_trap *)0)->stack];
+static inline void x86_trap_stack_padded(emu_trap *rec, const x86_stack_name name)
+{
+    memcpy(rec->stack, name, sizeof rec->stack);
 }
 
 /* The mnemonic with error code, e.g. "#GP(0x6a)", for records and messages. */

@@ -72,7 +72,8 @@ static void append(char *chain, size_t len, const char *text)
 x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
 {
     x86_fault event = cpu->fault;
-    char name[32], chain[sizeof rec->escalation] = "";
+    char name[32], chain[sizeof rec->escalation];
+    chain[0] = '\0';      /* not "" as an initialiser, which would clear all of it on every delivery */
     for (unsigned attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         uint64_t saved_rip = cpu->rip;
         x86_status st = (cpu->efer & X86_EFER_LMA) ? x86_deliver64(cpu, &event, rec)
@@ -122,4 +123,23 @@ x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
     }
     machine_stop(cpu->machine, EMU_STOP_SHUTDOWN, "shutdown: %s did not settle", chain);
     return X86_STOP;
+}
+
+x86_status x86_deliver_recorded(x86_cpu *cpu)
+{
+    if (!(cpu->cr0 & X86_CR0_PE)) {
+        char name[32];
+        x86_event_name(&cpu->fault, name, sizeof name);
+        machine_stop(cpu->machine, EMU_STOP_ERROR,
+                     "%s at rip 0x%llx: real-mode delivery (the IVT) is not modelled yet", name,
+                     (unsigned long long)cpu->rip);
+        return X86_STOP;
+    }
+    emu_trap rec;
+    x86_trap_begin(cpu, &rec, EMU_TRAP_FAULT, cpu->fault.vector);
+    if (cpu->fault.vector == X86_VEC_PF)
+        rec.cr2 = cpu->fault.cr2;
+    x86_status st = x86_deliver(cpu, &rec);
+    machine_trap_record(cpu->machine, &rec);
+    return st;
 }

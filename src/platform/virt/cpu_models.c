@@ -7,6 +7,7 @@
  * system registers; virt_create sets ID_AA64PFR0_EL1) and the instructions
  * emu does not execute say what emu models: docs/virt-platform.md lists them.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "platform/virt/virt_machine.h"
@@ -49,4 +50,17 @@ int virt_cpu_model_apply(a64_cpu *cpu, const char *model, const char **name)
         return 0;
     }
     return -1;
+}
+
+const char *emu_a64_cpu_help(void)
+{
+    static char text[512];
+    size_t used = (size_t)snprintf(text, sizeof text, "AArch64 CPU models (virt machine, --cpu MODEL):\n");
+    for (size_t i = 0; i < sizeof models / sizeof models[0] && used < sizeof text; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "  %-18s MIDR_EL1 0x%08llx%s\n", models[i].name,
+                                 (unsigned long long)models[i].midr, i == 0 ? " (default)" : "");
+    if (used < sizeof text)
+        snprintf(text + used, sizeof text - used,
+                 "Their ID registers advertise only what emu models (docs/virt-platform.md).\n");
+    return text;
 }

@@ -1,0 +1,48 @@
+/*
+ * AArch64 self-hosted debug (Arm ARM chapter D2): hardware breakpoints,
+ * watchpoints and software step, taken as debug exceptions to EL1.
+ * Only unlinked address-match breakpoints and watchpoints are modelled;
+ * linked, context-ID and VMID breakpoints stop the machine by name.
+ */
+#ifndef EMU_CPU_ARM64_DEBUG_H
+#define EMU_CPU_ARM64_DEBUG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/arm64/a64.h"
+
+/* MDSCR_EL1 (Arm ARM D17.3.19). */
+#define A64_MDSCR_SS (1ull << 0)    /* software step enable */
+#define A64_MDSCR_KDE (1ull << 13)  /* local (same-EL) debug exceptions enable */
+#define A64_MDSCR_MDE (1ull << 15)  /* breakpoints and watchpoints enable */
+
+/* OSLSR_EL1 / OSLAR_EL1 (D17.3.24, D17.3.23). */
+#define A64_OSLSR_OSLM_IMPLEMENTED (1ull << 3)  /* OSLM = 0b10: OS Lock implemented */
+#define A64_OSLSR_OSLK (1ull << 1)
+#define A64_OSLAR_OSLK 1ull
+
+/* Recompute cpu->debug_attention after MDSCR_EL1, the OS Lock or a DBG*CR changed. */
+void a64_debug_update(a64_cpu *cpu);
+
+/* AArch64.GenerateDebugExceptionsFrom (D2.3): are debug exceptions enabled
+ * from `el` with PSTATE.D = d_masked? The debug target EL is EL1. */
+bool a64_debug_exceptions_enabled(const a64_cpu *cpu, unsigned el, bool d_masked);
+
+/* The slow step used while cpu->debug_attention is set: software step and
+ * breakpoint checks around a64_step_insn (D2.8, D2.12). */
+a64_status a64_debug_step(a64_cpu *cpu);
+
+/* One step without any debug check (exec.c). */
+a64_status a64_step_insn(a64_cpu *cpu);
+
+/* Watchpoint check of a data access before it is made (D2.9): A64_OK, or
+ * A64_EXCEPTION with a watchpoint exception in cpu->exc. */
+a64_status a64_debug_watch(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint64_t va, unsigned size,
+                           unsigned flags);
+
+/* DebugExceptionReturnSS (D2.12.5): the PSTATE.SS an exception return to
+ * dest_el (with SPSR image spsr) leaves, from the current EL. */
+uint8_t a64_debug_return_ss(const a64_cpu *cpu, uint64_t spsr, unsigned dest_el);
+
+#endif
