@@ -258,6 +258,36 @@ START_TEST(rewritten_code_runs_as_rewritten)
 }
 END_TEST
 
+/* A watchpoint armed on a page the CPU has already loaded from and stored to (so it holds host page
+ * hints for it) still fires: while self-hosted debug is armed the fast paths stand aside. */
+START_TEST(watchpoint_on_a_page_already_accessed)
+{
+    trap_log log;
+    emu_machine *m = a64_machine(&log, 2, false);
+    const uint32_t code[] = {
+        I_LDR_X0_X1,
+        0xa9000020u,    /* stp x0, x0, [x1] */
+        0xd510109fu,    /* msr oslar_el1, xzr: unlock the OS Lock */
+        0xd51000c1u,    /* msr dbgwvr0_el1, x1 */
+        0xd51000e2u,    /* msr dbgwcr0_el1, x2 */
+        0xd5100243u,    /* msr mdscr_el1, x3 */
+        0xd50348ffu,    /* msr daifclr, #8: PSTATE.D clear, for debug exceptions at EL1 */
+        0xd5033fdfu,    /* isb */
+        0xa9000020u,    /* stp x0, x0, [x1]: watched */
+    };
+    put(m, RAM, code, 9);
+    t_set_reg(m, EMU_A64_X1, RAM + 0x2000);
+    t_set_reg(m, EMU_A64_X2, 1u | (3u << 1) | (3u << 3) | (0xffu << 5));  /* E, EL0 and EL1, load/store, 8 bytes */
+    t_set_reg(m, EMU_A64_X3, (1u << 15) | (1u << 13));                   /* MDSCR_EL1.MDE, KDE */
+    emu_stop s;
+    ck_assert_int_eq(emu_run(m, 9, &s), EMU_OK);
+    ck_assert_uint_eq(log.n, 1);
+    ck_assert_uint_eq(log.recs[0].esr >> 26, 0x35);      /* watchpoint, current EL */
+    ck_assert_uint_eq(log.recs[0].far, RAM + 0x2000);
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(wfi_with_nothing_to_wake_it_stops)
 {
     emu_machine *m = a64_machine(NULL, 2, false);
@@ -600,6 +630,7 @@ int main(void)
     tcase_add_test(tc, device_alignment_with_mmu_off);
     tcase_add_test(tc, device_alignment_after_aligned_access_on_page);
     tcase_add_test(tc, rewritten_code_runs_as_rewritten);
+    tcase_add_test(tc, watchpoint_on_a_page_already_accessed);
     tcase_add_test(tc, wfi_with_nothing_to_wake_it_stops);
     tcase_add_test(tc, timer_interrupt_wakes_wfi);
     tcase_add_test(tc, timer_interrupt_through_gicv3_sysregs);
