@@ -37,7 +37,7 @@ void x86_cpu_destroy(x86_cpu *cpu)
     cpu->dcache = NULL;
 }
 
-void x86_update_mode(x86_cpu *cpu)
+void x86_update_mode_slow(x86_cpu *cpu)
 {
     const uint16_t cs_attr = cpu->seg[X86_CS].attr;
     const uint8_t legacy_size = (cs_attr & X86_SEG_ATTR_DB) ? 4 : 2;

@@ -90,7 +90,6 @@ static inline bool x86_is_x2apic_msr(uint32_t index)
 X86_MUST_CHECK x86_status x86_load_sreg(x86_cpu *cpu, unsigned sreg, uint16_t selector);
 
 /* Selector fields (SDM vol. 3, 3.4.2). */
-#define X86_SEL_RPL_MASK 0x3u
 #define X86_SEL_TI       0x4u
 #define X86_SEL_INDEX_MASK 0xfff8u
 

@@ -133,6 +133,7 @@ typedef struct x86_segment {
 #define X86_SEG_ATTR_P         0x0080
 #define X86_SEG_ATTR_AVL       0x1000
 #define X86_SEG_ATTR_L         0x2000
+#define X86_SEL_RPL_MASK 0x3u      /* a selector's requested privilege level */
 #define X86_SEG_ATTR_DB        0x4000
 #define X86_SEG_ATTR_G         0x8000
 
@@ -318,7 +319,20 @@ X86_MUST_CHECK x86_status x86_unsupported(x86_cpu *cpu, const x86_insn *insn, co
 /* ---- Mode ---- */
 
 /* Recompute mode, cpl, code_size, stack_size after any write to CR0, EFER, CS or SS. */
-void x86_update_mode(x86_cpu *cpu);
+void x86_update_mode_slow(x86_cpu *cpu);
+static inline void x86_update_mode(x86_cpu *cpu)
+{
+    /* 64-bit code, every trap round trip's case, inline: IA-32e mode with CS.L = 1 (SDM vol. 3, 5.2.1). */
+    if (X86_LIKELY((cpu->efer & X86_EFER_LMA) && (cpu->seg[X86_CS].attr & X86_SEG_ATTR_L) &&
+                   (cpu->cr0 & X86_CR0_PE))) {
+        cpu->mode = X86_MODE_LONG64;
+        cpu->cpl = cpu->seg[X86_CS].selector & X86_SEL_RPL_MASK;
+        cpu->code_size = 8;
+        cpu->stack_size = 8;
+        return;
+    }
+    x86_update_mode_slow(cpu);
+}
 static inline bool x86_long64(const x86_cpu *cpu) { return cpu->mode == X86_MODE_LONG64; }
 
 /* ---- Stack (stack.c) ---- */

@@ -128,8 +128,37 @@ X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
 X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
                                           unsigned n, bool user, bool wrap32);
 
-/* Start a record: header from the CPU's current state, no steps yet. */
-void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector);
+/* Start a record: header from the CPU's current state, no steps yet (inline: two per round trip). */
+static inline void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector)
+{
+    /* Field by field: the steps array is large and filled as delivery goes, so it is not zeroed. */
+    rec->seq = 0;
+    rec->arch = EMU_ARCH_X86_64;
+    rec->esr = 0;
+    rec->far = 0;
+    rec->far_valid = false;
+    rec->spsr = 0;
+    rec->vbar = 0;
+    rec->cycle_start = cpu->machine->cycles;
+    rec->cycles = 0;
+    rec->kind = kind;
+    rec->vector = vector;
+    rec->has_error_code = false;
+    rec->error_code = 0;
+    rec->cr2 = 0;
+    rec->from_pc = cpu->rip;
+    rec->from_sp = cpu->gpr[X86_RSP];
+    rec->from_priv = cpu->cpl;
+    rec->to_pc = rec->to_sp = 0;
+    rec->to_priv = 0;
+    rec->stack[0] = '\0';
+    rec->gs_base = cpu->seg[X86_GS].base;
+    rec->kernel_gs_base = cpu->msr.kernel_gs_base;
+    rec->source[0] = '\0';
+    rec->escalation[0] = '\0';
+    rec->n_steps = 0;
+}
+
 
 /* Append a step to rec and add its cost to the record's; the clock is charged with the record's
  * total when it completes (machine_trap_record) or is abandoned (x86_trap_abandon). */
