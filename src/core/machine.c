@@ -39,14 +39,6 @@ void machine_console_write(emu_machine *m, const uint8_t *bytes, size_t len)
         m->opts.console(m->opts.console_ctx, bytes, len);
 }
 
-void machine_trap_record(emu_machine *m, emu_trap *rec)
-{
-    m->cycles += rec->cycles;   /* the steps' costs, charged once the record is complete */
-    rec->seq = ++m->trap_seq;
-    if (m->trap_hook)
-        m->trap_hook(m->trap_hook_ctx, rec);
-}
-
 void emu_set_trap_hook(emu_machine *m, emu_trap_fn fn, void *ctx)
 {
     m->trap_hook = fn;

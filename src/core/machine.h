@@ -91,7 +91,13 @@ void machine_stop(emu_machine *m, emu_stop_kind kind, const char *fmt, ...)
 void machine_vstop(emu_machine *m, emu_stop_kind kind, const char *fmt, va_list ap);
 
 /* Number a completed trap record and hand it to the front end's hook. */
-void machine_trap_record(emu_machine *m, emu_trap *rec);
+static inline void machine_trap_record(emu_machine *m, emu_trap *rec)
+{
+    m->cycles += rec->cycles;   /* the steps' costs, charged once the record is complete */
+    rec->seq = ++m->trap_seq;
+    if (m->trap_hook)
+        m->trap_hook(m->trap_hook_ctx, rec);
+}
 
 /* The PC of the architecture's CPU (stop messages). */
 uint64_t machine_pc(const emu_machine *m);
