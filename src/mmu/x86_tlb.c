@@ -60,6 +60,7 @@ void x86_tlb_flush_all(x86_cpu *cpu)
     for (unsigned u = 0; u < 2; u++)
         for (unsigned i = 0; i < X86_TLB_ENTRIES; i++)
             cpu->tlb.entry[u][i].tag = X86_TLB_INVALID_TAG;
+    cpu->fetch_page[0] = cpu->fetch_page[1] = X86_NO_FETCH_PAGE;
     cpu->tlb.flushes++;
 }
 
@@ -74,5 +75,6 @@ void x86_tlb_flush_page(x86_cpu *cpu, uint64_t lin)
                 e->tag = X86_TLB_INVALID_TAG;
         }
     }
+    cpu->fetch_page[0] = cpu->fetch_page[1] = X86_NO_FETCH_PAGE;
     cpu->tlb.flushes++;
 }

@@ -351,6 +351,54 @@ START_TEST(cr3_write_flushes)
 }
 END_TEST
 
+/*
+ * The fetch keeps the last code page's translation past the TLB (exec.c): a
+ * TLB flush must drop it. VA 0x600000 runs NOP, the flush, then `mov ebx,
+ * imm32`, once from DATA_A (so all three are decoded and cached), then again
+ * with the PTE moved to DATA_B after the NOP: the flush runs from the old
+ * page (the TLB may still use it) and the MOV after it must come from DATA_B
+ * (INVLPG and MOV CR3 serialise, SDM vol. 3, 9.3).
+ */
+static void remap_code_page(emu_machine *m, const uint8_t *flush, size_t flush_len, unsigned flush_insns,
+                            const char *what)
+{
+    uint8_t old_page[32] = { 0x90 }, new_page[32] = { 0 };
+    ck_assert(1 + flush_len + 5 <= sizeof old_page);
+    memcpy(old_page + 1, flush, flush_len);
+    static const uint8_t mov_ebx_11[] = { 0xbb, 0x11, 0x00, 0x00, 0x00 };
+    static const uint8_t mov_ebx_22[] = { 0xbb, 0x22, 0x00, 0x00, 0x00 };
+    memcpy(old_page + 1 + flush_len, mov_ebx_11, sizeof mov_ebx_11);
+    memcpy(new_page + 1 + flush_len, mov_ebx_22, sizeof mov_ebx_22);
+    ck_assert(emu_mem_write_phys(m, DATA_A, old_page, sizeof old_page) == EMU_OK);
+    ck_assert(emu_mem_write_phys(m, DATA_B, new_page, sizeof new_page) == EMU_OK);
+    pte_set(m, PT1, 0, DATA_A | P | RW);
+    t_set_reg(m, EMU_X86_RIP, 0x600000);
+    t_step_n(m, 1 + flush_insns + 1, what);
+    ck_assert_msg(t_reg(m, EMU_X86_RBX) == 0x11, "%s: first run from DATA_A: rbx 0x%llx", what,
+                  (unsigned long long)t_reg(m, EMU_X86_RBX));
+    t_set_reg(m, EMU_X86_RIP, 0x600000);
+    t_step_n(m, 1, what);
+    pte_set(m, PT1, 0, DATA_B | P | RW);
+    t_step_n(m, flush_insns + 1, what);
+    ck_assert_msg(t_reg(m, EMU_X86_RBX) == 0x22, "%s: remapped code page not fetched afresh: rbx 0x%llx",
+                  what, (unsigned long long)t_reg(m, EMU_X86_RBX));
+}
+
+START_TEST(code_remap_seen_after_flush)
+{
+    emu_machine *m = pg_machine(NULL);
+    static const uint8_t invlpg[] = { 0x0f, 0x01, 0x3c, 0x25, 0x00, 0x00, 0x60, 0x00 };
+    remap_code_page(m, invlpg, sizeof invlpg, 1, "code remap, INVLPG");
+    emu_close(m);
+
+    m = pg_machine(NULL);
+    /* mov rcx, PML4 ; mov cr3, rcx */
+    static const uint8_t cr3[] = { 0x48, 0xc7, 0xc1, 0x00, 0x00, 0x40, 0x00, 0x0f, 0x22, 0xd9 };
+    remap_code_page(m, cr3, sizeof cr3, 2, "code remap, MOV CR3");
+    emu_close(m);
+}
+END_TEST
+
 START_TEST(walk_is_costed)
 {
     emu_machine *m = pg_machine(NULL);
@@ -469,6 +517,7 @@ static Suite *paging_suite(void)
     tcase_add_test(tc, page_crossing_write_is_all_or_nothing);
     tcase_add_test(tc, invlpg_4k_and_large);
     tcase_add_test(tc, cr3_write_flushes);
+    tcase_add_test(tc, code_remap_seen_after_flush);
     tcase_add_test(tc, walk_is_costed);
     tcase_add_test(tc, alignment_check);
     tcase_add_test(tc, paging_32bit);

@@ -48,6 +48,7 @@ void x86_update_mode_slow(x86_cpu *cpu)
         cpu->cpl = 0;
         cpu->code_size = legacy_size;
         cpu->stack_size = legacy_stack;
+        cpu->code_size_tag = X86_CODE_SIZE_TAG(cpu->code_size);
         return;
     }
     cpu->cpl = cpu->seg[X86_CS].selector & X86_SEL_RPL_MASK;
@@ -56,6 +57,7 @@ void x86_update_mode_slow(x86_cpu *cpu)
         cpu->mode = X86_MODE_LONG64;
         cpu->code_size = 8;
         cpu->stack_size = 8;
+        cpu->code_size_tag = X86_CODE_SIZE_TAG(8);
         return;
     }
     if (cpu->efer & X86_EFER_LMA)
@@ -64,4 +66,5 @@ void x86_update_mode_slow(x86_cpu *cpu)
         cpu->mode = legacy_size == 4 ? X86_MODE_PROT32 : X86_MODE_PROT16;
     cpu->code_size = legacy_size;
     cpu->stack_size = legacy_stack;
+    cpu->code_size_tag = X86_CODE_SIZE_TAG(legacy_size);
 }

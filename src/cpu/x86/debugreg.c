@@ -73,6 +73,7 @@ x86_status x86_debug_update(x86_cpu *cpu)
     cpu->dr_exec_mask = exec;
     cpu->dr_data_mask = data;
     cpu->dr_io_mask = io;
+    cpu->dr_enabled = exec | data | io;
     /* Watched pages must lose their fast-path pointers, and unwatched ones may regain them. */
     x86_tlb_flush_all(cpu);
     return X86_OK;

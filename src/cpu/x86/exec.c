@@ -26,10 +26,9 @@
 
 /* 128 bytes: two cache lines, and the slot index scales by a shift. */
 typedef struct __attribute__((aligned(128))) x86_dcache_entry {
-    uint64_t lin;                       /* linear RIP, or DCACHE_NO_TAG */
+    uint64_t tag;                       /* dcache_tag() of the linear RIP, or DCACHE_NO_TAG */
     uint64_t raw[2];                    /* the instruction's bytes, zero beyond its length */
     uint64_t mask[2];                   /* which bits of raw[] are instruction bytes */
-    uint8_t code_size;
     x86_insn insn;
 } x86_dcache_entry;
 
@@ -43,7 +42,7 @@ struct x86_dcache *x86_dcache_new(void)
     if (!dc)
         return NULL;
     for (unsigned i = 0; i < DCACHE_ENTRIES; i++)
-        dc->entry[i].lin = DCACHE_NO_TAG;
+        dc->entry[i].tag = DCACHE_NO_TAG;
     return dc;
 }
 
@@ -55,6 +54,12 @@ void x86_dcache_free(struct x86_dcache *dc)
 static inline x86_dcache_entry *dcache_slot(struct x86_dcache *dc, uint64_t lin)
 {
     return &dc->entry[lin & (DCACHE_ENTRIES - 1)];
+}
+
+/* A cache entry's tag: the linear RIP with the code size folded in (X86_CODE_SIZE_TAG). */
+static inline uint64_t dcache_tag(const x86_cpu *cpu, uint64_t lin)
+{
+    return lin ^ cpu->code_size_tag;
 }
 
 static inline uint64_t load64(const uint8_t *p)
@@ -129,7 +134,7 @@ static x86_status fill_entry(x86_cpu *cpu, x86_dcache_entry *e, uint64_t lin, co
     x86_insn insn;
     int len = x86_decode(window, have, cpu->code_size, &insn);
     if (len < 0) {
-        e->lin = DCACHE_NO_TAG;
+        e->tag = DCACHE_NO_TAG;
         if (len == X86_DECODE_TOO_LONG)
             return x86_gp0(cpu);            /* SDM vol. 2, 2.3.11 */
         if (len == X86_DECODE_INVALID)
@@ -138,8 +143,7 @@ static x86_status fill_entry(x86_cpu *cpu, x86_dcache_entry *e, uint64_t lin, co
                      "instruction at 0x%llx runs past the end of RAM", (unsigned long long)cpu->rip);
         return X86_STOP;
     }
-    e->lin = lin;
-    e->code_size = cpu->code_size;
+    e->tag = dcache_tag(cpu, lin);
     e->insn = insn;
     uint8_t bytes[FETCH_WINDOW] = { 0 };
     memcpy(bytes, window, (size_t)len);
@@ -160,8 +164,14 @@ static __attribute__((noinline)) x86_status fetch_decoded_slow(x86_cpu *cpu, uin
     if (X86_UNLIKELY(st != X86_OK))
         return st;
     x86_dcache_entry *e = dcache_slot(cpu->dcache, lin);
-    bool tag_ok = e->lin == lin && e->code_size == cpu->code_size;
+    bool tag_ok = e->tag == dcache_tag(cpu, lin);
     if (avail >= FETCH_WINDOW) {
+        /* A TLB hit with the page executable: the next fetches from this page may skip the TLB. */
+        const x86_tlb_entry *te = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, lin);
+        if (te && te->host_exec) {
+            cpu->fetch_page[cpu->cpl == 3] = lin >> X86_PAGE_SHIFT;
+            cpu->fetch_host[cpu->cpl == 3] = te->host_exec;
+        }
         if (tag_ok && entry_matches(e, p)) {
             *out = &e->insn;
             return X86_OK;
@@ -181,15 +191,18 @@ static __attribute__((noinline)) x86_status fetch_decoded_slow(x86_cpu *cpu, uin
     return fill_entry(cpu, e, lin, window, have, out);
 }
 
-/* The common case inline: TLB hit, a full window left in the page, cache hit, bytes unchanged. */
-static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *cpu, const x86_insn **out)
+/* The common case inline: RIP on the last fetch's page, a full window left in it, cache hit, bytes
+ * unchanged. */
+static inline __attribute__((always_inline)) x86_status fetch_decoded(x86_cpu *cpu, bool long64,
+                                                                      const x86_insn **out)
 {
-    uint64_t lin = code_linear(cpu, cpu->rip);
-    const x86_tlb_entry *te = x86_tlb_lookup(&cpu->tlb, cpu->cpl == 3, lin);
-    if (X86_LIKELY(te && te->host_exec && (lin & X86_PAGE_MASK) <= X86_PAGE_SIZE - FETCH_WINDOW)) {
+    uint64_t lin = long64 ? cpu->rip : code_linear(cpu, cpu->rip);
+    const int user = cpu->cpl == 3;
+    if (X86_LIKELY(lin >> X86_PAGE_SHIFT == cpu->fetch_page[user] &&
+                   (lin & X86_PAGE_MASK) <= X86_PAGE_SIZE - FETCH_WINDOW)) {
         const x86_dcache_entry *e = dcache_slot(cpu->dcache, lin);
-        if (X86_LIKELY(e->lin == lin && e->code_size == cpu->code_size &&
-                       entry_matches(e, te->host_exec + (lin & X86_PAGE_MASK)))) {
+        if (X86_LIKELY(e->tag == dcache_tag(cpu, lin) &&
+                       entry_matches(e, cpu->fetch_host[user] + (lin & X86_PAGE_MASK)))) {
             *out = &e->insn;
             return X86_OK;
         }
@@ -250,11 +263,13 @@ static inline __attribute__((always_inline)) x86_status exec_one(x86_cpu *cpu, e
         if (bp != X86_OK)
             return bp;
     }
-    x86_status st = fetch_decoded(cpu, &insn);
+    /* The mode cannot change before the handler runs. */
+    const bool long64 = x86_long64(cpu);
+    x86_status st = fetch_decoded(cpu, long64, &insn);
     if (X86_UNLIKELY(st != X86_OK))
         return st;
     uint64_t next = cpu->rip + insn->length;
-    if (!x86_long64(cpu)) {
+    if (!long64) {
         /* Every byte of the instruction must lie within the CS limit (SDM vol. 3, 5.3). */
         if (X86_UNLIKELY(next - 1 > cpu->seg[X86_CS].limit))
             return x86_gp0(cpu);
@@ -290,8 +305,7 @@ static __attribute__((noinline)) x86_status exec_one_debug(x86_cpu *cpu, emu_mac
 /* Must this instruction go through the debug checks? */
 static inline bool x86_debug_attention(const x86_cpu *cpu)
 {
-    return (cpu->dr_exec_mask | cpu->dr_data_mask | cpu->dr_io_mask) ||
-           (cpu->rflags & (X86_FLAG_TF | X86_FLAG_RF));
+    return cpu->dr_enabled || (cpu->rflags & (X86_FLAG_TF | X86_FLAG_RF));
 }
 
 /* Stop before an instruction at a breakpoint, unless resuming over that one. */
@@ -418,7 +432,7 @@ x86_status x86_unsupported(x86_cpu *cpu, const x86_insn *insn, const char *what)
     uint8_t bytes[FETCH_WINDOW] = { 0 };
     unsigned n = 0;
     const x86_dcache_entry *e = dcache_slot(cpu->dcache, code_linear(cpu, cpu->rip));
-    if (e->lin == code_linear(cpu, cpu->rip) && &e->insn == insn) {
+    if (e->tag == dcache_tag(cpu, code_linear(cpu, cpu->rip)) && &e->insn == insn) {
         n = insn->length;
         memcpy(bytes, e->raw, sizeof e->raw);
     }

@@ -272,6 +272,7 @@ typedef struct x86_cpu {
     uint8_t dr_data_mask;       /* enabled data breakpoints (derived) */
     uint8_t dr_io_mask;         /* enabled I/O breakpoints, CR4.DE = 1 (derived) */
     uint8_t dr_hits;            /* data breakpoints met by the current instruction */
+    uint8_t dr_enabled;         /* dr_exec_mask | dr_data_mask | dr_io_mask (derived) */
     uint64_t efer;
     uint32_t pkru;
     uint64_t xcr0;
@@ -282,6 +283,17 @@ typedef struct x86_cpu {
     uint8_t cpl;
     uint8_t code_size;          /* 2, 4 or 8: default operand/address size of CS */
     uint8_t stack_size;         /* 2, 4 or 8: stack pointer width (SS.B, or 8 in 64-bit mode) */
+    uint64_t code_size_tag;     /* X86_CODE_SIZE_TAG(code_size), for exec.c's predecode tags */
+
+    /*
+     * The fetch's shortcut past the TLB (exec.c): per privilege class as in
+     * the TLB ([0]: CPL 0-2, [1]: CPL 3), the linear page number and host
+     * bytes of the executable code page the last fetch at that class used.
+     * Emptied by every TLB flush, the only event that changes what the TLB
+     * would answer for a page it holds.
+     */
+    uint64_t fetch_page[2];
+    const uint8_t *fetch_host[2];
 
     bool halted;
     uint64_t halt_rip;          /* the HLT that halted it, for messages */
@@ -318,6 +330,15 @@ X86_MUST_CHECK x86_status x86_unsupported(x86_cpu *cpu, const x86_insn *insn, co
 
 /* ---- Mode ---- */
 
+#define X86_NO_FETCH_PAGE UINT64_MAX      /* fetch_page when empty: no linear page number */
+/*
+ * The code size folded into a predecode tag's bits 53-55 (exec.c), so one
+ * compare checks address and size. No two (address, size) pairs share a
+ * tag: a fetched address is canonical (bits 47-63 equal) or below 4 GiB,
+ * so two of them never differ in bits 53-55 alone.
+ */
+#define X86_CODE_SIZE_TAG(size) ((uint64_t)(size) << 52)
+
 /* Recompute mode, cpl, code_size, stack_size after any write to CR0, EFER, CS or SS. */
 void x86_update_mode_slow(x86_cpu *cpu);
 static inline void x86_update_mode(x86_cpu *cpu)
@@ -328,6 +349,7 @@ static inline void x86_update_mode(x86_cpu *cpu)
         cpu->mode = X86_MODE_LONG64;
         cpu->cpl = cpu->seg[X86_CS].selector & X86_SEL_RPL_MASK;
         cpu->code_size = 8;
+        cpu->code_size_tag = X86_CODE_SIZE_TAG(8);
         cpu->stack_size = 8;
         return;
     }
