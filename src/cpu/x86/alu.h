@@ -73,6 +73,36 @@ static inline void x86_set_flags(x86_cpu *cpu, uint64_t which, uint64_t flags)
     cpu->rflags = (cpu->rflags & ~which) | (flags & which);
 }
 
+/* The eight conditions of the odd/even pairs; bit 0 of cc negates (SDM vol. 1, appendix B, table B-1). */
+enum x86_cc_pair { X86_CC_O, X86_CC_B, X86_CC_E, X86_CC_BE, X86_CC_S, X86_CC_P, X86_CC_L, X86_CC_LE };
+
+#define X86_FLAG_SF_SHIFT 7
+
+/* Condition cc from exact RFLAGS f. */
+static inline bool x86_cond_of_flags(uint64_t f, unsigned cc)
+{
+    bool r;
+    switch ((cc >> 1) & 7) {
+    case X86_CC_O:  r = f & X86_FLAG_OF; break;
+    case X86_CC_B:  r = f & X86_FLAG_CF; break;
+    case X86_CC_E:  r = f & X86_FLAG_ZF; break;
+    case X86_CC_BE: r = f & (X86_FLAG_CF | X86_FLAG_ZF); break;
+    case X86_CC_S:  r = f & X86_FLAG_SF; break;
+    case X86_CC_P:  r = f & X86_FLAG_PF; break;
+    case X86_CC_L:  r = ((f >> X86_FLAG_SF_SHIFT) ^ (f >> X86_FLAG_OF_SHIFT)) & 1; break;
+    default:        r = (f & X86_FLAG_ZF) || (((f >> X86_FLAG_SF_SHIFT) ^ (f >> X86_FLAG_OF_SHIFT)) & 1); break;
+    }
+    return r ^ (cc & 1);
+}
+
+/* x86_cond with exact flags (after INC/DEC, or anything that materialised them) answered inline. */
+static inline bool x86_cond_fast(x86_cpu *cpu, unsigned cc)
+{
+    if (X86_LIKELY(cpu->lazy_kind == X86_LAZY_NONE))
+        return x86_cond_of_flags(cpu->rflags, cc);
+    return x86_cond(cpu, cc);
+}
+
 /* The eight ALU operations in the order of their opcode rows and /digit. */
 enum x86_alu_op {
     X86_ALU_ADD, X86_ALU_OR, X86_ALU_ADC, X86_ALU_SBB,

@@ -5,6 +5,7 @@
  * limit outside 64-bit mode, for canonical form in it (#GP(0) either way,
  * reported at the branch itself).
  */
+#include "cpu/x86/alu.h"
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/stack.h"
 #include "mmu/x86_paging.h"
@@ -34,7 +35,7 @@ static inline x86_status jump_relative(x86_cpu *cpu, const x86_insn *insn)
 
 X86_HANDLER(x86_op_jcc)
 {
-    if (!x86_cond(cpu, insn->opcode & 0xf))
+    if (!x86_cond_fast(cpu, insn->opcode & 0xf))
         return X86_OK;
     return jump_relative(cpu, insn);
 }

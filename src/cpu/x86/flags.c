@@ -7,11 +7,6 @@
 #include "cpu/x86/cpu_features.h"
 #include "cpu/x86/handlers.h"
 
-/* The eight conditions of the odd/even pairs; bit 0 of cc negates. */
-enum x86_cc_pair { X86_CC_O, X86_CC_B, X86_CC_E, X86_CC_BE, X86_CC_S, X86_CC_P, X86_CC_L, X86_CC_LE };
-
-#define X86_FLAG_SF_SHIFT 7
-
 void x86_flags_materialize(x86_cpu *cpu)
 {
     uint64_t a = cpu->lazy_a, b = cpu->lazy_b, res = cpu->lazy_res;
@@ -59,22 +54,10 @@ static bool cond_from_lazy(const x86_cpu *cpu, unsigned pair, bool *r)
 
 bool x86_cond(x86_cpu *cpu, unsigned cc)
 {
-    unsigned pair = (cc >> 1) & 7;
     bool r;
-    if (cpu->lazy_kind != X86_LAZY_NONE && cond_from_lazy(cpu, pair, &r))
+    if (cpu->lazy_kind != X86_LAZY_NONE && cond_from_lazy(cpu, (cc >> 1) & 7, &r))
         return r ^ (cc & 1);
-    uint64_t f = x86_rflags(cpu);
-    switch (pair) {
-    case X86_CC_O:  r = f & X86_FLAG_OF; break;
-    case X86_CC_B:  r = f & X86_FLAG_CF; break;
-    case X86_CC_E:  r = f & X86_FLAG_ZF; break;
-    case X86_CC_BE: r = f & (X86_FLAG_CF | X86_FLAG_ZF); break;
-    case X86_CC_S:  r = f & X86_FLAG_SF; break;
-    case X86_CC_P:  r = f & X86_FLAG_PF; break;
-    case X86_CC_L:  r = ((f >> X86_FLAG_SF_SHIFT) ^ (f >> X86_FLAG_OF_SHIFT)) & 1; break;
-    default:        r = (f & X86_FLAG_ZF) || (((f >> X86_FLAG_SF_SHIFT) ^ (f >> X86_FLAG_OF_SHIFT)) & 1); break;
-    }
-    return r ^ (cc & 1);
+    return x86_cond_of_flags(x86_rflags(cpu), cc);
 }
 
 /* Opcodes of the one-byte flag instructions. */
