@@ -266,10 +266,10 @@ typedef struct a64_cpu {
     a64_ops ops;
     a64_page_hint hint[3][A64_HINT_SLOTS]; /* by a64_acc_kind, newest first */
 
-    /* Results of the last step. */
+    /* Results of the last step: exc when it returned A64_EXCEPTION, unsupported when A64_UNSUPPORTED
+     * (neither is cleared by a step that completes). */
     a64_exception exc;
     char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
-    uint64_t insns_retired;
 
     /* Internal to one step. */
     uint64_t next_pc;

@@ -7,8 +7,22 @@
  * abort, Illegal Execution state, UNDEFINED, the FP access trap, then what
  * the instruction itself raises.
  */
+#include <string.h>
+
 #include "cpu/arm64/a64_handlers.h"
 #include "cpu/arm64/debug.h"
+
+/* An instruction word from its little-endian bytes: one load (A64 instructions are always
+ * little-endian, Arm ARM B2.6.2), a byte swap only on a big-endian host. */
+static inline uint32_t insn_word(const uint8_t *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap32(w);
+#endif
+    return w;
+}
 
 /* Out of line, so that the fast path in a64_step needs no frame for the access record. */
 static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
@@ -29,8 +43,7 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
             a64_page_hint newest = hints[j];
             hints[j] = hints[0];
             hints[0] = newest;
-            const uint8_t *p = newest.host + (cpu->pc & A64_HINT_PAGE_MASK);
-            *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+            *insn = insn_word(newest.host + (cpu->pc & A64_HINT_PAGE_MASK));
             return A64_OK;
         }
     }
@@ -45,7 +58,7 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
         cpu->exc.ipa = fault.ipa;
         return A64_EXCEPTION;
     }
-    *insn = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+    *insn = insn_word(b);
     return A64_OK;
 }
 
@@ -58,8 +71,7 @@ static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
     if ((pc & 3) || h->el_tag != cpu->pstate.el + 1u || h->va_page != pc >> A64_HINT_PAGE_SHIFT ||
         !a64_hints_usable(cpu))
         return fetch(cpu, insn);
-    const uint8_t *p = h->host + (pc & A64_HINT_PAGE_MASK);
-    *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    *insn = insn_word(h->host + (pc & A64_HINT_PAGE_MASK));
     return A64_OK;
 }
 
@@ -95,10 +107,8 @@ static inline a64_status execute(a64_cpu *cpu, a64_handler handler, uint32_t ins
 {
     cpu->next_pc = cpu->pc + 4;
     a64_status st = handler(cpu, insn);
-    if (st == A64_OK || st == A64_WFI || st == A64_WFE) {
+    if (__builtin_expect(st == A64_OK, 1) || st == A64_WFI || st == A64_WFE)
         cpu->pc = cpu->next_pc;
-        cpu->insns_retired++;
-    }
     return st;
 }
 
@@ -120,7 +130,6 @@ static __attribute__((noinline)) a64_status decode_and_execute(a64_cpu *cpu, pre
 static inline a64_status step_insn(a64_cpu *cpu)
 {
     uint32_t insn = 0;
-    cpu->unsupported[0] = '\0';
     /* While self-hosted debug is active, a64_hints_usable() keeps the fast paths out of its way. */
     a64_status st = fetch_fast(cpu, &insn);
     if (st != A64_OK)
