@@ -286,6 +286,28 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops);
 /* Execute one instruction at cpu->pc. */
 a64_status a64_step(a64_cpu *cpu);
 
+/*
+ * A run of instructions for a run loop that looks at its machine only every
+ * so often: a64_run_batch steps (as a64_step) until an instruction returns
+ * other than A64_OK, `max` instructions have completed, or the caller's
+ * clock reaches *deadline. The clock advances by `cost` after each completed
+ * instruction, so that whatever reads it during an instruction sees the time
+ * it would one step at a time; *deadline is read after each instruction, so
+ * that one may bring it forward (a timer armed, attention asked for).
+ */
+typedef struct a64_batch {
+    uint64_t max;               /* instructions to complete at most, 1 or more */
+    uint64_t *clock;
+    const uint64_t *deadline;
+    uint64_t cost;
+    /* Filled by a64_run_batch. */
+    uint64_t done;              /* instructions completed with A64_OK */
+    uint64_t pc;                /* where the last instruction stepped was (it returned the status) */
+} a64_batch;
+
+/* Execute instructions at cpu->pc as a64_batch describes; the status of the last one stepped. */
+a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b);
+
 /* Forget every host page hint. */
 static inline void a64_clear_page_hints(a64_cpu *cpu)
 {

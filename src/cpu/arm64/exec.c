@@ -150,9 +150,33 @@ a64_status a64_step_insn(a64_cpu *cpu)
 }
 
 /* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
-a64_status a64_step(a64_cpu *cpu)
+static inline a64_status step(a64_cpu *cpu)
 {
     if (cpu->debug_attention)
         return a64_debug_step(cpu);
     return step_insn(cpu);
+}
+
+a64_status a64_step(a64_cpu *cpu)
+{
+    return step(cpu);
+}
+
+a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b)
+{
+    uint64_t *clock = b->clock;
+    const uint64_t *deadline = b->deadline;
+    const uint64_t cost = b->cost, max = b->max;
+    uint64_t done = 0, pc = 0;
+    a64_status st = A64_OK;
+    do {
+        pc = cpu->pc;
+        st = step(cpu);
+        if (st != A64_OK)
+            break;
+        *clock += cost;
+    } while (++done < max && *clock < *deadline);
+    b->done = done;
+    b->pc = pc;
+    return st;
 }
