@@ -6,17 +6,23 @@
  * once with as many emu_step calls (a batch of one each), and the trap
  * records, clock, instruction count and registers must agree. An interrupt
  * raised by a device write (GICD_SGIR) or a timer register write must be
- * taken before the next instruction, which the records show directly.
+ * taken before the next instruction, which the records show directly. Within
+ * a run the interpreter reads a word it has executed before where it found
+ * it last: code rewritten by a store, and a breakpoint armed on it, must
+ * still be seen.
  */
 #include <check.h>
 #include <string.h>
 
+#include "cpu/arm64/esr.h"
 #include "emu/emu.h"
 #include "emu_test.h"
 
 #define RAM 0x40000000ull
 #define VBAR (RAM + 0x800)          /* 2 KiB aligned */
+#define SYNC_SLOT (VBAR + 0x200)    /* current EL with SP_ELx, synchronous */
 #define IRQ_SLOT (VBAR + 0x280)     /* current EL with SP_ELx, IRQ */
+#define SLOT_SYNC_SPX 4
 #define STACK (RAM + 0x10000)
 #define STEPS 200                   /* instructions each program is given: it ends in the handler's loop */
 
@@ -59,7 +65,7 @@ typedef struct outcome {
     uint64_t insns, cycles, pc, x[4];
 } outcome;
 
-/* Build the machine, load code at RAM (then `b .`) and the IRQ handler (`b .`), and run STEPS
+/* Build the machine, load code at RAM (then `b .`) and the handlers (`b .`), and run STEPS
  * instructions in one emu_run or in STEPS emu_step calls. */
 static void run_program(const char *name, const uint32_t *code, size_t n, bool stepped, outcome *out)
 {
@@ -76,6 +82,7 @@ static void run_program(const char *name, const uint32_t *code, size_t n, bool s
     const uint32_t loop = I_B_SELF;
     ck_assert_int_eq(emu_mem_write_phys(m, RAM, code, n * 4), EMU_OK);
     ck_assert_int_eq(emu_mem_write_phys(m, RAM + n * 4, &loop, 4), EMU_OK);
+    ck_assert_int_eq(emu_mem_write_phys(m, SYNC_SLOT, &loop, 4), EMU_OK);
     ck_assert_int_eq(emu_mem_write_phys(m, IRQ_SLOT, &loop, 4), EMU_OK);
     emu_stop s;
     if (stepped) {
@@ -220,6 +227,63 @@ START_TEST(counter_reads_see_the_clock_of_their_instruction)
 }
 END_TEST
 
+/* An instruction run twice (so its word is remembered), then rewritten by a store and run again. */
+START_TEST(code_rewritten_within_a_run_runs_as_rewritten)
+{
+    const uint32_t code[] = {
+        0xd2800042u, /* mov x2, #2 */
+        0x91000400u, /* T: add x0, x0, #1 */
+        0xf1000442u, /* subs x2, x2, #1 */
+        0x54ffffc1u, /* b.ne T */
+        0xb5000105u, /* cbnz x5, done */
+        0xd2800025u, /* mov x5, #1 */
+        0x10ffff63u, /* adr x3, T */
+        0x52819004u, /* mov w4, #0xc80 */
+        0x72ba5004u, /* movk w4, #0xd280, lsl #16: mov x0, #100 (another handler than ADD's) */
+        0xb9000064u, /* str w4, [x3] */
+        0xd2800022u, /* mov x2, #1 */
+        0x17fffff6u, /* b T */
+        /* done: b . (run_program's) */
+    };
+    outcome o;
+    run_both_ways("rewritten code", code, sizeof code / 4, &o);
+    ck_assert_msg(o.x[0] == 100, "rewritten code: X0 %llu, want 100 (the MOV written over the ADD)",
+                  (unsigned long long)o.x[0]);
+}
+END_TEST
+
+/* A hardware breakpoint on an instruction (EL1: MDSCR_EL1.MDE and KDE, the OS Lock cleared, PSTATE.D
+ * clear) enabled by the MSR MDSCR_EL1 of the loop's third pass, when every instruction of the loop has
+ * run twice (so its word is remembered): the next pass takes the Breakpoint exception (Arm ARM D2.8). */
+START_TEST(breakpoint_armed_within_a_run_is_taken)
+{
+    const uint32_t code[] = {
+        0x10000101u, /* adr x1, T */
+        0xd5100081u, /* msr dbgbvr0_el1, x1 */
+        0xd2803ce1u, /* mov x1, #0x1e7: E, PMC EL0 and EL1, BAS all four bytes */
+        0xd51000a1u, /* msr dbgbcr0_el1, x1 */
+        0xd510109fu, /* msr oslar_el1, xzr */
+        0xd50348ffu, /* msr daifclr, #8 */
+        0xd2940007u, /* mov x7, #0xa000: MDE | KDE */
+        0xd2800062u, /* mov x2, #3 */
+        0x91000400u, /* T: add x0, x0, #1 */
+        0xf1000442u, /* subs x2, x2, #1 */
+        0x9a9f00e6u, /* csel x6, x7, xzr, eq */
+        0xd5100246u, /* msr mdscr_el1, x6 */
+        0x17fffffcu, /* b T */
+    };
+    const uint64_t t = RAM + 8 * 4;
+    outcome o;
+    run_both_ways("breakpoint", code, sizeof code / 4, &o);
+    ck_assert_msg(o.log.n == 1 && o.log.recs[0].vector == SLOT_SYNC_SPX, "breakpoint: one exception (%u records)",
+                  o.log.n);
+    ck_assert_msg(o.log.recs[0].from_pc == t && (o.log.recs[0].esr >> ESR_EC_SHIFT) == ESR_EC_BREAKPT_CUR,
+                  "breakpoint: taken at 0x%llx with ESR 0x%x, want EC 0x31 (Breakpoint, same EL) at 0x%llx",
+                  (unsigned long long)o.log.recs[0].from_pc, o.log.recs[0].esr, (unsigned long long)t);
+    ck_assert_msg(o.x[0] == 3, "breakpoint: X0 %llu, want 3 (the fourth ADD does not run)", (unsigned long long)o.x[0]);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("virt_run_batches");
@@ -228,6 +292,8 @@ int main(void)
     tcase_add_test(tc, timer_register_write_raising_an_irq_is_taken_next);
     tcase_add_test(tc, timer_deadline_falls_on_the_same_boundary);
     tcase_add_test(tc, counter_reads_see_the_clock_of_their_instruction);
+    tcase_add_test(tc, code_rewritten_within_a_run_runs_as_rewritten);
+    tcase_add_test(tc, breakpoint_armed_within_a_run_is_taken);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -43,6 +43,7 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
             a64_page_hint newest = hints[j];
             hints[j] = hints[0];
             hints[0] = newest;
+            a64_refresh_fetch_key(cpu);
             *insn = insn_word(newest.host + (cpu->pc & A64_HINT_PAGE_MASK));
             return A64_OK;
         }
@@ -77,11 +78,20 @@ static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
 
 /* Decoded rows by PC, each checked against the instruction word fetched now (so code written since
  * is decoded afresh): the lookup by word alone costs a hash and a call per instruction. The row is a
- * function of the word, so one table serves every CPU. */
+ * function of the word, so one table serves every CPU.
+ *
+ * An entry also remembers where fetch_fast found the word of the instruction at `pc`: through the
+ * code page hint with serial `hint` (0: nothing remembered). While that hint is the newest and serves
+ * the current EL (cpu->fetch_key), fetch_fast would read the same host address, so a64_run_batch
+ * reads it there at once. Serials are unique across CPUs, so that half of the entry is as shareable
+ * as the rest. Only a word with a direct handler is remembered: hint != 0 implies direct != NULL. */
 #define PREDECODE_BITS 12
 typedef struct predecode_entry {
-    uint32_t insn;
+    uint64_t pc;
+    uint64_t hint;              /* serial of the code page hint the word was fetched through */
+    const uint8_t *word;        /* the word's host address through that hint */
     a64_handler direct;         /* the handler of an integer row: nothing to check before calling it */
+    uint32_t insn;
     const a64_row *row;         /* NULL: empty (undefined words are not kept) */
 } predecode_entry;
 static predecode_entry predecode[1u << PREDECODE_BITS];
@@ -99,7 +109,21 @@ static const a64_row *lookup_by_pc(predecode_entry *e, uint32_t insn)
     e->insn = insn;
     e->row = row;
     e->direct = row && !row->fp ? row->handler : NULL;
+    e->hint = 0;
     return row;
+}
+
+/* After fetching the entry's word at cpu->pc through fetch_fast: remember where it is, if that was
+ * through the newest code page hint and a batch may use it (cpu->fetch_key). */
+static inline void remember_fetch(const a64_cpu *cpu, predecode_entry *e)
+{
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
+    uint64_t pc = cpu->pc;
+    if (cpu->fetch_key != h->serial || h->va_page != pc >> A64_HINT_PAGE_SHIFT)
+        return;
+    e->pc = pc;
+    e->hint = h->serial;
+    e->word = h->host + (pc & A64_HINT_PAGE_MASK);
 }
 
 /* Execute a decoded instruction and commit its PC. */
@@ -126,8 +150,8 @@ static __attribute__((noinline)) a64_status decode_and_execute(a64_cpu *cpu, pre
     return execute(cpu, row->handler, insn);
 }
 
-/* One step without any debug check. Inline into a64_step, the common path. */
-static inline a64_status step_insn(a64_cpu *cpu)
+/* One step without any debug check; with `remember`, the fetch is remembered for a64_run_batch. */
+static inline a64_status step_insn(a64_cpu *cpu, bool remember)
 {
     uint32_t insn = 0;
     /* While self-hosted debug is active, a64_hints_usable() keeps the fast paths out of its way. */
@@ -139,44 +163,65 @@ static inline a64_status step_insn(a64_cpu *cpu)
     if (cpu->pstate.il)
         return a64_raise(cpu, insn, ESR_EC_ILLEGAL_STATE, 0);
     predecode_entry *e = predecoded(cpu->pc);
-    if (e->direct && e->insn == insn)
-        return execute(cpu, e->direct, insn);
-    return decode_and_execute(cpu, e, insn);
+    if (!e->direct || e->insn != insn)
+        return decode_and_execute(cpu, e, insn);
+    if (remember)
+        remember_fetch(cpu, e);
+    return execute(cpu, e->direct, insn);
 }
 
 a64_status a64_step_insn(a64_cpu *cpu)
 {
-    return step_insn(cpu);
+    return step_insn(cpu, false);
 }
 
 /* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
-static inline a64_status step(a64_cpu *cpu)
+a64_status a64_step(a64_cpu *cpu)
 {
     if (cpu->debug_attention)
         return a64_debug_step(cpu);
-    return step_insn(cpu);
+    return step_insn(cpu, false);
 }
 
-a64_status a64_step(a64_cpu *cpu)
+/* A step of a batch whose word is not remembered (or no longer as it is): as a64_step, remembering. */
+static __attribute__((noinline)) a64_status step_remembering(a64_cpu *cpu)
 {
-    return step(cpu);
+    if (cpu->debug_attention)
+        return a64_debug_step(cpu);
+    return step_insn(cpu, true);
+}
+
+/* A step of a batch: the word read where the entry remembers it, when that is where fetch_fast would
+ * read it now (same PC, the same newest code page hint serving this EL, no debug or IL in the way:
+ * cpu->fetch_key), and decoded as before when it is the same word. */
+static inline a64_status step_in_batch(a64_cpu *cpu)
+{
+    uint64_t pc = cpu->pc;
+    const predecode_entry *e = predecoded(pc);
+    if (e->pc == pc && e->hint == cpu->fetch_key) {
+        uint32_t insn = insn_word(e->word);
+        if (e->insn == insn)
+            return execute(cpu, e->direct, insn);
+    }
+    return step_remembering(cpu);
 }
 
 a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b)
 {
     uint64_t *clock = b->clock;
     const uint64_t *deadline = b->deadline;
-    const uint64_t cost = b->cost, max = b->max;
-    uint64_t done = 0, pc = 0;
+    const uint64_t cost = b->cost;
+    uint64_t left = b->max, pc = 0;
     a64_status st = A64_OK;
+    a64_refresh_fetch_key(cpu);
     do {
         pc = cpu->pc;
-        st = step(cpu);
+        st = step_in_batch(cpu);
         if (st != A64_OK)
             break;
         *clock += cost;
-    } while (++done < max && *clock < *deadline);
-    b->done = done;
+    } while (--left != 0 && *clock < *deadline);
+    b->done = b->max - left;
     b->pc = pc;
     return st;
 }
