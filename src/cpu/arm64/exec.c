@@ -96,9 +96,14 @@ typedef struct predecode_entry {
 } predecode_entry;
 static predecode_entry predecode[1u << PREDECODE_BITS];
 
+/* The entry of the instruction at pc: bits PREDECODE_BITS+1..2 of the PC index the table. The byte
+ * offset is computed from the PC's bits in place (no shift down and up again). */
+#define PREDECODE_PC_MASK ((((uint64_t)1 << PREDECODE_BITS) - 1) << 2)
+_Static_assert(sizeof(predecode_entry) % 4 == 0, "predecode entries are a whole number of words");
+
 static inline predecode_entry *predecoded(uint64_t pc)
 {
-    return &predecode[(pc >> 2) & ((1u << PREDECODE_BITS) - 1)];
+    return (predecode_entry *)((char *)predecode + (pc & PREDECODE_PC_MASK) * (sizeof(predecode_entry) / 4));
 }
 
 static const a64_row *lookup_by_pc(predecode_entry *e, uint32_t insn)
