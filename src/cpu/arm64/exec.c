@@ -24,6 +24,23 @@ static inline uint32_t insn_word(const uint8_t *p)
     return w;
 }
 
+/* An older code page hint serving the PC becomes the newest, for fetch_fast: false if none does. */
+static bool promote_fetch_hint(a64_cpu *cpu)
+{
+    a64_page_hint *hints = cpu->hint[A64_ACC_FETCH];
+    for (unsigned j = 1; j < A64_HINT_SLOTS; j++) {
+        if (hints[j].el_tag == cpu->pstate.el + 1u && hints[j].va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
+            a64_hints_usable(cpu)) {
+            a64_page_hint newest = hints[j];
+            hints[j] = hints[0];
+            hints[0] = newest;
+            a64_refresh_fetch_key(cpu);
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Out of line, so that the fast path in a64_step needs no frame for the access record. */
 static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
 {
@@ -35,18 +52,9 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
         cpu->exc.far = cpu->pc;
         return A64_EXCEPTION;
     }
-    /* An older hint for this page becomes the newest, for fetch_fast. */
-    a64_page_hint *hints = cpu->hint[A64_ACC_FETCH];
-    for (unsigned j = 1; j < A64_HINT_SLOTS; j++) {
-        if (hints[j].el_tag == cpu->pstate.el + 1u && hints[j].va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
-            a64_hints_usable(cpu)) {
-            a64_page_hint newest = hints[j];
-            hints[j] = hints[0];
-            hints[0] = newest;
-            a64_refresh_fetch_key(cpu);
-            *insn = insn_word(newest.host + (cpu->pc & A64_HINT_PAGE_MASK));
-            return A64_OK;
-        }
+    if (promote_fetch_hint(cpu)) {
+        *insn = insn_word(cpu->hint[A64_ACC_FETCH][0].host + (cpu->pc & A64_HINT_PAGE_MASK));
+        return A64_OK;
     }
     uint8_t b[4] = { 0 };
     a64_access acc = { .va = cpu->pc, .size = 4, .kind = A64_ACC_FETCH, .el = cpu->pstate.el };
@@ -63,14 +71,21 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
     return A64_OK;
 }
 
+/* Does the newest code page hint serve a fetch at this (aligned) PC? */
+static inline bool newest_fetch_hint_serves(const a64_cpu *cpu)
+{
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
+    return h->el_tag == cpu->pstate.el + 1u && h->va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
+           a64_hints_usable(cpu);
+}
+
 /* The fetch through the newest code page hint when it serves this PC (an aligned PC never crosses a
  * page), else through the older hints or ops.access. */
 static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
 {
     const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
     uint64_t pc = cpu->pc;
-    if ((pc & 3) || h->el_tag != cpu->pstate.el + 1u || h->va_page != pc >> A64_HINT_PAGE_SHIFT ||
-        !a64_hints_usable(cpu))
+    if ((pc & 3) || !newest_fetch_hint_serves(cpu))
         return fetch(cpu, insn);
     *insn = insn_word(h->host + (pc & A64_HINT_PAGE_MASK));
     return A64_OK;
@@ -203,9 +218,9 @@ static inline a64_status step_in_batch(a64_cpu *cpu)
 {
     uint64_t pc = cpu->pc;
     const predecode_entry *e = predecoded(pc);
-    if (e->pc == pc && e->hint == cpu->fetch_key) {
+    if (__builtin_expect(e->pc == pc && e->hint == cpu->fetch_key, 1)) {
         uint32_t insn = insn_word(e->word);
-        if (e->insn == insn)
+        if (__builtin_expect(e->insn == insn, 1))
             return execute(cpu, e->direct, insn);
     }
     return step_remembering(cpu);
@@ -218,6 +233,11 @@ a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b)
     const uint64_t cost = b->cost;
     uint64_t left = b->max, pc = 0;
     a64_status st = A64_OK;
+    /* After an exception entry or return the newest code page hint is usually the other EL's: make the
+     * one for this PC the newest now, as the first fetch would, so that the batch starts on the words
+     * remembered from it. */
+    if (cpu->ops.access && !(cpu->pc & 3) && !newest_fetch_hint_serves(cpu))
+        promote_fetch_hint(cpu);
     a64_refresh_fetch_key(cpu);
     do {
         pc = cpu->pc;
