@@ -226,7 +226,11 @@ typedef union a64_vreg {
  * the run loop at every entry, for what a debugger or test changed between
  * runs. Self-hosted debug (breakpoints,
  * watchpoints) must see every access: while it is active the interpreter
- * ignores the hints (a64_hints_usable).
+ * ignores the hints (a64_hints_usable). a64_run_batch reads words it has
+ * run before through what the newest code page hint was when it fetched
+ * them (cpu->fetch_key): whatever changes that hint or debug_attention
+ * calls a64_refresh_fetch_key (a64_set_page_hint, a64_clear_page_hints and
+ * a64_debug_update do).
  */
 #define A64_HINT_PAGE_SHIFT 12
 #define A64_HINT_PAGE_MASK ((1ull << A64_HINT_PAGE_SHIFT) - 1)
