@@ -1,6 +1,6 @@
 /*
- * The AArch64 run loop: a64_step one instruction at a time, and act on what
- * it reports. A synchronous exception is delivered through the vector table
+ * The AArch64 run loop: a64_run_batch as many instructions as may run before
+ * anything needs looking at, and act on what the last one reports. A synchronous exception is delivered through the vector table
  * (entry/arm64), unless the platform answers it itself: HVC or SMC as the
  * PSCI conduit when no EL2/EL3 firmware exists to take it, HLT #0xF000 with
  * --semihosting. IRQ and FIQ from the GIC are taken at instruction
@@ -160,6 +160,21 @@ static bool handle_sync(emu_machine *m)
     return false;
 }
 
+/*
+ * How many instructions may run before this loop must look again: all the budget allows, since the
+ * rest of what it checks reaches the interpreter through the clock and next_event (a64_batch) --
+ * a timer's deadline, a stop, and a device access (virt_access, virt_sysreg ask for attention, as a
+ * GIC output may have risen). One at a time while breakpoints are set (checked at every PC) or a GIC
+ * output is up (masked now, it is taken at the boundary after an instruction unmasks it).
+ */
+static uint64_t batch_limit(const emu_machine *m, uint64_t budget_left)
+{
+    const gic *g = &m->virt->dev.gic;
+    if (m->n_breakpoints || g->irq_out || g->fiq_out)
+        return 1;
+    return budget_left;
+}
+
 static bool stop_is_final(emu_stop_kind kind)
 {
     return kind == EMU_STOP_EXIT || kind == EMU_STOP_SHUTDOWN || kind == EMU_STOP_RESET;
@@ -273,11 +288,17 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
         }
         if (m->skip_breakpoint)
             m->skip_breakpoint = false;
-        uint64_t pc = cpu->pc;
-        a64_status st = a64_step(cpu);
+        a64_batch batch = { .max = batch_limit(m, budget - done), .clock = &m->cycles,
+                            .deadline = &m->next_event, .cost = insn_cost };
+        a64_status st = a64_run_batch(cpu, &batch);
+        done += batch.done;
+        retired += batch.done;
+        if (batch.done)
+            storm = 0;
+        const uint64_t pc = batch.pc;
         switch (st) {
         case A64_OK:
-            break;
+            continue;   /* each one counted and clocked by a64_run_batch */
         case A64_WFE:
             break;      /* no event modelled beyond SEV: WFE completes at once, a permitted spurious wake-up */
         case A64_WFI:

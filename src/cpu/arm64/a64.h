@@ -226,7 +226,11 @@ typedef union a64_vreg {
  * the run loop at every entry, for what a debugger or test changed between
  * runs. Self-hosted debug (breakpoints,
  * watchpoints) must see every access: while it is active the interpreter
- * ignores the hints (a64_hints_usable).
+ * ignores the hints (a64_hints_usable). a64_run_batch reads words it has
+ * run before through what the newest code page hint was when it fetched
+ * them (cpu->fetch_key): whatever changes that hint or debug_attention
+ * calls a64_refresh_fetch_key (a64_set_page_hint, a64_clear_page_hints and
+ * a64_debug_update do).
  */
 #define A64_HINT_PAGE_SHIFT 12
 #define A64_HINT_PAGE_MASK ((1ull << A64_HINT_PAGE_SHIFT) - 1)
@@ -239,7 +243,12 @@ typedef struct a64_page_hint {
     uint8_t *host;          /* host address of the page's first byte */
     uint8_t el_tag;         /* PSTATE.EL + 1 of the accesses it serves; 0: empty */
     bool device;            /* Device memory: a data access must be aligned to use the hint */
+    uint64_t serial;        /* names these contents among every CPU's hints (a64_hint_serial); 0: empty */
 } a64_page_hint;
+
+/* A serial number for a new hint, never 0 and never given before (exec.c keeps decoded rows with the
+ * serial of the code page hint they were fetched through, in one table for every CPU). */
+uint64_t a64_hint_serial(void);
 
 typedef struct a64_cpu {
     uint64_t x[31];         /* X0..X30 */
@@ -265,11 +274,15 @@ typedef struct a64_cpu {
 
     a64_ops ops;
     a64_page_hint hint[3][A64_HINT_SLOTS]; /* by a64_acc_kind, newest first */
+    /* The serial of the newest code page hint while a64_run_batch may fetch through the words it
+     * remembers from it: the hint serves the current EL, and neither self-hosted debug nor PSTATE.IL
+     * is in the way; else A64_FETCH_KEY_NONE. Kept by a64_refresh_fetch_key. */
+    uint64_t fetch_key;
 
-    /* Results of the last step. */
+    /* Results of the last step: exc when it returned A64_EXCEPTION, unsupported when A64_UNSUPPORTED
+     * (neither is cleared by a step that completes). */
     a64_exception exc;
     char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
-    uint64_t insns_retired;
 
     /* Internal to one step. */
     uint64_t next_pc;
@@ -286,12 +299,46 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops);
 /* Execute one instruction at cpu->pc. */
 a64_status a64_step(a64_cpu *cpu);
 
+/*
+ * A run of instructions for a run loop that looks at its machine only every
+ * so often: a64_run_batch steps (as a64_step) until an instruction returns
+ * other than A64_OK, `max` instructions have completed, or the caller's
+ * clock reaches *deadline. The clock advances by `cost` after each completed
+ * instruction, so that whatever reads it during an instruction sees the time
+ * it would one step at a time; *deadline is read after each instruction, so
+ * that one may bring it forward (a timer armed, attention asked for).
+ */
+typedef struct a64_batch {
+    uint64_t max;               /* instructions to complete at most, 1 or more */
+    uint64_t *clock;
+    const uint64_t *deadline;
+    uint64_t cost;
+    /* Filled by a64_run_batch. */
+    uint64_t done;              /* instructions completed with A64_OK */
+    uint64_t pc;                /* where the last instruction stepped was (it returned the status) */
+} a64_batch;
+
+/* Execute instructions at cpu->pc as a64_batch describes; the status of the last one stepped. */
+a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b);
+
+#define A64_FETCH_KEY_NONE UINT64_MAX  /* never a hint's serial */
+
+/* Recompute cpu->fetch_key: whenever the newest code page hint or debug_attention changes, and at the
+ * start of every batch (PSTATE.EL and IL change only between batches, on exception entry and return). */
+static inline void a64_refresh_fetch_key(a64_cpu *cpu)
+{
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
+    bool usable = h->serial != 0 && h->el_tag == cpu->pstate.el + 1u && !cpu->pstate.il && !cpu->debug_attention;
+    cpu->fetch_key = usable ? h->serial : A64_FETCH_KEY_NONE;
+}
+
 /* Forget every host page hint. */
 static inline void a64_clear_page_hints(a64_cpu *cpu)
 {
     for (unsigned i = 0; i < 3; i++)
         for (unsigned j = 0; j < A64_HINT_SLOTS; j++)
-            cpu->hint[i][j].el_tag = 0;
+            cpu->hint[i][j] = (a64_page_hint){ .el_tag = 0, .serial = 0 };
+    a64_refresh_fetch_key(cpu);
 }
 
 /* Record a host page hint for accesses of `kind` at `el` (see a64_page_hint). */
@@ -301,7 +348,9 @@ static inline void a64_set_page_hint(a64_cpu *cpu, a64_acc_kind kind, unsigned e
     for (unsigned j = A64_HINT_SLOTS - 1; j > 0; j--)
         cpu->hint[kind][j] = cpu->hint[kind][j - 1];
     cpu->hint[kind][0] = (a64_page_hint){ .va_page = va >> A64_HINT_PAGE_SHIFT, .host = page,
-                                       .el_tag = (uint8_t)(el + 1), .device = device };
+                                       .el_tag = (uint8_t)(el + 1), .device = device,
+                                       .serial = a64_hint_serial() };
+    a64_refresh_fetch_key(cpu);
 }
 
 /* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel). */

@@ -39,6 +39,12 @@
 #define DFR0_CTX_CMPS 2ull
 #define SPSR_M_EL1H ((1ull << A64_SPSR_M_EL_SHIFT) | A64_SPSR_M_SP)
 
+uint64_t a64_hint_serial(void)
+{
+    static uint64_t last;
+    return ++last;      /* 2^64 hints: no wrap in any run */
+}
+
 void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
 {
     memset(cpu, 0, sizeof *cpu);

@@ -7,8 +7,39 @@
  * abort, Illegal Execution state, UNDEFINED, the FP access trap, then what
  * the instruction itself raises.
  */
+#include <string.h>
+
 #include "cpu/arm64/a64_handlers.h"
 #include "cpu/arm64/debug.h"
+
+/* An instruction word from its little-endian bytes: one load (A64 instructions are always
+ * little-endian, Arm ARM B2.6.2), a byte swap only on a big-endian host. */
+static inline uint32_t insn_word(const uint8_t *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap32(w);
+#endif
+    return w;
+}
+
+/* An older code page hint serving the PC becomes the newest, for fetch_fast: false if none does. */
+static bool promote_fetch_hint(a64_cpu *cpu)
+{
+    a64_page_hint *hints = cpu->hint[A64_ACC_FETCH];
+    for (unsigned j = 1; j < A64_HINT_SLOTS; j++) {
+        if (hints[j].el_tag == cpu->pstate.el + 1u && hints[j].va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
+            a64_hints_usable(cpu)) {
+            a64_page_hint newest = hints[j];
+            hints[j] = hints[0];
+            hints[0] = newest;
+            a64_refresh_fetch_key(cpu);
+            return true;
+        }
+    }
+    return false;
+}
 
 /* Out of line, so that the fast path in a64_step needs no frame for the access record. */
 static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
@@ -21,18 +52,9 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
         cpu->exc.far = cpu->pc;
         return A64_EXCEPTION;
     }
-    /* An older hint for this page becomes the newest, for fetch_fast. */
-    a64_page_hint *hints = cpu->hint[A64_ACC_FETCH];
-    for (unsigned j = 1; j < A64_HINT_SLOTS; j++) {
-        if (hints[j].el_tag == cpu->pstate.el + 1u && hints[j].va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
-            a64_hints_usable(cpu)) {
-            a64_page_hint newest = hints[j];
-            hints[j] = hints[0];
-            hints[0] = newest;
-            const uint8_t *p = newest.host + (cpu->pc & A64_HINT_PAGE_MASK);
-            *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-            return A64_OK;
-        }
+    if (promote_fetch_hint(cpu)) {
+        *insn = insn_word(cpu->hint[A64_ACC_FETCH][0].host + (cpu->pc & A64_HINT_PAGE_MASK));
+        return A64_OK;
     }
     uint8_t b[4] = { 0 };
     a64_access acc = { .va = cpu->pc, .size = 4, .kind = A64_ACC_FETCH, .el = cpu->pstate.el };
@@ -45,8 +67,16 @@ static __attribute__((noinline)) a64_status fetch(a64_cpu *cpu, uint32_t *insn)
         cpu->exc.ipa = fault.ipa;
         return A64_EXCEPTION;
     }
-    *insn = (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+    *insn = insn_word(b);
     return A64_OK;
+}
+
+/* Does the newest code page hint serve a fetch at this (aligned) PC? */
+static inline bool newest_fetch_hint_serves(const a64_cpu *cpu)
+{
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
+    return h->el_tag == cpu->pstate.el + 1u && h->va_page == cpu->pc >> A64_HINT_PAGE_SHIFT &&
+           a64_hints_usable(cpu);
 }
 
 /* The fetch through the newest code page hint when it serves this PC (an aligned PC never crosses a
@@ -55,28 +85,40 @@ static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
 {
     const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
     uint64_t pc = cpu->pc;
-    if ((pc & 3) || h->el_tag != cpu->pstate.el + 1u || h->va_page != pc >> A64_HINT_PAGE_SHIFT ||
-        !a64_hints_usable(cpu))
+    if ((pc & 3) || !newest_fetch_hint_serves(cpu))
         return fetch(cpu, insn);
-    const uint8_t *p = h->host + (pc & A64_HINT_PAGE_MASK);
-    *insn = (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+    *insn = insn_word(h->host + (pc & A64_HINT_PAGE_MASK));
     return A64_OK;
 }
 
 /* Decoded rows by PC, each checked against the instruction word fetched now (so code written since
  * is decoded afresh): the lookup by word alone costs a hash and a call per instruction. The row is a
- * function of the word, so one table serves every CPU. */
+ * function of the word, so one table serves every CPU.
+ *
+ * An entry also remembers where fetch_fast found the word of the instruction at `pc`: through the
+ * code page hint with serial `hint` (0: nothing remembered). While that hint is the newest and serves
+ * the current EL (cpu->fetch_key), fetch_fast would read the same host address, so a64_run_batch
+ * reads it there at once. Serials are unique across CPUs, so that half of the entry is as shareable
+ * as the rest. Only a word with a direct handler is remembered: hint != 0 implies direct != NULL. */
 #define PREDECODE_BITS 12
 typedef struct predecode_entry {
-    uint32_t insn;
+    uint64_t pc;
+    uint64_t hint;              /* serial of the code page hint the word was fetched through */
+    const uint8_t *word;        /* the word's host address through that hint */
     a64_handler direct;         /* the handler of an integer row: nothing to check before calling it */
+    uint32_t insn;
     const a64_row *row;         /* NULL: empty (undefined words are not kept) */
 } predecode_entry;
 static predecode_entry predecode[1u << PREDECODE_BITS];
 
+/* The entry of the instruction at pc: bits PREDECODE_BITS+1..2 of the PC index the table. The byte
+ * offset is computed from the PC's bits in place (no shift down and up again). */
+#define PREDECODE_PC_MASK ((((uint64_t)1 << PREDECODE_BITS) - 1) << 2)
+_Static_assert(sizeof(predecode_entry) % 4 == 0, "predecode entries are a whole number of words");
+
 static inline predecode_entry *predecoded(uint64_t pc)
 {
-    return &predecode[(pc >> 2) & ((1u << PREDECODE_BITS) - 1)];
+    return (predecode_entry *)((char *)predecode + (pc & PREDECODE_PC_MASK) * (sizeof(predecode_entry) / 4));
 }
 
 static const a64_row *lookup_by_pc(predecode_entry *e, uint32_t insn)
@@ -87,7 +129,21 @@ static const a64_row *lookup_by_pc(predecode_entry *e, uint32_t insn)
     e->insn = insn;
     e->row = row;
     e->direct = row && !row->fp ? row->handler : NULL;
+    e->hint = 0;
     return row;
+}
+
+/* After fetching the entry's word at cpu->pc through fetch_fast: remember where it is, if that was
+ * through the newest code page hint and a batch may use it (cpu->fetch_key). */
+static inline void remember_fetch(const a64_cpu *cpu, predecode_entry *e)
+{
+    const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
+    uint64_t pc = cpu->pc;
+    if (cpu->fetch_key != h->serial || h->va_page != pc >> A64_HINT_PAGE_SHIFT)
+        return;
+    e->pc = pc;
+    e->hint = h->serial;
+    e->word = h->host + (pc & A64_HINT_PAGE_MASK);
 }
 
 /* Execute a decoded instruction and commit its PC. */
@@ -95,10 +151,8 @@ static inline a64_status execute(a64_cpu *cpu, a64_handler handler, uint32_t ins
 {
     cpu->next_pc = cpu->pc + 4;
     a64_status st = handler(cpu, insn);
-    if (st == A64_OK || st == A64_WFI || st == A64_WFE) {
+    if (__builtin_expect(st == A64_OK, 1) || st == A64_WFI || st == A64_WFE)
         cpu->pc = cpu->next_pc;
-        cpu->insns_retired++;
-    }
     return st;
 }
 
@@ -116,11 +170,10 @@ static __attribute__((noinline)) a64_status decode_and_execute(a64_cpu *cpu, pre
     return execute(cpu, row->handler, insn);
 }
 
-/* One step without any debug check. Inline into a64_step, the common path. */
-static inline a64_status step_insn(a64_cpu *cpu)
+/* One step without any debug check; with `remember`, the fetch is remembered for a64_run_batch. */
+static inline a64_status step_insn(a64_cpu *cpu, bool remember)
 {
     uint32_t insn = 0;
-    cpu->unsupported[0] = '\0';
     /* While self-hosted debug is active, a64_hints_usable() keeps the fast paths out of its way. */
     a64_status st = fetch_fast(cpu, &insn);
     if (st != A64_OK)
@@ -130,14 +183,16 @@ static inline a64_status step_insn(a64_cpu *cpu)
     if (cpu->pstate.il)
         return a64_raise(cpu, insn, ESR_EC_ILLEGAL_STATE, 0);
     predecode_entry *e = predecoded(cpu->pc);
-    if (e->direct && e->insn == insn)
-        return execute(cpu, e->direct, insn);
-    return decode_and_execute(cpu, e, insn);
+    if (!e->direct || e->insn != insn)
+        return decode_and_execute(cpu, e, insn);
+    if (remember)
+        remember_fetch(cpu, e);
+    return execute(cpu, e->direct, insn);
 }
 
 a64_status a64_step_insn(a64_cpu *cpu)
 {
-    return step_insn(cpu);
+    return step_insn(cpu, false);
 }
 
 /* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
@@ -145,5 +200,53 @@ a64_status a64_step(a64_cpu *cpu)
 {
     if (cpu->debug_attention)
         return a64_debug_step(cpu);
-    return step_insn(cpu);
+    return step_insn(cpu, false);
+}
+
+/* A step of a batch whose word is not remembered (or no longer as it is): as a64_step, remembering. */
+static __attribute__((noinline)) a64_status step_remembering(a64_cpu *cpu)
+{
+    if (cpu->debug_attention)
+        return a64_debug_step(cpu);
+    return step_insn(cpu, true);
+}
+
+/* A step of a batch: the word read where the entry remembers it, when that is where fetch_fast would
+ * read it now (same PC, the same newest code page hint serving this EL, no debug or IL in the way:
+ * cpu->fetch_key), and decoded as before when it is the same word. */
+static inline a64_status step_in_batch(a64_cpu *cpu)
+{
+    uint64_t pc = cpu->pc;
+    const predecode_entry *e = predecoded(pc);
+    if (__builtin_expect(e->pc == pc && e->hint == cpu->fetch_key, 1)) {
+        uint32_t insn = insn_word(e->word);
+        if (__builtin_expect(e->insn == insn, 1))
+            return execute(cpu, e->direct, insn);
+    }
+    return step_remembering(cpu);
+}
+
+a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b)
+{
+    uint64_t *clock = b->clock;
+    const uint64_t *deadline = b->deadline;
+    const uint64_t cost = b->cost;
+    uint64_t left = b->max, pc = 0;
+    a64_status st = A64_OK;
+    /* After an exception entry or return the newest code page hint is usually the other EL's: make the
+     * one for this PC the newest now, as the first fetch would, so that the batch starts on the words
+     * remembered from it. */
+    if (cpu->ops.access && !(cpu->pc & 3) && !newest_fetch_hint_serves(cpu))
+        promote_fetch_hint(cpu);
+    a64_refresh_fetch_key(cpu);
+    do {
+        pc = cpu->pc;
+        st = step_in_batch(cpu);
+        if (st != A64_OK)
+            break;
+        *clock += cost;
+    } while (--left != 0 && *clock < *deadline);
+    b->done = b->max - left;
+    b->pc = pc;
+    return st;
 }

@@ -80,6 +80,8 @@ static a64_mem_status mmio_access(emu_machine *m, const a64_access *acc, uint64_
     virt_platform *dev = &m->virt->dev;
     if (acc->kind == A64_ACC_FETCH || (acc->size != 1 && acc->size != 2 && acc->size != 4 && acc->size != 8))
         return external_abort(acc, fault);
+    /* A device access may raise a GIC output: the run loop looks at the next boundary (a64_batch). */
+    machine_attention(m);
     virt_mmio_status st;
     if (acc->kind == A64_ACC_WRITE) {
         st = virt_mmio_write(dev, pa, acc->size, le_value(data, acc->size));

@@ -165,6 +165,9 @@ static a64_sysreg_result icc_write(gic *g, uint32_t enc, uint64_t value)
 a64_sysreg_result virt_sysreg(void *ctx, uint32_t enc, bool is_read, uint64_t *value, unsigned el)
 {
     emu_machine *m = ctx;
+    /* A timer or GIC register access may raise a GIC output: the run loop looks at the next
+     * boundary (a64_batch). */
+    machine_attention(m);
     a64_sysreg_result r = timer_sysreg(m, enc, is_read, value, el);
     if (r != A64_SYSREG_UNHANDLED)
         return r;
