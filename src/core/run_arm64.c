@@ -1,6 +1,7 @@
 /*
  * The AArch64 run loop: a64_run_batch as many instructions as may run before
- * anything needs looking at, and act on what the last one reports. A synchronous exception is delivered through the vector table
+ * anything needs looking at, and act on what the last one reports. A
+ * synchronous exception is delivered through the vector table
  * (entry/arm64), unless the platform answers it itself: HVC or SMC as the
  * PSCI conduit when no EL2/EL3 firmware exists to take it, HLT #0xF000 with
  * --semihosting. IRQ and FIQ from the GIC are taken at instruction
