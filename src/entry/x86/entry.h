@@ -13,10 +13,82 @@
 #include "cpu/x86/system.h"
 #include "cpu/x86/x86.h"
 #include "emu/emu.h"
+#include "mmu/x86_paging.h"
 
 /* #GP/#NP/#TS/#SS error code bits (SDM vol. 3, 6.13). */
 #define X86_ERR_EXT 0x1u    /* the event was external to the program */
 #define X86_ERR_IDT 0x2u    /* the index refers to the IDT */
+
+/* ---- Trap records: the steps appended as delivery works, each with its modelled cost ---- */
+
+/* Start a record: header from the CPU's current state, no steps yet (inline: two per round trip). */
+static inline void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector)
+{
+    /* Field by field: the steps array is large and filled as delivery goes, so it is not zeroed. */
+    rec->seq = 0;
+    rec->arch = EMU_ARCH_X86_64;
+    rec->esr = 0;
+    rec->far = 0;
+    rec->far_valid = false;
+    rec->spsr = 0;
+    rec->vbar = 0;
+    rec->cycle_start = cpu->machine->cycles;
+    rec->cycles = 0;
+    rec->kind = kind;
+    rec->vector = vector;
+    rec->has_error_code = false;
+    rec->error_code = 0;
+    rec->cr2 = 0;
+    rec->from_pc = cpu->rip;
+    rec->from_sp = cpu->gpr[X86_RSP];
+    rec->from_priv = cpu->cpl;
+    rec->to_pc = rec->to_sp = 0;
+    rec->to_priv = 0;
+    rec->stack[0] = '\0';
+    rec->gs_base = cpu->seg[X86_GS].base;
+    rec->kernel_gs_base = cpu->msr.kernel_gs_base;
+    rec->source[0] = '\0';
+    rec->escalation[0] = '\0';
+    rec->n_steps = 0;
+}
+
+/* Append a step to rec and add its cost to the record's; the clock is charged with the record's
+ * total when it completes (machine_trap_record) or is abandoned (x86_trap_abandon). */
+static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
+{
+    const uint32_t cost = cpu->trap_step_cost;
+    const unsigned n = rec->n_steps;
+    rec->cycles += cost;
+    if (X86_LIKELY(n < EMU_TRAP_MAX_STEPS)) {
+        rec->steps[n] = (emu_trap_step){ name, addr, value, cost };
+        rec->n_steps = n + 1;
+    } else {
+        rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
+    }
+}
+
+/* A record whose operation faulted part-way (IRET, SYSRET): no record, but the work was done. */
+static inline void x86_trap_abandon(x86_cpu *cpu, const emu_trap *rec)
+{
+    cpu->machine->cycles += rec->cycles;
+}
+
+/* Name the stack a delivery used ("current", "RSP0", "IST3", ...): a copy, no formatting. */
+static inline void x86_trap_stack(emu_trap *rec, const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= sizeof rec->stack)
+        n = sizeof rec->stack - 1;
+    memcpy(rec->stack, name, n);
+    rec->stack[n] = '\0';
+}
+
+/* A stack name from a table padded to the record's field: one fixed-size copy, no strlen. */
+typedef char x86_stack_name[sizeof ((emu_trap *)0)->stack];
+static inline void x86_trap_stack_padded(emu_trap *rec, const x86_stack_name name)
+{
+    memcpy(rec->stack, name, sizeof rec->stack);
+}
 
 /*
  * Deliver the event in cpu->fault, escalating faults met on the way (#DF,
@@ -46,10 +118,6 @@ bool x86_interrupt_deliverable(const x86_cpu *cpu);
 /* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
 X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
-/* Check the gate's target code segment (handler_cs.c); *new_cpl is the handler's privilege. */
-X86_MUST_CHECK x86_status x86_handler_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, uint32_t ext, bool ia32e,
-                                         x86_segment *cs, unsigned *new_cpl);
-
 /* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
 X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
@@ -60,9 +128,29 @@ X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn,
 
 #define X86_TSS64_RSP0 0x04u    /* 64-bit TSS: RSPn at 4 + 8n (SDM vol. 3, figure 8-11) */
 
-/* Read the 8-byte field at offset of a 64-bit TSS as step `name`; beyond TR's limit is #TS(TR + ext). */
-X86_MUST_CHECK x86_status x86_tss64_read(x86_cpu *cpu, emu_trap *rec, const char *name, unsigned offset,
-                                         uint32_t ext, uint64_t *val);
+/*
+ * Read the 8-byte field at offset of a 64-bit TSS as step `name`; beyond TR's limit is #TS(TR + ext).
+ * Inline: an outward delivery reads one, and its step then joins the delivery's own.
+ */
+static inline X86_MUST_CHECK x86_status x86_tss64_read(x86_cpu *cpu, emu_trap *rec, const char *name,
+                                                       unsigned offset, uint32_t ext, uint64_t *val)
+{
+    if (!(cpu->tr.attr & X86_SEG_ATTR_P) || offset + 7 > cpu->tr.limit)
+        return x86_raise_error(cpu, X86_VEC_TS, (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext);
+    const uint64_t lin = cpu->tr.base + offset;
+    const uint8_t *host = x86_cached_read_ptr(cpu, lin, 8, false);
+    if (host) {
+        *val = x86_load_le(host, 8);
+    } else {
+        uint8_t raw[8];
+        x86_status st = x86_sys_read_buf(cpu, lin, raw, sizeof raw);
+        if (st != X86_OK)
+            return st;
+        *val = x86_load_le(raw, 8);
+    }
+    x86_trap_step(cpu, rec, name, lin, *val);
+    return X86_OK;
+}
 
 /*
  * SSn:ESPn of a 32-bit TSS for new_cpl, the new SS checked: #TS(TR or SS +
@@ -120,82 +208,23 @@ X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
 
 /*
  * Write a frame of n slots (image holds the lowest slot first) at linear
- * address lin. The CPU pushes from the highest slot down (SS first), so when
+ * address lin, slot by slot (frame.c). The CPU pushes from the highest slot down (SS first), so when
  * the frame cannot be written at once, slots go one by one from the top and
  * a fault names the push it met (CR2 = that slot), as the SDM's push
  * sequence would. wrap32: addresses wrap at 4 GiB (outside IA-32e mode).
  */
-X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
-                                          unsigned n, bool user, bool wrap32);
-
-/* Start a record: header from the CPU's current state, no steps yet (inline: two per round trip). */
-static inline void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector)
+X86_MUST_CHECK x86_status x86_write_frame_slow(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
+                                               unsigned n, bool user, bool wrap32);
+/* The same, with the common case inline (one cached page holds the whole frame: one copy, no fault possible). */
+static inline X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image,
+                                                        unsigned slot, unsigned n, bool user, bool wrap32)
 {
-    /* Field by field: the steps array is large and filled as delivery goes, so it is not zeroed. */
-    rec->seq = 0;
-    rec->arch = EMU_ARCH_X86_64;
-    rec->esr = 0;
-    rec->far = 0;
-    rec->far_valid = false;
-    rec->spsr = 0;
-    rec->vbar = 0;
-    rec->cycle_start = cpu->machine->cycles;
-    rec->cycles = 0;
-    rec->kind = kind;
-    rec->vector = vector;
-    rec->has_error_code = false;
-    rec->error_code = 0;
-    rec->cr2 = 0;
-    rec->from_pc = cpu->rip;
-    rec->from_sp = cpu->gpr[X86_RSP];
-    rec->from_priv = cpu->cpl;
-    rec->to_pc = rec->to_sp = 0;
-    rec->to_priv = 0;
-    rec->stack[0] = '\0';
-    rec->gs_base = cpu->seg[X86_GS].base;
-    rec->kernel_gs_base = cpu->msr.kernel_gs_base;
-    rec->source[0] = '\0';
-    rec->escalation[0] = '\0';
-    rec->n_steps = 0;
-}
-
-
-/* Append a step to rec and add its cost to the record's; the clock is charged with the record's
- * total when it completes (machine_trap_record) or is abandoned (x86_trap_abandon). */
-static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
-{
-    const uint32_t cost = cpu->trap_step_cost;
-    const unsigned n = rec->n_steps;
-    rec->cycles += cost;
-    if (X86_LIKELY(n < EMU_TRAP_MAX_STEPS)) {
-        rec->steps[n] = (emu_trap_step){ name, addr, value, cost };
-        rec->n_steps = n + 1;
-    } else {
-        rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
+    uint8_t *host = wrap32 ? NULL : x86_cached_write_ptr(cpu, lin, slot * n, user);
+    if (X86_LIKELY(host)) {
+        memcpy(host, image, (size_t)slot * n);
+        return X86_OK;
     }
-}
-
-/* A record whose operation faulted part-way (IRET, SYSRET): no record, but the work was done. */
-static inline void x86_trap_abandon(x86_cpu *cpu, const emu_trap *rec)
-{
-    cpu->machine->cycles += rec->cycles;
-}
-
-/* Name the stack a delivery used ("current", "RSP0", "IST3", ...): a copy, no formatting. */
-static inline void x86_trap_stack(emu_trap *rec, const char *name)
-{
-    size_t n = strlen(name);
-    if (n >= sizeof rec->stack)
-        n = sizeof rec->stack - 1;
-    memcpy(rec->stack, name, n);
-    rec->stack[n] = '\0';
-}
-
-/* A stack name from a table padded to the record's field: one fixed-size copy, no strlen. */
-typedef char x86_stack_name[sizeof ((emu_trap *)0)->stack];
-static inline void x86_trap_stack_padded(emu_trap *rec, const x86_stack_name name)
-{
-    memcpy(rec->stack, name, sizeof rec->stack);
+    return x86_write_frame_slow(cpu, lin, image, slot, n, user, wrap32);
 }
 
 /* The mnemonic with error code, e.g. "#GP(0x6a)", for records and messages. */
