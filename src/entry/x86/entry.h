@@ -168,29 +168,6 @@ static inline bool x86_stack_has_room(const x86_segment *ss, uint32_t esp, unsig
     return expand_down ? esp - bytes > ss->limit : esp - 1 <= ss->limit;
 }
 
-/* ---- Returns to an outer privilege level: IRET and far RET (return_segments.c) ---- */
-
-/*
- * The code segment a return loads (vol. 2, RET and IRET): not null (#GP(0)),
- * within its table, code, RPL >= CPL, DPL = RPL (conforming: DPL <= RPL), no
- * L and D together in IA-32e mode (#GP(sel)), present (#NP(sel)). rec may be
- * NULL (a same-privilege far RET keeps no record). *desc_addr: for the
- * accessed bit.
- */
-X86_MUST_CHECK x86_status x86_return_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, x86_segment *cs,
-                                        uint64_t *desc_addr);
-
-/*
- * The stack segment a return to new_cpl loads: writable data with RPL = DPL
- * = new_cpl (#GP(sel)), present (#SS(sel)); null only returning to 64-bit
- * code below CPL 3 (else #GP(0)). *desc_addr is 0 for a null SS.
- */
-X86_MUST_CHECK x86_status x86_return_ss(x86_cpu *cpu, emu_trap *rec, uint16_t sel, unsigned new_cpl,
-                                        bool to_64bit, x86_segment *ss, uint64_t *desc_addr);
-
-/* After the return committed: null ES/DS/FS/GS holding data or non-conforming code with DPL < CPL. */
-void x86_null_inaccessible_segments(x86_cpu *cpu, emu_trap *rec);
-
 /* ---- Far transfers through call gates (callgate.c) and far RET outward (retf.c) ---- */
 
 /*
