@@ -121,9 +121,6 @@ X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_t
 /* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
 X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
-/* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
-X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
-
 /* ---- The TSS stacks of a transfer to a more privileged level (tss.c) ---- */
 
 #define X86_TSS64_RSP0 0x04u    /* 64-bit TSS: RSPn at 4 + 8n (SDM vol. 3, figure 8-11) */

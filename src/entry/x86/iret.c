@@ -63,7 +63,8 @@ static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned
     return X86_OK;
 }
 
-x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
+/* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
+static x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
 {
     const unsigned size = insn->opsize;
     const bool long64 = x86_long64(cpu);

@@ -98,6 +98,11 @@ static inline X86_MUST_CHECK x86_status x86_return_ss(x86_cpu *cpu, emu_trap *re
  */
 static inline void x86_null_inaccessible_segments(x86_cpu *cpu, emu_trap *rec)
 {
+    /* 64-bit kernels mostly leave all four null (bases come from MSRs): then none needs a look. */
+    uint16_t any_attr = cpu->seg[X86_ES].attr | cpu->seg[X86_DS].attr | cpu->seg[X86_FS].attr |
+                        cpu->seg[X86_GS].attr;
+    if (!(any_attr & X86_SEG_ATTR_S))
+        return;
     static const unsigned data_sregs[] = { X86_ES, X86_DS, X86_FS, X86_GS };
     for (unsigned i = 0; i < sizeof data_sregs / sizeof data_sregs[0]; i++) {
         x86_segment *s = &cpu->seg[data_sregs[i]];
