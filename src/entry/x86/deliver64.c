@@ -147,8 +147,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
         return st;
     /* Recorded in push order, SS first; slot i lies at slot_base + 8i. */
     uint64_t slot_base = new_rsp - 8ull * FRAME_MAX_SLOTS;
-    for (unsigned i = FRAME_MAX_SLOTS; i-- > 1;)
-        x86_trap_step(cpu, rec, slot_names[i], slot_base + 8 * i, frame[i]);
+    x86_trap_slot_steps(cpu, rec, slot_names, frame, slot_base, 1, FRAME_MAX_SLOTS, true);
     if (ev->has_error_code)
         x86_trap_step(cpu, rec, slot_names[0], slot_base, frame[0]);
 

@@ -67,6 +67,34 @@ static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, 
     }
 }
 
+/*
+ * The steps of slots [first, end) of an 8-byte-slot stack frame, slot i
+ * holding values[i] at base + 8i, named names[i]: pushes are recorded from
+ * the top slot down, pops from the bottom up. They happen together (one
+ * frame write or read, nothing can fault between them), so one room check
+ * serves them all; the record is the same as one x86_trap_step per slot.
+ */
+static inline void x86_trap_slot_steps(x86_cpu *cpu, emu_trap *rec, const char *const *names,
+                                       const uint64_t *values, uint64_t base, unsigned first, unsigned end,
+                                       bool pushes)
+{
+    const unsigned k = end - first, n = rec->n_steps;
+    if (X86_UNLIKELY(n + k > EMU_TRAP_MAX_STEPS)) {
+        for (unsigned j = 0; j < k; j++) {
+            unsigned i = pushes ? end - 1 - j : first + j;
+            x86_trap_step(cpu, rec, names[i], base + 8ull * i, values[i]);
+        }
+        return;
+    }
+    const uint32_t cost = cpu->trap_step_cost;
+    for (unsigned j = 0; j < k; j++) {
+        unsigned i = pushes ? end - 1 - j : first + j;
+        rec->steps[n + j] = (emu_trap_step){ names[i], base + 8ull * i, values[i], cost };
+    }
+    rec->n_steps = n + k;
+    rec->cycles += (uint64_t)k * cost;
+}
+
 /* A record whose operation faulted part-way (IRET, SYSRET): no record, but the work was done. */
 static inline void x86_trap_abandon(x86_cpu *cpu, const emu_trap *rec)
 {

@@ -46,10 +46,9 @@ static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned
 {
     static const char *const slot_names[IRET_SLOTS] = { "pop RIP", "pop CS", "pop RFLAGS", "pop RSP", "pop SS" };
     if (cached) {
-        for (unsigned i = from; i < to; i++) {
+        for (unsigned i = from; i < to; i++)
             slot[i] = x86_load_le(cached + 8 * i, 8);
-            x86_trap_step(cpu, rec, slot_names[i], cpu->gpr[X86_RSP] + 8ull * i, slot[i]);
-        }
+        x86_trap_slot_steps(cpu, rec, slot_names, slot, cpu->gpr[X86_RSP], from, to, false);
         return X86_OK;
     }
     uint64_t stack_mask = x86_width_mask(cpu->stack_size);
