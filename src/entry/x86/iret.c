@@ -77,7 +77,7 @@ static x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_tra
     if (!long64 && size == 4 && (slot[2] & X86_FLAG_VM) && cpu->cpl == 0)
         return x86_unsupported(cpu, insn, "IRET to virtual-8086 mode");
     uint16_t cs_sel = (uint16_t)slot[1];
-    x86_segment cs, ss = cpu->seg[X86_SS];
+    x86_segment cs, ss;
     uint64_t desc_addr = 0;
     st = x86_return_cs(cpu, rec, cs_sel, &cs, &desc_addr);
     if (st != X86_OK)
@@ -99,6 +99,7 @@ static x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_tra
             return st;
         new_rsp = size == 2 ? (cpu->gpr[X86_RSP] & ~0xffffull) | (slot[3] & 0xffff) : slot[3];
     } else {
+        ss = cpu->seg[X86_SS];
         uint64_t stack_mask = x86_width_mask(cpu->stack_size);
         new_rsp = (cpu->gpr[X86_RSP] & ~stack_mask) | ((cpu->gpr[X86_RSP] + 3ull * size) & stack_mask);
     }
