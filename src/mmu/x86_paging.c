@@ -212,7 +212,7 @@ static enum walk_result walk64(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *x
     return walk_pd(cpu, w, pdpte, lin, xl);
 }
 
-static enum walk_result do_walk(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *xl)
+static inline enum walk_result do_walk(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *xl)
 {
     *xl = (x86_xlate){ .user = true, .writable = true, .executable = true,
                        .paging = (cpu->cr0 & X86_CR0_PG) != 0 };
