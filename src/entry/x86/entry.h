@@ -149,7 +149,7 @@ X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_t
 /* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
 X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
 
-/* ---- The TSS stacks of a transfer to a more privileged level (tss.c) ---- */
+/* ---- The TSS stacks of a transfer to a more privileged level (tss.c; the 64-bit read inline) ---- */
 
 #define X86_TSS64_RSP0 0x04u    /* 64-bit TSS: RSPn at 4 + 8n (SDM vol. 3, figure 8-11) */
 
@@ -210,10 +210,11 @@ X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
 
 /*
  * Write a frame of n slots (image holds the lowest slot first) at linear
- * address lin, slot by slot (frame.c). The CPU pushes from the highest slot down (SS first), so when
- * the frame cannot be written at once, slots go one by one from the top and
- * a fault names the push it met (CR2 = that slot), as the SDM's push
- * sequence would. wrap32: addresses wrap at 4 GiB (outside IA-32e mode).
+ * address lin, slot by slot (frame.c). The CPU pushes from the highest slot
+ * down (SS first), so when the frame cannot be written at once, slots go one
+ * by one from the top and a fault names the push it met (CR2 = that slot),
+ * as the SDM's push sequence would. wrap32: addresses wrap at 4 GiB (outside
+ * IA-32e mode).
  */
 X86_MUST_CHECK x86_status x86_write_frame_slow(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
                                                unsigned n, bool user, bool wrap32);
