@@ -212,7 +212,7 @@ static enum walk_result walk64(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *x
     return walk_pd(cpu, w, pdpte, lin, xl);
 }
 
-static enum walk_result do_walk(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *xl)
+static inline enum walk_result do_walk(x86_cpu *cpu, walk *w, uint64_t lin, x86_xlate *xl)
 {
     *xl = (x86_xlate){ .user = true, .writable = true, .executable = true,
                        .paging = (cpu->cr0 & X86_CR0_PG) != 0 };
@@ -293,7 +293,8 @@ static uint32_t pf_error_code(const x86_cpu *cpu, x86_access acc, bool user)
 x86_status x86_page_translate(x86_cpu *cpu, uint64_t lin, x86_access acc, bool user,
                               x86_xlate *out)
 {
-    walk w = { .probe = false };
+    walk w;     /* not zeroed: do_walk fills the entries it uses and counts them in n */
+    w.probe = false;
     enum walk_result r = do_walk(cpu, &w, lin, out);
     emu_machine *m = cpu->machine;
     m->cycles += (uint64_t)w.n * m->cost->page_walk_level;

@@ -14,6 +14,7 @@
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
 #include "entry/x86/entry.h"
+#include "entry/x86/return_segments.h"
 #include "mmu/x86_paging.h"
 
 #define DESC_L            (1ull << 53)

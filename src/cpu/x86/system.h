@@ -194,10 +194,11 @@ X86_MUST_CHECK x86_status x86_segment_set_accessed(x86_cpu *cpu, x86_segment *s,
  * delivery and return decodes one to three descriptors, mostly with wide constant. */
 static inline void x86_descriptor_to_segment(const x86_descriptor *d, bool wide, uint16_t sel, x86_segment *seg)
 {
-    uint64_t base = ((d->lo >> 16) & 0xffffff) | ((d->lo >> 56) & 0xff) << 24;
+    /* Base 23:0 in bits 39:16 and 31:24 in bits 63:56; limit 15:0 in bits 15:0 and 19:16 in bits 51:48. */
+    uint64_t base = ((d->lo >> 16) & 0xffffff) | ((d->lo >> 32) & 0xff000000ull);
     if (wide)
         base |= (d->hi & 0xffffffffull) << 32;
-    uint32_t limit = (uint32_t)((d->lo & 0xffff) | ((d->lo >> 48) & 0xf) << 16);
+    uint32_t limit = (uint32_t)((d->lo & 0xffff) | ((d->lo >> 32) & 0xf0000));
     if (d->lo & X86_DESC_G)
         limit = (limit << X86_PAGE_SHIFT) | (uint32_t)X86_PAGE_MASK;
     seg->selector = sel;

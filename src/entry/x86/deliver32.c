@@ -14,6 +14,7 @@
 #include "core/machine.h"
 #include "cpu/x86/system.h"
 #include "entry/x86/entry.h"
+#include "entry/x86/handler_cs.h"
 #include "mmu/x86_paging.h"
 
 #define IDT_GATE32_BYTES   8
@@ -88,7 +89,7 @@ x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     /* ---- Validate: the target code segment ---- */
     uint16_t sel = gate.selector;
     x86_segment cs;
-    unsigned new_cpl;
+    unsigned new_cpl = 0;
     st = x86_handler_cs(cpu, rec, sel, ext, false, &cs, &new_cpl);
     if (st != X86_OK)
         return st;

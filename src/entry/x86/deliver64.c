@@ -15,6 +15,7 @@
 #include "core/machine.h"
 #include "cpu/x86/system.h"
 #include "entry/x86/entry.h"
+#include "entry/x86/handler_cs.h"
 #include "mmu/x86_paging.h"
 
 #define IDT_GATE64_BYTES   16
@@ -96,7 +97,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     /* ---- Validate: the target code segment ---- */
     uint16_t sel = gate.selector;
     x86_segment cs;
-    unsigned new_cpl;
+    unsigned new_cpl = 0;
     st = x86_handler_cs(cpu, rec, sel, ext, true, &cs, &new_cpl);
     if (st != X86_OK)
         return st;
@@ -122,7 +123,7 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     new_rsp &= ~STACK_ALIGN_MASK;
     x86_trap_step(cpu, rec, "align RSP to 16 bytes", 0, new_rsp);
 
-    /* ---- Stage: the frame, lowest address first ---- */
+    /* ---- Stage: the frame, lowest address first (slot 0, the error code, only if the event has one) ---- */
     static const char *const slot_names[FRAME_MAX_SLOTS] = {
         "push error code", "push RIP", "push CS", "push RFLAGS", "push RSP", "push SS",
     };
@@ -139,13 +140,16 @@ x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
     if (!x86_canonical(frame_rsp) || !x86_canonical(new_rsp - 1))
         return x86_raise_error(cpu, X86_VEC_SS, ext);
     uint8_t image[8 * FRAME_MAX_SLOTS];
-    for (unsigned i = 0; i < n; i++)
-        x86_store_le(image + 8 * i, 8, frame[first + i]);
-    st = x86_write_frame(cpu, frame_rsp, image, 8, n, new_cpl == 3, false);
+    for (unsigned i = 0; i < FRAME_MAX_SLOTS; i++)
+        x86_store_le(image + 8 * i, 8, frame[i]);
+    st = x86_write_frame(cpu, frame_rsp, image + 8 * first, 8, n, new_cpl == 3, false);
     if (st != X86_OK)
         return st;
-    for (unsigned i = n; i-- > 0;)
-        x86_trap_step(cpu, rec, slot_names[first + i], frame_rsp + 8 * i, frame[first + i]);
+    /* Recorded in push order, SS first; slot i lies at slot_base + 8i. */
+    uint64_t slot_base = new_rsp - 8ull * FRAME_MAX_SLOTS;
+    x86_trap_slot_steps(cpu, rec, slot_names, frame, slot_base, 1, FRAME_MAX_SLOTS, true);
+    if (ev->has_error_code)
+        x86_trap_step(cpu, rec, slot_names[0], slot_base, frame[0]);
 
     /* ---- Commit: no fault is possible past this line ---- */
     cs.selector = (uint16_t)((sel & ~X86_SEL_RPL_MASK) | new_cpl);

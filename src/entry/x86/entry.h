@@ -13,120 +13,13 @@
 #include "cpu/x86/system.h"
 #include "cpu/x86/x86.h"
 #include "emu/emu.h"
+#include "mmu/x86_paging.h"
 
 /* #GP/#NP/#TS/#SS error code bits (SDM vol. 3, 6.13). */
 #define X86_ERR_EXT 0x1u    /* the event was external to the program */
 #define X86_ERR_IDT 0x2u    /* the index refers to the IDT */
 
-/*
- * Deliver the event in cpu->fault, escalating faults met on the way (#DF,
- * triple fault). X86_OK: the handler's first instruction is next. X86_STOP:
- * the machine stopped (shutdown after a triple fault, or a delivery emu does
- * not model, named in the stop). rec receives the record.
- */
-X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
-
-/*
- * At an instruction boundary: accept a latched NMI or a requested maskable
- * interrupt if the CPU's state allows it, and deliver it. *accepted says
- * whether one was; rec receives its record. X86_STOP if the machine stopped.
- */
-X86_MUST_CHECK x86_status x86_accept_interrupt(x86_cpu *cpu, emu_trap *rec, bool *accepted);
-
-/*
- * Deliver the exception in cpu->fault with its trap record (kind fault, CR2
- * for #PF), passed to machine_trap_record: what emu_run does with an
- * exception an instruction raised. Real mode stops the machine, naming it.
- */
-X86_MUST_CHECK x86_status x86_deliver_recorded(x86_cpu *cpu);
-
-/* Could anything be accepted now (for waking from HLT)? */
-bool x86_interrupt_deliverable(const x86_cpu *cpu);
-
-/* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
-X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
-
-/* Check the gate's target code segment (handler_cs.c); *new_cpl is the handler's privilege. */
-X86_MUST_CHECK x86_status x86_handler_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, uint32_t ext, bool ia32e,
-                                         x86_segment *cs, unsigned *new_cpl);
-
-/* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
-X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
-
-/* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
-X86_MUST_CHECK x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec);
-
-/* ---- The TSS stacks of a transfer to a more privileged level (tss.c) ---- */
-
-#define X86_TSS64_RSP0 0x04u    /* 64-bit TSS: RSPn at 4 + 8n (SDM vol. 3, figure 8-11) */
-
-/* Read the 8-byte field at offset of a 64-bit TSS as step `name`; beyond TR's limit is #TS(TR + ext). */
-X86_MUST_CHECK x86_status x86_tss64_read(x86_cpu *cpu, emu_trap *rec, const char *name, unsigned offset,
-                                         uint32_t ext, uint64_t *val);
-
-/*
- * SSn:ESPn of a 32-bit TSS for new_cpl, the new SS checked: #TS(TR or SS +
- * ext), #SS(SS + ext). *ss_desc_addr (if not NULL): SS's descriptor.
- */
-X86_MUST_CHECK x86_status x86_tss32_stack(x86_cpu *cpu, emu_trap *rec, unsigned new_cpl, uint32_t ext,
-                                          x86_segment *ss, uint32_t *esp, uint64_t *ss_desc_addr);
-
-/* Room for `bytes` below esp in a stack segment (expand-down: all of it above the limit). */
-static inline bool x86_stack_has_room(const x86_segment *ss, uint32_t esp, unsigned bytes)
-{
-    bool expand_down = (ss->attr & X86_TYPE_EXPAND_DN) != 0;
-    if (esp < bytes)
-        return false;
-    return expand_down ? esp - bytes > ss->limit : esp - 1 <= ss->limit;
-}
-
-/* ---- Returns to an outer privilege level: IRET and far RET (return_segments.c) ---- */
-
-/*
- * The code segment a return loads (vol. 2, RET and IRET): not null (#GP(0)),
- * within its table, code, RPL >= CPL, DPL = RPL (conforming: DPL <= RPL), no
- * L and D together in IA-32e mode (#GP(sel)), present (#NP(sel)). rec may be
- * NULL (a same-privilege far RET keeps no record). *desc_addr: for the
- * accessed bit.
- */
-X86_MUST_CHECK x86_status x86_return_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, x86_segment *cs,
-                                        uint64_t *desc_addr);
-
-/*
- * The stack segment a return to new_cpl loads: writable data with RPL = DPL
- * = new_cpl (#GP(sel)), present (#SS(sel)); null only returning to 64-bit
- * code below CPL 3 (else #GP(0)). *desc_addr is 0 for a null SS.
- */
-X86_MUST_CHECK x86_status x86_return_ss(x86_cpu *cpu, emu_trap *rec, uint16_t sel, unsigned new_cpl,
-                                        bool to_64bit, x86_segment *ss, uint64_t *desc_addr);
-
-/* After the return committed: null ES/DS/FS/GS holding data or non-conforming code with DPL < CPL. */
-void x86_null_inaccessible_segments(x86_cpu *cpu, emu_trap *rec);
-
-/* ---- Far transfers through call gates (callgate.c) and far RET outward (retf.c) ---- */
-
-/*
- * Far CALL / far JMP whose selector named a call gate: gate (raw descriptor
- * gate_lo at gate_addr) and target checks, the stack switch of a CALL to a
- * more privileged level, a record of kind EMU_TRAP_CALL_GATE. Nothing
- * changes unless every check passes.
- */
-X86_MUST_CHECK x86_status x86_call_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_lo,
-                                                uint64_t gate_addr);
-X86_MUST_CHECK x86_status x86_jmp_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_lo, uint64_t gate_addr);
-
-/* Far RET (CB, or CA with imm16) whose return CS has RPL > CPL: pops SS:RSP too; an EMU_TRAP_RETURN record. */
-X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
-
-/*
- * Write a frame of n slots (image holds the lowest slot first) at linear
- * address lin. The CPU pushes from the highest slot down (SS first), so when
- * the frame cannot be written at once, slots go one by one from the top and
- * a fault names the push it met (CR2 = that slot), as the SDM's push
- * sequence would. wrap32: addresses wrap at 4 GiB (outside IA-32e mode).
- */
-X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
-                                          unsigned n, bool user, bool wrap32);
+/* ---- Trap records: the steps appended as delivery works, each with its modelled cost ---- */
 
 /* Start a record: header from the CPU's current state, no steps yet (inline: two per round trip). */
 static inline void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_kind kind, int vector)
@@ -159,7 +52,6 @@ static inline void x86_trap_begin(const x86_cpu *cpu, emu_trap *rec, emu_trap_ki
     rec->n_steps = 0;
 }
 
-
 /* Append a step to rec and add its cost to the record's; the clock is charged with the record's
  * total when it completes (machine_trap_record) or is abandoned (x86_trap_abandon). */
 static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, uint64_t addr, uint64_t value)
@@ -173,6 +65,34 @@ static inline void x86_trap_step(x86_cpu *cpu, emu_trap *rec, const char *name, 
     } else {
         rec->steps[EMU_TRAP_MAX_STEPS - 1].cycles += cost;  /* keep the sum exact */
     }
+}
+
+/*
+ * The steps of slots [first, end) of an 8-byte-slot stack frame, slot i
+ * holding values[i] at base + 8i, named names[i]: pushes are recorded from
+ * the top slot down, pops from the bottom up. They happen together (one
+ * frame write or read, nothing can fault between them), so one room check
+ * serves them all; the record is the same as one x86_trap_step per slot.
+ */
+static inline void x86_trap_slot_steps(x86_cpu *cpu, emu_trap *rec, const char *const *names,
+                                       const uint64_t *values, uint64_t base, unsigned first, unsigned end,
+                                       bool pushes)
+{
+    const unsigned k = end - first, n = rec->n_steps;
+    if (X86_UNLIKELY(n + k > EMU_TRAP_MAX_STEPS)) {
+        for (unsigned j = 0; j < k; j++) {
+            unsigned i = pushes ? end - 1 - j : first + j;
+            x86_trap_step(cpu, rec, names[i], base + 8ull * i, values[i]);
+        }
+        return;
+    }
+    const uint32_t cost = cpu->trap_step_cost;
+    for (unsigned j = 0; j < k; j++) {
+        unsigned i = pushes ? end - 1 - j : first + j;
+        rec->steps[n + j] = (emu_trap_step){ names[i], base + 8ull * i, values[i], cost };
+    }
+    rec->n_steps = n + k;
+    rec->cycles += (uint64_t)k * cost;
 }
 
 /* A record whose operation faulted part-way (IRET, SYSRET): no record, but the work was done. */
@@ -196,6 +116,118 @@ typedef char x86_stack_name[sizeof ((emu_trap *)0)->stack];
 static inline void x86_trap_stack_padded(emu_trap *rec, const x86_stack_name name)
 {
     memcpy(rec->stack, name, sizeof rec->stack);
+}
+
+/*
+ * Deliver the event in cpu->fault, escalating faults met on the way (#DF,
+ * triple fault). X86_OK: the handler's first instruction is next. X86_STOP:
+ * the machine stopped (shutdown after a triple fault, or a delivery emu does
+ * not model, named in the stop). rec receives the record.
+ */
+X86_MUST_CHECK x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec);
+
+/*
+ * At an instruction boundary: accept a latched NMI or a requested maskable
+ * interrupt if the CPU's state allows it, and deliver it. *accepted says
+ * whether one was; rec receives its record. X86_STOP if the machine stopped.
+ */
+X86_MUST_CHECK x86_status x86_accept_interrupt(x86_cpu *cpu, emu_trap *rec, bool *accepted);
+
+/*
+ * Deliver the exception in cpu->fault with its trap record (kind fault, CR2
+ * for #PF), passed to machine_trap_record: what emu_run does with an
+ * exception an instruction raised. Real mode stops the machine, naming it.
+ */
+X86_MUST_CHECK x86_status x86_deliver_recorded(x86_cpu *cpu);
+
+/* Could anything be accepted now (for waking from HLT)? */
+bool x86_interrupt_deliverable(const x86_cpu *cpu);
+
+/* One delivery attempt in IA-32e mode; a fault on the way returns X86_FAULT with cpu->fault set. */
+X86_MUST_CHECK x86_status x86_deliver64(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
+
+/* One delivery attempt in protected mode outside IA-32e mode (8-byte gates, 32-bit TSS). */
+X86_MUST_CHECK x86_status x86_deliver32(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec);
+
+/* ---- The TSS stacks of a transfer to a more privileged level (tss.c; the 64-bit read inline) ---- */
+
+#define X86_TSS64_RSP0 0x04u    /* 64-bit TSS: RSPn at 4 + 8n (SDM vol. 3, figure 8-11) */
+
+/*
+ * Read the 8-byte field at offset of a 64-bit TSS as step `name`; beyond TR's limit is #TS(TR + ext).
+ * Inline: an outward delivery reads one, and its step then joins the delivery's own.
+ */
+static inline X86_MUST_CHECK x86_status x86_tss64_read(x86_cpu *cpu, emu_trap *rec, const char *name,
+                                                       unsigned offset, uint32_t ext, uint64_t *val)
+{
+    if (!(cpu->tr.attr & X86_SEG_ATTR_P) || offset + 7 > cpu->tr.limit)
+        return x86_raise_error(cpu, X86_VEC_TS, (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext);
+    const uint64_t lin = cpu->tr.base + offset;
+    const uint8_t *host = x86_cached_read_ptr(cpu, lin, 8, false);
+    if (host) {
+        *val = x86_load_le(host, 8);
+    } else {
+        uint8_t raw[8];
+        x86_status st = x86_sys_read_buf(cpu, lin, raw, sizeof raw);
+        if (st != X86_OK)
+            return st;
+        *val = x86_load_le(raw, 8);
+    }
+    x86_trap_step(cpu, rec, name, lin, *val);
+    return X86_OK;
+}
+
+/*
+ * SSn:ESPn of a 32-bit TSS for new_cpl, the new SS checked: #TS(TR or SS +
+ * ext), #SS(SS + ext). *ss_desc_addr (if not NULL): SS's descriptor.
+ */
+X86_MUST_CHECK x86_status x86_tss32_stack(x86_cpu *cpu, emu_trap *rec, unsigned new_cpl, uint32_t ext,
+                                          x86_segment *ss, uint32_t *esp, uint64_t *ss_desc_addr);
+
+/* Room for `bytes` below esp in a stack segment (expand-down: all of it above the limit). */
+static inline bool x86_stack_has_room(const x86_segment *ss, uint32_t esp, unsigned bytes)
+{
+    bool expand_down = (ss->attr & X86_TYPE_EXPAND_DN) != 0;
+    if (esp < bytes)
+        return false;
+    return expand_down ? esp - bytes > ss->limit : esp - 1 <= ss->limit;
+}
+
+/* ---- Far transfers through call gates (callgate.c) and far RET outward (retf.c) ---- */
+
+/*
+ * Far CALL / far JMP whose selector named a call gate: gate (raw descriptor
+ * gate_lo at gate_addr) and target checks, the stack switch of a CALL to a
+ * more privileged level, a record of kind EMU_TRAP_CALL_GATE. Nothing
+ * changes unless every check passes.
+ */
+X86_MUST_CHECK x86_status x86_call_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_lo,
+                                                uint64_t gate_addr);
+X86_MUST_CHECK x86_status x86_jmp_through_gate(x86_cpu *cpu, uint16_t gate_sel, uint64_t gate_lo, uint64_t gate_addr);
+
+/* Far RET (CB, or CA with imm16) whose return CS has RPL > CPL: pops SS:RSP too; an EMU_TRAP_RETURN record. */
+X86_MUST_CHECK x86_status x86_retf_outer(x86_cpu *cpu, const x86_insn *insn);
+
+/*
+ * Write a frame of n slots (image holds the lowest slot first) at linear
+ * address lin, slot by slot (frame.c). The CPU pushes from the highest slot
+ * down (SS first), so when the frame cannot be written at once, slots go one
+ * by one from the top and a fault names the push it met (CR2 = that slot),
+ * as the SDM's push sequence would. wrap32: addresses wrap at 4 GiB (outside
+ * IA-32e mode).
+ */
+X86_MUST_CHECK x86_status x86_write_frame_slow(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot,
+                                               unsigned n, bool user, bool wrap32);
+/* The same, with the common case inline (one cached page holds the whole frame: one copy, no fault possible). */
+static inline X86_MUST_CHECK x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image,
+                                                        unsigned slot, unsigned n, bool user, bool wrap32)
+{
+    uint8_t *host = wrap32 ? NULL : x86_cached_write_ptr(cpu, lin, slot * n, user);
+    if (X86_LIKELY(host)) {
+        memcpy(host, image, (size_t)slot * n);
+        return X86_OK;
+    }
+    return x86_write_frame_slow(cpu, lin, image, slot, n, user, wrap32);
 }
 
 /* The mnemonic with error code, e.g. "#GP(0x6a)", for records and messages. */

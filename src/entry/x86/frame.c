@@ -1,16 +1,9 @@
 /* Frames written by delivery and call gates, slot by slot from the top when they must be (entry.h). */
-#include <string.h>
-
 #include "entry/x86/entry.h"
 
-x86_status x86_write_frame(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot, unsigned n, bool user,
-                           bool wrap32)
+x86_status x86_write_frame_slow(x86_cpu *cpu, uint64_t lin, const uint8_t *image, unsigned slot, unsigned n,
+                                bool user, bool wrap32)
 {
-    uint8_t *host = wrap32 ? NULL : x86_cached_write_ptr(cpu, lin, slot * n, user);
-    if (X86_LIKELY(host)) {
-        memcpy(host, image, (size_t)slot * n);
-        return X86_OK;
-    }
     for (unsigned i = n; i-- > 0;) {
         uint64_t addr = lin + (uint64_t)slot * i;
         if (wrap32)

@@ -16,6 +16,7 @@
 #include "cpu/x86/handlers.h"
 #include "cpu/x86/system.h"
 #include "entry/x86/entry.h"
+#include "entry/x86/return_segments.h"
 #include "mmu/x86_paging.h"
 
 #define IRET_SLOTS 5
@@ -24,26 +25,33 @@
 #define IRET_FLAGS_ALWAYS (X86_FLAGS_ARITH | X86_FLAG_TF | X86_FLAG_DF | X86_FLAG_NT | \
                            X86_FLAG_RF | X86_FLAG_AC | X86_FLAG_ID)
 
+/*
+ * IRETQ in 64-bit mode pops five 8-byte slots at linear addresses: when one
+ * cached page holds them all and RSP is aligned (so no #AC), they can all be
+ * read at once and no pop can fault. NULL otherwise: each pop then takes the
+ * checked path, which reports a fault at its slot.
+ */
+static const uint8_t *iretq_cached_frame(const x86_cpu *cpu, unsigned size)
+{
+    uint64_t rsp = cpu->gpr[X86_RSP];
+    if (cpu->mode != X86_MODE_LONG64 || size != 8 || (rsp & 7) || !x86_canonical(rsp) ||
+        !x86_canonical(rsp + 8ull * IRET_SLOTS - 1))
+        return NULL;
+    return x86_cached_read_ptr(cpu, rsp, 8 * IRET_SLOTS, cpu->cpl == 3);
+}
+
 /* Pop slots [from, to) of the IRET frame at the stack pointer (wrapping at the stack's width). */
-static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned from, unsigned to, uint64_t *slot)
+static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned from, unsigned to,
+                            const uint8_t *cached, uint64_t *slot)
 {
     static const char *const slot_names[IRET_SLOTS] = { "pop RIP", "pop CS", "pop RFLAGS", "pop RSP", "pop SS" };
-    uint64_t stack_mask = x86_width_mask(cpu->stack_size);
-    /* In 64-bit mode the slots are linear addresses: when one cached page holds them all and RSP is
-     * aligned (so no #AC), read them at once. Anything else (a fault to report at its slot, limits)
-     * takes the per-slot path. */
-    const uint8_t *host = NULL;
-    if (cpu->mode == X86_MODE_LONG64 && size == 8 && !(cpu->gpr[X86_RSP] & 7) &&
-        x86_canonical(cpu->gpr[X86_RSP] + 8ull * from) &&
-        x86_canonical(cpu->gpr[X86_RSP] + 8ull * to - 1))
-        host = x86_cached_read_ptr(cpu, cpu->gpr[X86_RSP] + 8ull * from, 8 * (to - from), cpu->cpl == 3);
-    if (host) {
-        for (unsigned i = from; i < to; i++) {
-            slot[i] = x86_load_le(host + 8 * (i - from), 8);
-            x86_trap_step(cpu, rec, slot_names[i], cpu->gpr[X86_RSP] + 8ull * i, slot[i]);
-        }
+    if (cached) {
+        for (unsigned i = from; i < to; i++)
+            slot[i] = x86_load_le(cached + 8 * i, 8);
+        x86_trap_slot_steps(cpu, rec, slot_names, slot, cpu->gpr[X86_RSP], from, to, false);
         return X86_OK;
     }
+    uint64_t stack_mask = x86_width_mask(cpu->stack_size);
     for (unsigned i = from; i < to; i++) {
         uint64_t offset = (cpu->gpr[X86_RSP] + (uint64_t)size * i) & stack_mask;
         x86_status st = x86_seg_read(cpu, X86_SS, offset, size, &slot[i]);
@@ -54,20 +62,22 @@ static x86_status pop_slots(x86_cpu *cpu, emu_trap *rec, unsigned size, unsigned
     return X86_OK;
 }
 
-x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
+/* IRET in protected mode: IRETQ/IRETD/IRETW in 64-bit mode, IRETD/IRETW elsewhere. */
+static x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
 {
     const unsigned size = insn->opsize;
     const bool long64 = x86_long64(cpu);
     if (!long64 && (x86_rflags(cpu) & X86_FLAG_NT))
         return x86_unsupported(cpu, insn, "IRET with NT set (a task return)");
     uint64_t slot[IRET_SLOTS] = { 0 };
-    x86_status st = pop_slots(cpu, rec, size, 0, 3, slot);
+    const uint8_t *cached = iretq_cached_frame(cpu, size);
+    x86_status st = pop_slots(cpu, rec, size, 0, 3, cached, slot);
     if (st != X86_OK)
         return st;
     if (!long64 && size == 4 && (slot[2] & X86_FLAG_VM) && cpu->cpl == 0)
         return x86_unsupported(cpu, insn, "IRET to virtual-8086 mode");
     uint16_t cs_sel = (uint16_t)slot[1];
-    x86_segment cs, ss = cpu->seg[X86_SS];
+    x86_segment cs, ss;
     uint64_t desc_addr = 0;
     st = x86_return_cs(cpu, rec, cs_sel, &cs, &desc_addr);
     if (st != X86_OK)
@@ -82,13 +92,14 @@ x86_status x86_iret_protected(x86_cpu *cpu, const x86_insn *insn, emu_trap *rec)
     bool pops_stack = long64 || new_cpl > cpu->cpl;
     uint64_t new_rsp;
     if (pops_stack) {
-        st = pop_slots(cpu, rec, size, 3, IRET_SLOTS, slot);
+        st = pop_slots(cpu, rec, size, 3, IRET_SLOTS, cached, slot);
         if (st == X86_OK)
             st = x86_return_ss(cpu, rec, (uint16_t)slot[4], new_cpl, to_64bit, &ss, &desc_addr);
         if (st != X86_OK)
             return st;
         new_rsp = size == 2 ? (cpu->gpr[X86_RSP] & ~0xffffull) | (slot[3] & 0xffff) : slot[3];
     } else {
+        ss = cpu->seg[X86_SS];
         uint64_t stack_mask = x86_width_mask(cpu->stack_size);
         new_rsp = (cpu->gpr[X86_RSP] & ~stack_mask) | ((cpu->gpr[X86_RSP] + 3ull * size) & stack_mask);
     }

@@ -69,28 +69,36 @@ static void append(char *chain, size_t len, const char *text)
         snprintf(chain + used, len - used, "%s", text);
 }
 
-x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
+/* One attempt at delivering ev; X86_FAULT with cpu->fault set if it met a fault. */
+static x86_status attempt(x86_cpu *cpu, const x86_fault *ev, emu_trap *rec)
 {
-    x86_fault event = cpu->fault;
+    return (cpu->efer & X86_EFER_LMA) ? x86_deliver64(cpu, ev, rec) : x86_deliver32(cpu, ev, rec);
+}
+
+/* The record describes the event finally delivered and the RIP it saved. */
+static void record_delivered(emu_trap *rec, const x86_fault *ev, uint64_t saved_rip, const char *chain)
+{
+    rec->kind = record_kind(ev);
+    rec->from_pc = saved_rip;
+    rec->vector = ev->vector;
+    rec->has_error_code = ev->has_error_code;
+    rec->error_code = ev->error_code;
+    /* The chain is empty on the common path: copy only when there is one. */
+    rec->escalation[0] = '\0';
+    if (chain[0])
+        snprintf(rec->escalation, sizeof rec->escalation, "%s", chain);
+}
+
+/*
+ * Delivering event met the fault in cpu->fault: escalate it as table 6-5
+ * says and try again, at most MAX_ATTEMPTS attempts in all. Out of line:
+ * most deliveries never get here.
+ */
+static __attribute__((noinline)) x86_status escalate(x86_cpu *cpu, emu_trap *rec, x86_fault event)
+{
     char name[32], chain[sizeof rec->escalation];
     chain[0] = '\0';      /* not "" as an initialiser, which would clear all of it on every delivery */
-    for (unsigned attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        uint64_t saved_rip = cpu->rip;
-        x86_status st = (cpu->efer & X86_EFER_LMA) ? x86_deliver64(cpu, &event, rec)
-                                                   : x86_deliver32(cpu, &event, rec);
-        if (st != X86_FAULT) {
-            /* The record describes the event finally delivered and the RIP it saved. */
-            rec->kind = record_kind(&event);
-            rec->from_pc = saved_rip;
-            rec->vector = event.vector;
-            rec->has_error_code = event.has_error_code;
-            rec->error_code = event.error_code;
-            /* The chain is empty on the common path: copy only when there is one. */
-            rec->escalation[0] = '\0';
-            if (chain[0])
-                snprintf(rec->escalation, sizeof rec->escalation, "%s", chain);
-            return st;
-        }
+    for (unsigned attempts = 1;; attempts++) {
         x86_fault second = cpu->fault;
         /* A fault while delivering INT n / INT3 / INTO reports the instruction itself (6.5). */
         if (event.kind == X86_EVENT_TRAP && second.kind == X86_EVENT_FAULT)
@@ -120,9 +128,35 @@ x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
         } else {
             event = second;     /* handled serially: the second event is delivered instead */
         }
+        if (attempts == MAX_ATTEMPTS)
+            break;
+        uint64_t saved_rip = cpu->rip;
+        x86_status st = attempt(cpu, &event, rec);
+        if (st != X86_FAULT) {
+            record_delivered(rec, &event, saved_rip, chain);
+            return st;
+        }
     }
     machine_stop(cpu->machine, EMU_STOP_SHUTDOWN, "shutdown: %s did not settle", chain);
     return X86_STOP;
+}
+
+/* The first attempt, and escalation only if it faulted. Inline: x86_deliver_recorded's path. */
+static inline x86_status deliver(x86_cpu *cpu, emu_trap *rec)
+{
+    const x86_fault event = cpu->fault;
+    uint64_t saved_rip = cpu->rip;
+    x86_status st = attempt(cpu, &event, rec);
+    if (X86_LIKELY(st != X86_FAULT)) {
+        record_delivered(rec, &event, saved_rip, "");
+        return st;
+    }
+    return escalate(cpu, rec, event);
+}
+
+x86_status x86_deliver(x86_cpu *cpu, emu_trap *rec)
+{
+    return deliver(cpu, rec);
 }
 
 x86_status x86_deliver_recorded(x86_cpu *cpu)
@@ -139,7 +173,7 @@ x86_status x86_deliver_recorded(x86_cpu *cpu)
     x86_trap_begin(cpu, &rec, EMU_TRAP_FAULT, cpu->fault.vector);
     if (cpu->fault.vector == X86_VEC_PF)
         rec.cr2 = cpu->fault.cr2;
-    x86_status st = x86_deliver(cpu, &rec);
+    x86_status st = deliver(cpu, &rec);
     machine_trap_record(cpu->machine, &rec);
     return st;
 }

@@ -12,6 +12,7 @@
 #include "core/machine.h"
 #include "cpu/x86/system.h"
 #include "entry/x86/entry.h"
+#include "entry/x86/return_segments.h"
 #include "mmu/x86_paging.h"
 
 #define RET_IMM16 0xca      /* RET imm16 (far): releases imm16 bytes */

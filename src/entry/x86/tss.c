@@ -13,25 +13,6 @@
 #define TSS32_ESP0 0x04u    /* ESPn at 4 + 8n, SSn at 8 + 8n (figure 8-2) */
 #define TSS32_SS0  0x08u
 
-x86_status x86_tss64_read(x86_cpu *cpu, emu_trap *rec, const char *name, unsigned offset, uint32_t ext,
-                          uint64_t *val)
-{
-    if (!(cpu->tr.attr & X86_SEG_ATTR_P) || offset + 7 > cpu->tr.limit)
-        return x86_raise_error(cpu, X86_VEC_TS, (cpu->tr.selector & X86_SEL_INDEX_MASK) | ext);
-    uint8_t raw[8];
-    const uint8_t *host = x86_cached_read_ptr(cpu, cpu->tr.base + offset, sizeof raw, false);
-    if (host) {
-        *val = x86_load_le(host, 8);
-    } else {
-        x86_status st = x86_sys_read_buf(cpu, cpu->tr.base + offset, raw, sizeof raw);
-        if (st != X86_OK)
-            return st;
-        *val = x86_load_le(raw, 8);
-    }
-    x86_trap_step(cpu, rec, name, cpu->tr.base + offset, *val);
-    return X86_OK;
-}
-
 x86_status x86_tss32_stack(x86_cpu *cpu, emu_trap *rec, unsigned new_cpl, uint32_t ext, x86_segment *ss,
                            uint32_t *esp, uint64_t *ss_desc_addr)
 {

@@ -5,13 +5,19 @@
  * segment no less privileged than the CPL, present; in IA-32e mode also
  * 64-bit code (L = 1, D = 0, 6.14.1). The handler runs at the segment's DPL,
  * or at the CPL for a conforming segment.
+ *
+ * Inline: one per delivery, and the record's two steps then join the
+ * delivery's own.
  */
-#include "core/machine.h"
+#ifndef EMU_ENTRY_X86_HANDLER_CS_H
+#define EMU_ENTRY_X86_HANDLER_CS_H
+
 #include "cpu/x86/system.h"
 #include "entry/x86/entry.h"
 
-x86_status x86_handler_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, uint32_t ext, bool ia32e,
-                          x86_segment *cs, unsigned *new_cpl)
+/* Check the gate's target code segment; *new_cpl is the handler's privilege. */
+static inline X86_MUST_CHECK x86_status x86_handler_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, uint32_t ext,
+                                                       bool ia32e, x86_segment *cs, unsigned *new_cpl)
 {
     uint32_t sel_err = (sel & (X86_SEL_INDEX_MASK | X86_SEL_TI)) | ext;
     if ((sel & ~X86_SEL_RPL_MASK) == 0)
@@ -37,3 +43,5 @@ x86_status x86_handler_cs(x86_cpu *cpu, emu_trap *rec, uint16_t sel, uint32_t ex
     *new_cpl = (x86_desc_type(&d) & X86_TYPE_CONFORMING) ? cpu->cpl : x86_desc_dpl(&d);
     return X86_OK;
 }
+
+#endif
