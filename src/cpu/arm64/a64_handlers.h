@@ -78,6 +78,12 @@ a64_status a64_op_ldr_lit(a64_cpu *cpu, uint32_t insn);
 /* ldst_pair.c */
 bool a64_valid_ldst_pair(uint32_t insn);
 a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_offset(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_pre(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn);
 
 /* ldst_excl.c */
 a64_status a64_op_ldst_excl(a64_cpu *cpu, uint32_t insn);

@@ -58,6 +58,14 @@ static const a64_row rows[] = {
     INT(0x3fa00000, 0x08a00000, "CAS", a64_op_cas, a64_valid_cas, A64_GRP_LDST),
     INT(0x3f000000, 0x18000000, "LDR (literal)", a64_op_ldr_lit, NULL, A64_GRP_LDST),
     SIMD(0x3f000000, 0x1c000000, "LDR (literal, SIMD&FP)", a64_op_ldr_lit, a64_valid_ldr_lit_simd, A64_GRP_FP_SIMD),
+    /* X-register STP/LDP, one row per indexing mode (the frame saves of every handler), before the
+     * general row that serves the rest of the class: same name, same check. */
+    INT(0xffc00000, 0xa9000000, "load/store pair", a64_op_stp_x_offset, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa9800000, "load/store pair", a64_op_stp_x_pre, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa8800000, "load/store pair", a64_op_stp_x_post, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa9400000, "load/store pair", a64_op_ldp_x_offset, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa9c00000, "load/store pair", a64_op_ldp_x_pre, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa8c00000, "load/store pair", a64_op_ldp_x_post, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0x3e000000, 0x28000000, "load/store pair", a64_op_ldst_pair, a64_valid_ldst_pair, A64_GRP_LDST),
     SIMD(0x3e000000, 0x2c000000, "load/store pair (SIMD&FP)", a64_op_ldst_pair, a64_valid_ldst_pair, A64_GRP_FP_SIMD),
     INT(0x3f200000, 0x38000000, "load/store register (imm9)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_LDST),
