@@ -72,6 +72,10 @@ a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn);
 /* ldst.c */
 bool a64_valid_ldst_reg(uint32_t insn);
 a64_status a64_op_ldst_reg(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_str_x_uimm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldr_x_uimm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_str_w_uimm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldr_w_uimm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_ldr_lit_simd(uint32_t insn);
 a64_status a64_op_ldr_lit(a64_cpu *cpu, uint32_t insn);
 

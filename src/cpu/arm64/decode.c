@@ -73,6 +73,11 @@ static const a64_row rows[] = {
     INT(0x3f200c00, 0x38200800, "load/store register (register offset)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_LDST),
     SIMD(0x3f200c00, 0x3c200800, "load/store register (register offset, SIMD&FP)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_FP_SIMD),
     INT(0x3f200c00, 0x38200000, "atomic memory operation", a64_op_atomic, a64_valid_atomic, A64_GRP_LDST),
+    /* LDR/STR of X and W registers, before the general row (same name, same check). */
+    INT(0xffc00000, 0xf9000000, "load/store register (unsigned offset)", a64_op_str_x_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
+    INT(0xffc00000, 0xf9400000, "load/store register (unsigned offset)", a64_op_ldr_x_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
+    INT(0xffc00000, 0xb9000000, "load/store register (unsigned offset)", a64_op_str_w_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
+    INT(0xffc00000, 0xb9400000, "load/store register (unsigned offset)", a64_op_ldr_w_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
     INT(0x3f000000, 0x39000000, "load/store register (unsigned offset)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_LDST),
     SIMD(0x3f000000, 0x3d000000, "load/store register (unsigned offset, SIMD&FP)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_FP_SIMD),
 
