@@ -41,21 +41,28 @@ static inline bool a64_hints_usable(const a64_cpu *cpu)
     return !cpu->debug_attention;
 }
 
+/* The hint for accesses of `kind` at the current EL on va's page, or NULL. */
+static inline const a64_page_hint *a64_hint_find(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va)
+{
+    const a64_page_hint *h = cpu->hint[kind];
+    uint64_t page = va >> A64_HINT_PAGE_SHIFT;
+    unsigned el_tag = cpu->pstate.el + 1u;
+    for (unsigned j = 0; j < A64_HINT_SLOTS; j++, h++)
+        if (h->el_tag == el_tag && h->va_page == page)
+            return h;
+    return NULL;
+}
+
 /* The hint serving an access of `size` bytes at va, or NULL (then call ops.access, which also raises
  * the Alignment fault of an unaligned data access to Device memory, Arm ARM B2.5.2). */
 static inline uint8_t *a64_hint_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
 {
     if ((va & A64_HINT_PAGE_MASK) + size > (1u << A64_HINT_PAGE_SHIFT) || !a64_hints_usable(cpu))
         return NULL;
-    for (unsigned j = 0; j < A64_HINT_SLOTS; j++) {
-        const a64_page_hint *h = &cpu->hint[kind][j];
-        if (h->el_tag != cpu->pstate.el + 1u || h->va_page != va >> A64_HINT_PAGE_SHIFT)
-            continue;
-        if (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0)
-            return NULL;
-        return h->host + (va & A64_HINT_PAGE_MASK);
-    }
-    return NULL;
+    const a64_page_hint *h = a64_hint_find(cpu, kind, va);
+    if (!h || (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0))
+        return NULL;
+    return h->host + (va & A64_HINT_PAGE_MASK);
 }
 
 /* ---- registers ---- */
@@ -87,9 +94,9 @@ static inline void set_reg_sf(a64_cpu *cpu, unsigned n, bool sf, uint64_t v)
 /* a64_sp, inline for the interpreter's own use. */
 static inline uint64_t *sp_in_use(a64_cpu *cpu)
 {
-    if (cpu->pstate.sp == 0 || cpu->pstate.el == 0)
-        return &cpu->sp_el[0];
-    return &cpu->sp_el[cpu->pstate.el > 2 ? 2 : cpu->pstate.el];
+    /* SP_EL0 at EL0 or with SPSel = 0; else SP_ELx (no EL3 here: 2 at most). */
+    unsigned el = cpu->pstate.sp ? cpu->pstate.el : 0;
+    return &cpu->sp_el[el > 2 ? 2 : el];
 }
 
 /* Where X[n] lives when register 31 is SP: the base register of a load or store. */
