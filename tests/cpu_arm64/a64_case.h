@@ -83,6 +83,13 @@ static inline void t64_init(t64 *t)
     t->cpu.sys.cpacr_el1 = A64_CPACR_FPEN_NONE << A64_CPACR_FPEN_SHIFT;
 }
 
+/* Give the CPU a host page hint for the window page holding va, as a platform would. */
+static inline void t64_hint_page(t64 *t, a64_acc_kind kind, unsigned el, uint64_t va, bool device)
+{
+    uint64_t page_va = va & ~A64_HINT_PAGE_MASK;
+    a64_set_page_hint(&t->cpu, kind, el, va, t->mem + (page_va - T64_MEM_BASE), device);
+}
+
 static inline void t64_free(t64 *t)
 {
     free(t->mem);
