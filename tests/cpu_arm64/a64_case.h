@@ -28,6 +28,7 @@ typedef struct t64 {
     uint8_t *mem;
     uint64_t hole_lo, hole_hi;      /* accesses touching [lo, hi) fault */
     a64_access last;                /* the last data access seen */
+    bool hints;                     /* hand the CPU host page hints, as the virt platform does */
     unsigned sys_ops;               /* TLBI/IC calls seen */
     a64_sys_op last_op;
 } t64;
@@ -49,6 +50,11 @@ static a64_mem_status t64_access(void *ctx, const a64_access *acc, void *data, a
     if (acc->flags & A64_ACC_CACHE_MAINT)
         return A64_MEM_OK; /* a check only: no data moves */
     uint8_t *p = t->mem + (acc->va - T64_MEM_BASE);
+    /* The window starts and ends on a page boundary, so the page of an access inside it is too. */
+    uint64_t page_va = acc->va & ~A64_HINT_PAGE_MASK;
+    bool page_in_hole = page_va < t->hole_hi && page_va + A64_HINT_PAGE_MASK + 1 > t->hole_lo;
+    if (t->hints && !acc->flags && !page_in_hole)
+        a64_set_page_hint(&t->cpu, acc->kind, acc->el, acc->va, t->mem + (page_va - T64_MEM_BASE), false);
     if (acc->kind == A64_ACC_WRITE)
         memcpy(p, data, acc->size);
     else
@@ -75,6 +81,13 @@ static inline void t64_init(t64 *t)
     t->cpu.sp_el[0] = T64_STACK - 0x1000;
     /* FP/SIMD enabled unless a test says otherwise. */
     t->cpu.sys.cpacr_el1 = A64_CPACR_FPEN_NONE << A64_CPACR_FPEN_SHIFT;
+}
+
+/* Give the CPU a host page hint for the window page holding va, as a platform would. */
+static inline void t64_hint_page(t64 *t, a64_acc_kind kind, unsigned el, uint64_t va, bool device)
+{
+    uint64_t page_va = va & ~A64_HINT_PAGE_MASK;
+    a64_set_page_hint(&t->cpu, kind, el, va, t->mem + (page_va - T64_MEM_BASE), device);
 }
 
 static inline void t64_free(t64 *t)

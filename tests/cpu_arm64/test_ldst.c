@@ -1,7 +1,9 @@
 /*
  * Loads and stores of general registers: every addressing mode, pairs,
  * literals, unprivileged accesses, prefetch, and the aborts they raise
- * (data abort syndrome and FAR, SP alignment, SCTLR_EL1.A alignment).
+ * (data abort syndrome and FAR, SP alignment, SCTLR_EL1.A alignment),
+ * and the same instructions served by host page hints, whose fast paths
+ * must behave exactly as the memory callback does.
  * The data window holds byte i at T64_DATA + i (mod 256).
  */
 #include "a64_case.h"
@@ -219,6 +221,141 @@ START_TEST(alignment_check)
 }
 END_TEST
 
+/* Hints for reads and writes at EL1 on the data page and the page below the stack. */
+static void hint_data_and_stack(t64 *t)
+{
+    t64_hint_page(t, A64_ACC_READ, 1, T64_DATA, false);
+    t64_hint_page(t, A64_ACC_WRITE, 1, T64_DATA, false);
+    t64_hint_page(t, A64_ACC_READ, 1, T64_STACK - 1, false);
+    t64_hint_page(t, A64_ACC_WRITE, 1, T64_STACK - 1, false);
+}
+
+START_TEST(pairs_through_page_hints)
+{
+    static const uint32_t code[] = {
+        0xa9bf0be0, /* stp x0, x2, [sp, #-16]! */
+        0xa9010fe2, /* stp x2, x3, [sp, #16] */
+        0xa9411be5, /* ldp x5, x6, [sp, #16] */
+        0xa8c11fe4, /* ldp x4, x7, [sp], #16 */
+        0xa8817c3f, /* stp xzr, xzr, [x1], #16 */
+    };
+    t64 t;
+    setup(&t, 0);
+    t64_code(&t, code, 5);
+    hint_data_and_stack(&t);
+    t.cpu.x[0] = 0x1111;
+    t.cpu.x[2] = 0x2222;
+    t.cpu.x[3] = 0x3333;
+    t.cpu.x[1] = T64_DATA + 0x80;
+    t.last.kind = A64_ACC_FETCH;
+    T64_STEP(&t, A64_OK, "stp pre-index, hinted");
+    T64_EQ(t.last.kind, A64_ACC_FETCH, "the hint served the store: no callback");
+    T64_EQ(t.cpu.sp_el[1], T64_STACK - 16, "stp pre-index: SP");
+    T64_EQ(t64_rd64(&t, T64_STACK - 16), 0x1111, "stp pre-index: first");
+    T64_EQ(t64_rd64(&t, T64_STACK - 8), 0x2222, "stp pre-index: second");
+    T64_STEP(&t, A64_OK, "stp offset, hinted");
+    T64_EQ(t64_rd64(&t, T64_STACK), 0x2222, "stp offset: first (the next page, through the callback)");
+    T64_EQ(t64_rd64(&t, T64_STACK + 8), 0x3333, "stp offset: second");
+    T64_EQ(t.cpu.sp_el[1], T64_STACK - 16, "stp offset: no writeback");
+    T64_STEP(&t, A64_OK, "ldp offset");
+    T64_EQ(t.cpu.x[5], 0x2222, "ldp offset: first");
+    T64_EQ(t.cpu.x[6], 0x3333, "ldp offset: second");
+    T64_STEP(&t, A64_OK, "ldp post-index, hinted");
+    T64_EQ(t.cpu.x[4], 0x1111, "ldp post-index: first");
+    T64_EQ(t.cpu.x[7], 0x2222, "ldp post-index: second");
+    T64_EQ(t.cpu.sp_el[1], T64_STACK, "ldp post-index: SP");
+    T64_STEP(&t, A64_OK, "stp xzr, xzr post-index, hinted");
+    T64_EQ(t64_rd64(&t, T64_DATA + 0x80), 0, "stp xzr: first");
+    T64_EQ(t64_rd64(&t, T64_DATA + 0x88), 0, "stp xzr: second");
+    T64_EQ(t.cpu.x[1], T64_DATA + 0x90, "stp post-index: base");
+    t64_free(&t);
+}
+END_TEST
+
+START_TEST(pair_fast_path_declines)
+{
+    /* Each case has a hint for the page, and each must still take the general path's rules. */
+    t64 t;
+    setup(&t, 0xa9000be0); /* stp x0, x2, [sp] */
+    hint_data_and_stack(&t);
+    t.cpu.sp_el[1] = T64_STACK - 24;
+    t.cpu.x[0] = 0x1111;
+    t.cpu.sys.sctlr_el1 |= A64_SCTLR_SA;
+    T64_EXPECT_EXC(&t, ESR_EC_SP_ALIGN, "hinted stp at a misaligned SP with SCTLR_EL1.SA");
+    T64_EQ(t64_rd64(&t, T64_STACK - 24), 0, "nothing stored");
+    t.cpu.sys.sctlr_el1 &= ~A64_SCTLR_SA;
+    T64_STEP(&t, A64_OK, "hinted stp at a misaligned SP without SCTLR_EL1.SA");
+    T64_EQ(t64_rd64(&t, T64_STACK - 24), 0x1111, "stored");
+    t64_free(&t);
+
+    setup(&t, 0xa9400c22); /* ldp x2, x3, [x1] */
+    hint_data_and_stack(&t);
+    t64_hint_page(&t, A64_ACC_READ, 1, T64_DATA + 0x1000, false);
+    t.cpu.x[1] = T64_DATA + 0x1000 - 8;
+    t64_wr64(&t, T64_DATA + 0x1000 - 8, 0xaaaa);
+    t64_wr64(&t, T64_DATA + 0x1000, 0xbbbb);
+    T64_STEP(&t, A64_OK, "ldp across a page boundary");
+    T64_EQ(t.cpu.x[2], 0xaaaa, "first, on the lower page");
+    T64_EQ(t.cpu.x[3], 0xbbbb, "second, on the upper page");
+    t64_free(&t);
+
+    setup(&t, 0xa9400c22); /* ldp x2, x3, [x1] */
+    t64_hint_page(&t, A64_ACC_READ, 1, T64_DATA, true);
+    t.cpu.x[1] = T64_DATA + 4;
+    t.last.kind = A64_ACC_FETCH;
+    T64_STEP(&t, A64_OK, "ldp of unaligned doublewords from a Device page");
+    T64_EQ(t.last.kind, A64_ACC_READ, "the callback served it (it raises the Device alignment fault)");
+    T64_EQ(t.cpu.x[2], 0x0b0a090807060504ull, "first");
+    T64_EQ(t.cpu.x[3], 0x131211100f0e0d0cull, "second");
+    t64_free(&t);
+
+    setup(&t, 0xa9400c22); /* ldp x2, x3, [x1] */
+    hint_data_and_stack(&t);
+    t.cpu.x[1] = T64_DATA;
+    t.cpu.debug_attention = true; /* as if a watchpoint were armed (none is) */
+    t.last.kind = A64_ACC_FETCH;
+    T64_STEP(&t, A64_OK, "ldp while self-hosted debug wants every access");
+    T64_EQ(t.last.kind, A64_ACC_READ, "the callback served it");
+    T64_EQ(t.cpu.x[2], 0x0706050403020100ull, "first");
+    t64_free(&t);
+}
+END_TEST
+
+START_TEST(single_through_page_hints)
+{
+    static const uint32_t code[] = {
+        0xb9400420, /* ldr w0, [x1, #4] */
+        0xf9400821, /* ldr x1, [x1, #16] */
+        0xb9000be2, /* str w2, [sp, #8] */
+        0xf90007e2, /* str x2, [sp, #8] */
+    };
+    t64 t;
+    setup(&t, 0);
+    t64_code(&t, code, 4);
+    hint_data_and_stack(&t);
+    t.cpu.sp_el[1] = T64_STACK - 16;
+    t.cpu.x[0] = ~0ull;
+    t.cpu.x[1] = T64_DATA + 0x80;
+    t.cpu.x[2] = 0x8877665544332211ull;
+    t.last.kind = A64_ACC_FETCH;
+    T64_STEP(&t, A64_OK, "ldr w, hinted");
+    T64_EQ(t.last.kind, A64_ACC_FETCH, "the hint served the load: no callback");
+    T64_EQ(t.cpu.x[0], 0x87868584, "ldr w zero-extends");
+    T64_STEP(&t, A64_OK, "ldr x into its own base");
+    T64_EQ(t.cpu.x[1], 0x9796959493929190ull, "ldr x");
+    t64_wr64(&t, T64_STACK - 8, ~0ull);
+    T64_STEP(&t, A64_OK, "str w at SP, hinted");
+    T64_EQ(t64_rd64(&t, T64_STACK - 8), 0xffffffff44332211ull, "str w stores four bytes");
+    T64_STEP(&t, A64_OK, "str x at SP, hinted");
+    T64_EQ(t64_rd64(&t, T64_STACK - 8), 0x8877665544332211ull, "str x");
+    t.cpu.pc = T64_CODE + 12;
+    t.cpu.sp_el[1] = T64_STACK - 24;
+    t.cpu.sys.sctlr_el1 |= A64_SCTLR_SA;
+    T64_EXPECT_EXC(&t, ESR_EC_SP_ALIGN, "hinted str at a misaligned SP with SCTLR_EL1.SA");
+    t64_free(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cpu_arm64_ldst");
@@ -233,6 +370,9 @@ int main(void)
     tcase_add_test(tc, pair_second_half_faults);
     tcase_add_test(tc, sp_alignment);
     tcase_add_test(tc, alignment_check);
+    tcase_add_test(tc, pairs_through_page_hints);
+    tcase_add_test(tc, pair_fast_path_declines);
+    tcase_add_test(tc, single_through_page_hints);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -199,6 +199,52 @@ START_TEST(sysreg_el_rules)
 }
 END_TEST
 
+START_TEST(sysreg_sp_el0_and_write_only)
+{
+    t64 t;
+    const uint32_t sp_el0_code[] = {
+        0xd5184101, /* msr sp_el0, x1 */
+        0xd5384102, /* mrs x2, sp_el0 */
+    };
+    t64_init(&t);
+    t64_code(&t, sp_el0_code, 2);
+    t.cpu.x[1] = 0x1230;
+    T64_STEP(&t, A64_OK, "msr sp_el0 with SPSel = 1");
+    T64_EQ(t.cpu.sp_el[0], 0x1230, "SP_EL0 written");
+    T64_STEP(&t, A64_OK, "mrs sp_el0 with SPSel = 1");
+    T64_EQ(t.cpu.x[2], 0x1230, "SP_EL0 read back");
+    t.cpu.pc = T64_CODE;
+    t.cpu.pstate.sp = 0;
+    t.cpu.x[1] = 0x4560;
+    T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "msr sp_el0 while it is the SP in use");
+    T64_EQ(t.cpu.sp_el[0], 0x1230, "SP_EL0 unchanged by the UNDEFINED write");
+    t64_free(&t);
+
+    one(&t, 0xd5301080); /* mrs x0, oslar_el1 */
+    T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "read of write-only OSLAR_EL1");
+    t64_free(&t);
+}
+END_TEST
+
+START_TEST(sysreg_writes_and_page_hints)
+{
+    t64 t;
+    const uint32_t code[] = {
+        0xd518d080, /* msr tpidr_el1, x0 */
+        0xd5181000, /* msr sctlr_el1, x0 (same value) */
+    };
+    t64_init(&t);
+    t.hints = true;
+    t64_code(&t, code, 2);
+    t.cpu.x[0] = t.cpu.sys.sctlr_el1;
+    T64_STEP(&t, A64_OK, "msr tpidr_el1");
+    ck_assert_msg(t.cpu.hint[A64_ACC_FETCH][0].el_tag != 0, "a TPIDR_EL1 write keeps the page hints");
+    T64_STEP(&t, A64_OK, "msr sctlr_el1");
+    ck_assert_msg(t.cpu.hint[A64_ACC_FETCH][0].el_tag == 0, "an SCTLR_EL1 write drops the page hints");
+    t64_free(&t);
+}
+END_TEST
+
 static a64_sysreg_result timer_hook(void *ctx, uint32_t enc, bool is_read, uint64_t *value, unsigned el)
 {
     if (enc != A64_SYSREG_ENC(3, 3, 14, 0, 2)) /* CNTVCT_EL0 */
@@ -338,6 +384,8 @@ int main(void)
     tcase_add_test(tc, pstate_immediates);
     tcase_add_test(tc, sysreg_reads_and_writes);
     tcase_add_test(tc, sysreg_el_rules);
+    tcase_add_test(tc, sysreg_sp_el0_and_write_only);
+    tcase_add_test(tc, sysreg_writes_and_page_hints);
     tcase_add_test(tc, platform_sysreg_hook);
     tcase_add_test(tc, eret);
     tcase_add_test(tc, maintenance);

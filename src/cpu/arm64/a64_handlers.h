@@ -10,6 +10,8 @@
 /* dp_imm.c */
 a64_status a64_op_adr(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_addsub_imm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_add_x_imm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_sub_x_imm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_logical_imm(uint32_t insn);
 a64_status a64_op_logical_imm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_movewide(uint32_t insn);
@@ -72,12 +74,22 @@ a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn);
 /* ldst.c */
 bool a64_valid_ldst_reg(uint32_t insn);
 a64_status a64_op_ldst_reg(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_str_x_uimm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldr_x_uimm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_str_w_uimm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldr_w_uimm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_ldr_lit_simd(uint32_t insn);
 a64_status a64_op_ldr_lit(a64_cpu *cpu, uint32_t insn);
 
 /* ldst_pair.c */
 bool a64_valid_ldst_pair(uint32_t insn);
 a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_offset(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_pre(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn);
 
 /* ldst_excl.c */
 a64_status a64_op_ldst_excl(a64_cpu *cpu, uint32_t insn);

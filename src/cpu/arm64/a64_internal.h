@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cpu/arm64/a64.h"
 
@@ -40,21 +41,28 @@ static inline bool a64_hints_usable(const a64_cpu *cpu)
     return !cpu->debug_attention;
 }
 
+/* The hint for accesses of `kind` at the current EL on va's page, or NULL. */
+static inline const a64_page_hint *a64_hint_find(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va)
+{
+    const a64_page_hint *h = cpu->hint[kind];
+    uint64_t page = va >> A64_HINT_PAGE_SHIFT;
+    unsigned el_tag = cpu->pstate.el + 1u;
+    for (unsigned j = 0; j < A64_HINT_SLOTS; j++, h++)
+        if (h->el_tag == el_tag && h->va_page == page)
+            return h;
+    return NULL;
+}
+
 /* The hint serving an access of `size` bytes at va, or NULL (then call ops.access, which also raises
  * the Alignment fault of an unaligned data access to Device memory, Arm ARM B2.5.2). */
 static inline uint8_t *a64_hint_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
 {
     if ((va & A64_HINT_PAGE_MASK) + size > (1u << A64_HINT_PAGE_SHIFT) || !a64_hints_usable(cpu))
         return NULL;
-    for (unsigned j = 0; j < A64_HINT_SLOTS; j++) {
-        const a64_page_hint *h = &cpu->hint[kind][j];
-        if (h->el_tag != cpu->pstate.el + 1u || h->va_page != va >> A64_HINT_PAGE_SHIFT)
-            continue;
-        if (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0)
-            return NULL;
-        return h->host + (va & A64_HINT_PAGE_MASK);
-    }
-    return NULL;
+    const a64_page_hint *h = a64_hint_find(cpu, kind, va);
+    if (!h || (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0))
+        return NULL;
+    return h->host + (va & A64_HINT_PAGE_MASK);
 }
 
 /* ---- registers ---- */
@@ -86,9 +94,15 @@ static inline void set_reg_sf(a64_cpu *cpu, unsigned n, bool sf, uint64_t v)
 /* a64_sp, inline for the interpreter's own use. */
 static inline uint64_t *sp_in_use(a64_cpu *cpu)
 {
-    if (cpu->pstate.sp == 0 || cpu->pstate.el == 0)
-        return &cpu->sp_el[0];
-    return &cpu->sp_el[cpu->pstate.el > 2 ? 2 : cpu->pstate.el];
+    /* SP_EL0 at EL0 or with SPSel = 0; else SP_ELx (no EL3 here: 2 at most). */
+    unsigned el = cpu->pstate.sp ? cpu->pstate.el : 0;
+    return &cpu->sp_el[el > 2 ? 2 : el];
+}
+
+/* Where X[n] lives when register 31 is SP: the base register of a load or store. */
+static inline uint64_t *xreg_sp_ptr(a64_cpu *cpu, unsigned n)
+{
+    return n == A64_REG_ZR ? sp_in_use(cpu) : &cpu->x[n];
 }
 
 static inline uint64_t xreg_sp(a64_cpu *cpu, unsigned n)
@@ -147,8 +161,18 @@ a64_status a64_mem_read(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size,
 a64_status a64_mem_write(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigned size, unsigned align,
                          unsigned flags, const void *in, const a64_ldst_syn *syn);
 
-/* Little-endian bytes to a value and back, unrolled for each size so the compiler merges them into
- * one load or store. */
+/* Little-endian bytes to a value and back: a memcpy of the common sizes (one host load or store,
+ * whatever the alignment) and a byte swap that only a big-endian host compiles to anything. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define A64_HOST_LE16(v) __builtin_bswap16(v)
+#define A64_HOST_LE32(v) __builtin_bswap32(v)
+#define A64_HOST_LE64(v) __builtin_bswap64(v)
+#else
+#define A64_HOST_LE16(v) (v)
+#define A64_HOST_LE32(v) (v)
+#define A64_HOST_LE64(v) (v)
+#endif
+
 static inline uint64_t a64_le_bytes(const uint8_t *b, unsigned n)
 {
     uint64_t v = 0;
@@ -157,13 +181,28 @@ static inline uint64_t a64_le_bytes(const uint8_t *b, unsigned n)
     return v;
 }
 
+static inline uint64_t a64_le_load64(const uint8_t *b)
+{
+    uint64_t v;
+    memcpy(&v, b, sizeof v);
+    return A64_HOST_LE64(v);
+}
+
 static inline uint64_t a64_le_load(const uint8_t *b, unsigned size)
 {
     switch (size) {
     case 1: return b[0];
-    case 2: return a64_le_bytes(b, 2);
-    case 4: return a64_le_bytes(b, 4);
-    case 8: return a64_le_bytes(b, 8);
+    case 2: {
+        uint16_t v;
+        memcpy(&v, b, sizeof v);
+        return A64_HOST_LE16(v);
+    }
+    case 4: {
+        uint32_t v;
+        memcpy(&v, b, sizeof v);
+        return A64_HOST_LE32(v);
+    }
+    case 8: return a64_le_load64(b);
     default: return a64_le_bytes(b, size);
     }
 }
@@ -174,13 +213,27 @@ static inline void a64_le_bytes_store(uint8_t *b, unsigned n, uint64_t v)
         b[i] = (uint8_t)(v >> (8 * i));
 }
 
+static inline void a64_le_store64(uint8_t *b, uint64_t v)
+{
+    uint64_t le = A64_HOST_LE64(v);
+    memcpy(b, &le, sizeof le);
+}
+
 static inline void a64_le_store(uint8_t *b, unsigned size, uint64_t v)
 {
     switch (size) {
     case 1: b[0] = (uint8_t)v; break;
-    case 2: a64_le_bytes_store(b, 2, v); break;
-    case 4: a64_le_bytes_store(b, 4, v); break;
-    case 8: a64_le_bytes_store(b, 8, v); break;
+    case 2: {
+        uint16_t le = A64_HOST_LE16((uint16_t)v);
+        memcpy(b, &le, sizeof le);
+        break;
+    }
+    case 4: {
+        uint32_t le = A64_HOST_LE32((uint32_t)v);
+        memcpy(b, &le, sizeof le);
+        break;
+    }
+    case 8: a64_le_store64(b, v); break;
     default: a64_le_bytes_store(b, size, v); break;
     }
 }

@@ -23,6 +23,9 @@
 static const a64_row rows[] = {
     /* ---- Data processing (immediate), C4.1.86 ---- */
     INT(0x1f000000, 0x10000000, "ADR/ADRP", a64_op_adr, NULL, A64_GRP_DP_IMM),
+    /* ADD and SUB of X registers without flags first (same name): SP arithmetic in every handler. */
+    INT(0xff800000, 0x91000000, "ADD/SUB (immediate)", a64_op_add_x_imm, NULL, A64_GRP_DP_IMM),
+    INT(0xff800000, 0xd1000000, "ADD/SUB (immediate)", a64_op_sub_x_imm, NULL, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x11000000, "ADD/SUB (immediate)", a64_op_addsub_imm, NULL, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x12000000, "logical (immediate)", a64_op_logical_imm, a64_valid_logical_imm, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x12800000, "move wide (immediate)", a64_op_movewide, a64_valid_movewide, A64_GRP_DP_IMM),
@@ -58,6 +61,14 @@ static const a64_row rows[] = {
     INT(0x3fa00000, 0x08a00000, "CAS", a64_op_cas, a64_valid_cas, A64_GRP_LDST),
     INT(0x3f000000, 0x18000000, "LDR (literal)", a64_op_ldr_lit, NULL, A64_GRP_LDST),
     SIMD(0x3f000000, 0x1c000000, "LDR (literal, SIMD&FP)", a64_op_ldr_lit, a64_valid_ldr_lit_simd, A64_GRP_FP_SIMD),
+    /* X-register STP/LDP, one row per indexing mode (the frame saves of every handler), before the
+     * general row that serves the rest of the class: same name, same check. */
+    INT(0xffc00000, 0xa9000000, "load/store pair", a64_op_stp_x_offset, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa9800000, "load/store pair", a64_op_stp_x_pre, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa8800000, "load/store pair", a64_op_stp_x_post, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa9400000, "load/store pair", a64_op_ldp_x_offset, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa9c00000, "load/store pair", a64_op_ldp_x_pre, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc00000, 0xa8c00000, "load/store pair", a64_op_ldp_x_post, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0x3e000000, 0x28000000, "load/store pair", a64_op_ldst_pair, a64_valid_ldst_pair, A64_GRP_LDST),
     SIMD(0x3e000000, 0x2c000000, "load/store pair (SIMD&FP)", a64_op_ldst_pair, a64_valid_ldst_pair, A64_GRP_FP_SIMD),
     INT(0x3f200000, 0x38000000, "load/store register (imm9)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_LDST),
@@ -65,6 +76,11 @@ static const a64_row rows[] = {
     INT(0x3f200c00, 0x38200800, "load/store register (register offset)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_LDST),
     SIMD(0x3f200c00, 0x3c200800, "load/store register (register offset, SIMD&FP)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_FP_SIMD),
     INT(0x3f200c00, 0x38200000, "atomic memory operation", a64_op_atomic, a64_valid_atomic, A64_GRP_LDST),
+    /* LDR/STR of X and W registers, before the general row (same name, same check). */
+    INT(0xffc00000, 0xf9000000, "load/store register (unsigned offset)", a64_op_str_x_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
+    INT(0xffc00000, 0xf9400000, "load/store register (unsigned offset)", a64_op_ldr_x_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
+    INT(0xffc00000, 0xb9000000, "load/store register (unsigned offset)", a64_op_str_w_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
+    INT(0xffc00000, 0xb9400000, "load/store register (unsigned offset)", a64_op_ldr_w_uimm, a64_valid_ldst_reg, A64_GRP_LDST),
     INT(0x3f000000, 0x39000000, "load/store register (unsigned offset)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_LDST),
     SIMD(0x3f000000, 0x3d000000, "load/store register (unsigned offset, SIMD&FP)", a64_op_ldst_reg, a64_valid_ldst_reg, A64_GRP_FP_SIMD),
 

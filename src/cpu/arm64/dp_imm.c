@@ -40,6 +40,21 @@ a64_status a64_op_addsub_imm(a64_cpu *cpu, uint32_t insn)
     return A64_OK;
 }
 
+/* ADD/SUB (immediate) of X registers that set no flags (stack adjustment, MOV to and from SP, address
+ * arithmetic), each with its own row in decode.c: X[d|SP] = X[n|SP] +/- imm. */
+static inline a64_status addsub_imm_x(a64_cpu *cpu, uint32_t insn, bool sub)
+{
+    uint64_t imm = BITS(insn, 21, 10);
+    if (BIT(insn, 22))
+        imm <<= 12;
+    uint64_t a = xreg_sp(cpu, BITS(insn, 9, 5));
+    set_xreg_sp(cpu, BITS(insn, 4, 0), sub ? a - imm : a + imm);
+    return A64_OK;
+}
+
+a64_status a64_op_add_x_imm(a64_cpu *cpu, uint32_t insn) { return addsub_imm_x(cpu, insn, false); }
+a64_status a64_op_sub_x_imm(a64_cpu *cpu, uint32_t insn) { return addsub_imm_x(cpu, insn, true); }
+
 bool a64_valid_logical_imm(uint32_t insn)
 {
     bool sf = BIT(insn, 31), n = BIT(insn, 22);

@@ -108,6 +108,36 @@ a64_status a64_op_ldst_reg(a64_cpu *cpu, uint32_t insn)
     return st;
 }
 
+/*
+ * LDR/STR of an X or W register with an unsigned offset, the common shape of a handler's loads and
+ * stores, each with its own row in decode.c. It serves an aligned access that a page hint holds and
+ * hands anything else, before changing any state, to a64_op_ldst_reg.
+ */
+static inline a64_status ldst_uimm(a64_cpu *cpu, uint32_t insn, unsigned scale, bool load)
+{
+    unsigned rn = BITS(insn, 9, 5), rt = BITS(insn, 4, 0), bytes = 1u << scale;
+    uint64_t base = xreg_sp(cpu, rn);
+    /* A 16-byte aligned SP passes the SP alignment check (D1.8.2) whatever SCTLR_ELx.SA says. */
+    if (rn == A64_REG_ZR && (base & 0xf) != 0)
+        return a64_op_ldst_reg(cpu, insn);
+    uint64_t addr = base + ((uint64_t)BITS(insn, 21, 10) << scale);
+    uint8_t *p = a64_plain_aligned_host(cpu, load ? A64_ACC_READ : A64_ACC_WRITE, addr, bytes, 0);
+    if (!p)
+        return a64_op_ldst_reg(cpu, insn);
+    if (load)
+        set_xreg(cpu, rt, a64_le_load(p, bytes)); /* a W load zero-extends */
+    else
+        a64_le_store(p, bytes, xreg(cpu, rt));
+    return A64_OK;
+}
+
+#define SCALE_W 2
+
+a64_status a64_op_str_x_uimm(a64_cpu *cpu, uint32_t insn) { return ldst_uimm(cpu, insn, SIZE_X, false); }
+a64_status a64_op_ldr_x_uimm(a64_cpu *cpu, uint32_t insn) { return ldst_uimm(cpu, insn, SIZE_X, true); }
+a64_status a64_op_str_w_uimm(a64_cpu *cpu, uint32_t insn) { return ldst_uimm(cpu, insn, SCALE_W, false); }
+a64_status a64_op_ldr_w_uimm(a64_cpu *cpu, uint32_t insn) { return ldst_uimm(cpu, insn, SCALE_W, true); }
+
 bool a64_valid_ldr_lit_simd(uint32_t insn)
 {
     return BITS(insn, 31, 30) != 3;

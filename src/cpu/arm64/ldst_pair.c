@@ -83,3 +83,47 @@ a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn)
         set_xreg_sp(cpu, rn, base + (uint64_t)offset);
     return st;
 }
+
+/*
+ * The shape every exception handler's frame save and restore uses, X-register STP/LDP (opc = 10, not
+ * SIMD&FP, not no-allocate), with a handler per indexing mode so that the decode table (decode.c)
+ * has done the field decode. It serves a pair that one page hint holds, and hands anything else to
+ * a64_op_ldst_pair before changing any state, so that the general path makes every check and raises
+ * every fault itself.
+ */
+#define PAIR_X_BYTES 8
+
+static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode, bool load)
+{
+    unsigned rt = BITS(insn, 4, 0), rt2 = BITS(insn, 14, 10), rn = BITS(insn, 9, 5);
+    int64_t offset = (((int64_t)((uint64_t)BITS(insn, 21, 15) << 57)) >> 57) * PAIR_X_BYTES;
+    uint64_t *base_reg = xreg_sp_ptr(cpu, rn);
+    uint64_t base = *base_reg;
+    /* A 16-byte aligned SP passes the SP alignment check (D1.8.2) whatever SCTLR_ELx.SA says. */
+    if (rn == A64_REG_ZR && (base & 0xf) != 0)
+        return a64_op_ldst_pair(cpu, insn);
+    uint64_t addr = mode == MODE_POST ? base : base + (uint64_t)offset;
+    uint8_t *p = a64_plain_pair_host(cpu, load ? A64_ACC_READ : A64_ACC_WRITE, addr, PAIR_X_BYTES);
+    if (!p)
+        return a64_op_ldst_pair(cpu, insn);
+    if (load) {
+        uint64_t a = a64_le_load64(p), b = a64_le_load64(p + PAIR_X_BYTES);
+        if (mode != MODE_OFFSET)
+            *base_reg = base + (uint64_t)offset;
+        set_xreg(cpu, rt, a);
+        set_xreg(cpu, rt2, b);
+    } else {
+        a64_le_store64(p, xreg(cpu, rt));
+        a64_le_store64(p + PAIR_X_BYTES, xreg(cpu, rt2));
+        if (mode != MODE_OFFSET)
+            *base_reg = base + (uint64_t)offset;
+    }
+    return A64_OK;
+}
+
+a64_status a64_op_stp_x_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, false); }
+a64_status a64_op_stp_x_pre(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_PRE, false); }
+a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_POST, false); }
+a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, true); }
+a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_PRE, true); }
+a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_POST, true); }

@@ -157,18 +157,78 @@ static const sr_row table[] = {
 #define ENC_BITS 16     /* op0:op1:CRn:CRm:op2, A64_SYSREG_ENC */
 _Static_assert(NROWS < 255, "row numbers + 1 are bytes");
 
-/* Row number + 1 by encoding (0: none), built once: the MRS/MSR in every exception handler would
- * otherwise scan the table. */
+/*
+ * How MRS/MSR reach a row without the general checks, worked out once per row: a register that is a
+ * uint64_t of the CPU (a64_sysregs field or SP_EL0), from the lowest EL at which nothing but that EL
+ * decides the access. Everything else (a write that drops page hints, EL0 enables, the FP and debug
+ * traps, the special kinds) takes the general path.
+ */
+#define SR_NEVER 0xffu  /* a *_min_el: always the general path */
+
+typedef struct sr_direct {
+    size_t cpu_offset;      /* offsetof(a64_cpu, ...) of the value */
+    uint8_t read_min_el;
+    uint8_t write_min_el;
+    bool spx_only;          /* SP_EL0: only while SPSel selects SP_ELx (C5.2.17) */
+} sr_direct;
+
+/* Registers whose value a translation depends on (D8: regime controls, memory attributes, stage-2
+ * and routing controls): a write drops the CPU's host page hints (a64.h), which stand for
+ * translations made under the old value. */
+static bool shapes_translation(const sr_row *r)
+{
+    static const size_t offsets[] = {
+        offsetof(a64_sysregs, sctlr_el1), offsetof(a64_sysregs, tcr_el1), offsetof(a64_sysregs, ttbr0_el1),
+        offsetof(a64_sysregs, ttbr1_el1), offsetof(a64_sysregs, mair_el1), offsetof(a64_sysregs, sctlr_el2),
+        offsetof(a64_sysregs, tcr_el2), offsetof(a64_sysregs, ttbr0_el2), offsetof(a64_sysregs, mair_el2),
+        offsetof(a64_sysregs, hcr_el2), offsetof(a64_sysregs, vtcr_el2), offsetof(a64_sysregs, vttbr_el2),
+    };
+    if (r->kind != SR_FIELD)
+        return false;
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        if (r->offset == offsets[i])
+            return true;
+    return false;
+}
+
+/* Row number + 1 by encoding (0: none), and the direct access by that number (direct[0]: none), built
+ * once: the MRS/MSR in every exception handler would otherwise scan the table. */
 static uint8_t row_by_enc[1u << ENC_BITS];
+static sr_direct direct[NROWS + 1] = { { .read_min_el = SR_NEVER, .write_min_el = SR_NEVER } };
 static bool row_by_enc_built;
+
+static sr_direct direct_for(const sr_row *r)
+{
+    sr_direct d = { .read_min_el = SR_NEVER, .write_min_el = SR_NEVER };
+    if (r->kind == SR_FIELD) {
+        d.cpu_offset = offsetof(a64_cpu, sys) + r->offset;
+        if (r->dir != SR_WO)
+            d.read_min_el = r->min_el;
+        /* TPIDRRO_EL0 is read-only at EL0. */
+        bool read_only_at_el0 = r->offset == offsetof(a64_sysregs, tpidrro_el0);
+        if (r->dir == SR_RW && !shapes_translation(r))
+            d.write_min_el = read_only_at_el0 ? 1 : r->min_el;
+    } else if (r->kind == SR_SP_EL0) {
+        d.cpu_offset = offsetof(a64_cpu, sp_el[0]);
+        d.read_min_el = d.write_min_el = r->min_el;
+        d.spx_only = true;
+    }
+    return d;
+}
+
+static void build_index(void)
+{
+    for (size_t i = NROWS; i-- > 0;) {
+        row_by_enc[table[i].enc & ((1u << ENC_BITS) - 1)] = (uint8_t)(i + 1);
+        direct[i + 1] = direct_for(&table[i]);
+    }
+    row_by_enc_built = true;
+}
 
 static const sr_row *find(uint32_t enc)
 {
-    if (!row_by_enc_built) {
-        for (size_t i = NROWS; i-- > 0;)
-            row_by_enc[table[i].enc & ((1u << ENC_BITS) - 1)] = (uint8_t)(i + 1);
-        row_by_enc_built = true;
-    }
+    if (!row_by_enc_built)
+        build_index();
     if (enc >> ENC_BITS)
         return NULL;
     unsigned n = row_by_enc[enc];
@@ -240,34 +300,24 @@ static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
     }
 }
 
-/* Registers whose value a translation depends on (D8: regime controls, memory attributes, stage-2
- * and routing controls): a write drops the CPU's host page hints (a64.h), which stand for
- * translations made under the old value. */
-static bool shapes_translation(const sr_row *r)
-{
-    static const size_t offsets[] = {
-        offsetof(a64_sysregs, sctlr_el1), offsetof(a64_sysregs, tcr_el1), offsetof(a64_sysregs, ttbr0_el1),
-        offsetof(a64_sysregs, ttbr1_el1), offsetof(a64_sysregs, mair_el1), offsetof(a64_sysregs, sctlr_el2),
-        offsetof(a64_sysregs, tcr_el2), offsetof(a64_sysregs, ttbr0_el2), offsetof(a64_sysregs, mair_el2),
-        offsetof(a64_sysregs, hcr_el2), offsetof(a64_sysregs, vtcr_el2), offsetof(a64_sysregs, vttbr_el2),
-    };
-    if (r->kind != SR_FIELD)
-        return false;
-    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
-        if (r->offset == offsets[i])
-            return true;
-    return false;
-}
-
 static a64_status trap_sysreg(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
                               unsigned crm, unsigned op2, unsigned rt, bool is_read)
 {
     return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(op0, op1, crn, crm, op2, rt, is_read));
 }
 
-a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
-                             unsigned crm, unsigned op2, unsigned rt, bool is_read)
+/* MRS/MSR (register) fields (C5.1.1): L, o0 (op0 = 2 + o0), op1, CRn, CRm, op2, Rt. Bits 19:5 are
+ * o0:op1:CRn:CRm:op2, which is A64_SYSREG_ENC's layout below its op0<1> bit. */
+#define MRS_MSR_L_BIT 21
+#define SYSREG_ENC_OP0_HIGH (1u << 15)
+
+/* The general path: every rule in the comment at the top. Out of line, so that the direct path in
+ * a64_sysreg_insn needs no frame. */
+static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t insn)
 {
+    unsigned op0 = 2 + BIT(insn, 19), op1 = BITS(insn, 18, 16), crn = BITS(insn, 15, 12), crm = BITS(insn, 11, 8);
+    unsigned op2 = BITS(insn, 7, 5), rt = BITS(insn, 4, 0);
+    bool is_read = BIT(insn, MRS_MSR_L_BIT);
     uint32_t enc = A64_SYSREG_ENC(op0, op1, crn, crm, op2);
     unsigned el = cpu->pstate.el;
     const sr_row *r = find(enc);
@@ -318,4 +368,26 @@ a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned
         write_reg(cpu, r, xreg(cpu, rt));
     }
     return A64_OK;
+}
+
+a64_status a64_sysreg_insn(a64_cpu *cpu, uint32_t insn)
+{
+    uint32_t enc = SYSREG_ENC_OP0_HIGH | BITS(insn, 19, 5);
+    unsigned rt = BITS(insn, 4, 0), el = cpu->pstate.el;
+    bool is_read = BIT(insn, MRS_MSR_L_BIT);
+    if (!row_by_enc_built)
+        return sysreg_access(cpu, insn); /* which builds the index */
+    const sr_direct *d = &direct[row_by_enc[enc]];
+    if (!d->spx_only || cpu->pstate.sp) {
+        uint64_t *value = (uint64_t *)((char *)cpu + d->cpu_offset);
+        if (is_read && el >= d->read_min_el) {
+            set_xreg(cpu, rt, *value);
+            return A64_OK;
+        }
+        if (!is_read && el >= d->write_min_el) {
+            *value = xreg(cpu, rt);
+            return A64_OK;
+        }
+    }
+    return sysreg_access(cpu, insn);
 }

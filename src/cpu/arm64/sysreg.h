@@ -10,9 +10,8 @@
 /* Name of the register at this encoding ("SCTLR_EL1"), NULL if not in the table. */
 const char *a64_sysreg_name(uint32_t enc);
 
-/* MRS (is_read) or MSR with Xt = rt. Raises UNDEFINED, the EC 0x18 trap or
- * the FP access trap as the Arm ARM requires for this EL. */
-a64_status a64_sysreg_access(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
-                             unsigned crm, unsigned op2, unsigned rt, bool is_read);
+/* MRS or MSR (register), the whole instruction word. Raises UNDEFINED, the EC 0x18 trap or the FP
+ * access trap as the Arm ARM requires for this EL. */
+a64_status a64_sysreg_insn(a64_cpu *cpu, uint32_t insn);
 
 #endif

@@ -166,8 +166,7 @@ a64_status a64_op_msr_imm(a64_cpu *cpu, uint32_t insn)
 
 a64_status a64_op_msr_mrs(a64_cpu *cpu, uint32_t insn)
 {
-    return a64_sysreg_access(cpu, insn, 2 + BIT(insn, 19), BITS(insn, 18, 16), BITS(insn, 15, 12),
-                             BITS(insn, 11, 8), BITS(insn, 7, 5), BITS(insn, 4, 0), BIT(insn, 21));
+    return a64_sysreg_insn(cpu, insn);
 }
 
 a64_status a64_op_eret(a64_cpu *cpu, uint32_t insn)

@@ -8,10 +8,26 @@
 
 #include "emu/emu.h"
 
+/* The header's fields between text field `a` and field `b`. */
+#define A64_RECORD_GAP(a, b) (offsetof(emu_trap, b) - offsetof(emu_trap, a) - sizeof((emu_trap *)0)->a)
+#define A64_RECORD_AFTER(rec, a) ((char *)(rec) + offsetof(emu_trap, a) + sizeof (rec)->a)
+_Static_assert(offsetof(emu_trap, stack) < offsetof(emu_trap, source) &&
+                   offsetof(emu_trap, source) < offsetof(emu_trap, escalation) &&
+                   offsetof(emu_trap, escalation) < offsetof(emu_trap, steps),
+               "a64_record_begin clears the header around its text fields in this order");
+
+/* Every header field zero and every text field empty. The text fields (most of the header's bytes)
+ * get only their terminator: this runs on every exception entry and return. */
 static inline void a64_record_begin(emu_trap *rec, emu_trap_kind kind, uint64_t cycle_start, uint64_t pc,
                                     uint64_t sp, unsigned el)
 {
-    memset(rec, 0, offsetof(emu_trap, steps));
+    memset(rec, 0, offsetof(emu_trap, stack));
+    rec->stack[0] = '\0';
+    memset(A64_RECORD_AFTER(rec, stack), 0, A64_RECORD_GAP(stack, source));
+    rec->source[0] = '\0';
+    memset(A64_RECORD_AFTER(rec, source), 0, A64_RECORD_GAP(source, escalation));
+    rec->escalation[0] = '\0';
+    memset(A64_RECORD_AFTER(rec, escalation), 0, A64_RECORD_GAP(escalation, steps));
     rec->arch = EMU_ARCH_AARCH64;
     rec->kind = kind;
     rec->vector = -1;

@@ -135,17 +135,22 @@ void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type typ
                         uint64_t cycle_start, uint32_t step_cost, emu_trap *rec)
 {
     const unsigned from_el = cpu->pstate.el;
+    const uint64_t from_sp = *a64_sp(cpu);
     const uint32_t offset = a64_vector_offset(from_el, cpu->pstate.sp, target_el, type);
     const bool sync = type == A64_EXC_SYNC;
     const esr_ec ec = sync ? class_for_target(exc->ec, from_el, target_el) : ESR_EC_UNKNOWN;
     el_regs r = regs_for(cpu, target_el);
+    /* SPSR_ELx gets PSTATE as it was (D1.10.3). Taken, like the old SP, before the record begins, so
+     * that no call comes between the record's steps (the compiler then keeps its step count). */
+    const uint64_t spsr = a64_pstate_to_spsr(&cpu->pstate);
+    /* Exception entry clears the local exclusive monitor (B2.9.5). */
+    a64_clear_exclusive(cpu);
 
-    a64_record_begin(rec, record_kind(type, ec), cycle_start, cpu->pc, *a64_sp(cpu), from_el);
+    a64_record_begin(rec, record_kind(type, ec), cycle_start, cpu->pc, from_sp, from_el);
     rec->vector = (int)(offset / A64_VECTOR_SLOT_BYTES);
     a64_record_step(rec, step_cost, "select vector slot", offset, (uint64_t)type);
 
-    /* SPSR_ELx: PSTATE as it was (D1.10.3); ELR_ELx: the preferred return address (D1.10.1). */
-    uint64_t spsr = a64_pstate_to_spsr(&cpu->pstate);
+    /* SPSR_ELx: PSTATE as it was; ELR_ELx: the preferred return address (D1.10.1). */
     *r.spsr = spsr;
     rec->spsr = spsr;
     a64_record_step(rec, step_cost, r.spsr_name, 0, spsr);
@@ -182,7 +187,6 @@ void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type typ
     cpu->step_syndrome_valid = false;  /* a later step exception reports no stepped instruction */
     a64_record_step(rec, step_cost, target_el == 2 ? "select EL2 and SP_EL2" : "select EL1 and SP_EL1", 0,
                     target_el);
-    a64_clear_exclusive(cpu);
 
     uint64_t vbar = *r.vbar & ~A64_VBAR_RES0_MASK;
     rec->vbar = vbar;
