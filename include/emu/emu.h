@@ -147,12 +147,18 @@ emu_err emu_breakpoint_add(emu_machine *m, uint64_t pc);
 emu_err emu_breakpoint_remove(emu_machine *m, uint64_t pc);
 
 /*
- * Deterministic interrupt injection (emu --inject). An NMI, or a maskable
- * external interrupt with a vector, is requested when execution reaches an
- * instruction address (before that instruction runs; the first time only) or
- * when the modelled clock reaches a cycle. The CPU then accepts it by the
- * architectural rules (IF, the STI/MOV SS shadows, NMI blocking), as it would
- * a device's. Up to 32 injections per machine.
+ * Deterministic interrupt injection (emu --inject). The request is made when
+ * execution reaches an instruction address (before that instruction runs; the
+ * first time only) or when the modelled clock reaches a cycle; the CPU then
+ * accepts it by the architectural rules, as it would a device's.
+ * - x86-64: an NMI, or a maskable external interrupt with `vector` (IF, the
+ *   STI/MOV SS shadows, NMI blocking).
+ * - AArch64: interrupt `intid` (a PPI 16-31 or an SPI 32 and up) made
+ *   pending at the GIC as a write to its set-pending register would; the
+ *   GIC's enables, priorities and groups and PSTATE.I/F decide when it is
+ *   taken. No NMI (FEAT_NMI is not modelled): EMU_ERR_UNSUPPORTED.
+ * Up to 32 injections per machine; EMU_ERR_INVALID_ARG for a vector or
+ * INTID the machine does not have.
  */
 typedef enum emu_inject_when {
     EMU_INJECT_AT_PC,
@@ -161,7 +167,8 @@ typedef enum emu_inject_when {
 
 typedef struct emu_injection {
     bool nmi;               /* true: an NMI; false: a maskable interrupt with `vector` */
-    uint8_t vector;
+    uint8_t vector;         /* x86-64 */
+    uint16_t intid;         /* AArch64: the GIC INTID */
     emu_inject_when when;
     uint64_t at;            /* the instruction's virtual address, or the machine cycle */
 } emu_injection;

@@ -80,6 +80,11 @@ void gic_init(gic *g, gic_version version);
  * 16..num_irqs-1 are ignored (a wiring bug, caught by the platform tests). */
 void gic_set_irq(void *gic_ctx, unsigned intid, bool level);
 
+/* An injected interrupt (emu --inject): INTID intid made pending as a write of its GICD_ISPENDR /
+ * GICR_ISPENDR0 bit would (IHI 0048B 4.3.7, IHI 0069 12.9.22), a PPI or an SPI. false for an INTID
+ * outside 16..num_irqs-1 (then nothing changes); with check_only, only answer that. */
+bool gic_inject(void *gic_ctx, unsigned intid, bool check_only);
+
 /* The outputs the CPU polls: an interrupt is pending that may preempt (IHI
  * 0048B 3.2.1 / IHI 0069 4.8.4). */
 static inline bool gic_irq_pending(const gic *g) { return g->irq_out; }

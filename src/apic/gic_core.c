@@ -177,6 +177,18 @@ void gic_set_irq(void *gic_ctx, unsigned intid, bool level)
     gic_update(g);
 }
 
+bool gic_inject(void *gic_ctx, unsigned intid, bool check_only)
+{
+    gic *g = gic_ctx;
+    if (intid < GIC_NR_SGIS || intid >= g->num_irqs)
+        return false;
+    if (!check_only) {
+        g->irq[intid].pending_latch = true;
+        gic_update(g);
+    }
+    return true;
+}
+
 void gic_activate(gic *g, unsigned intid)
 {
     gic_irq *irq = &g->irq[intid];

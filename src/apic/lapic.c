@@ -32,7 +32,7 @@ lapic *lapic_create(emu_machine *m, x86_cpu *cpu, uint32_t apic_id)
         free(l);
         return NULL;
     }
-    machine_set_intc(m, &(machine_intc){ acknowledge, l });
+    machine_set_intc(m, &(machine_intc){ .acknowledge = acknowledge, .ctx = l });
     return l;
 }
 

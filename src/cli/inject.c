@@ -1,6 +1,7 @@
 /*
  * --inject KIND@WHEN. KIND is `nmi` or a vector (0-255, decimal or 0x hex)
- * for a maskable external interrupt. WHEN is when the request is made:
+ * for a maskable external interrupt on x86-64; on AArch64 a GIC INTID (a PPI
+ * 16-31 or an SPI) made pending. WHEN is when the request is made:
  * `SYMBOL[+OFFSET]` or `0xADDRESS` (before the instruction there runs, the
  * first time it is reached) or `cycle:N` (when the modelled clock reaches N).
  */
@@ -12,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INJECT_USAGE "write KIND@WHEN: KIND nmi or a vector 0-255; WHEN SYMBOL[+OFFSET], 0xADDRESS or cycle:N"
+#define INJECT_USAGE "write KIND@WHEN: KIND nmi or a vector 0-255 (x86-64), a GIC INTID (AArch64); " \
+                     "WHEN SYMBOL[+OFFSET], 0xADDRESS or cycle:N"
+#define GIC_INTID_MAX 1019      /* the largest SPI INTID the GIC architecture allows (IHI 0069 2.2.1) */
 
 static int parse_u64(const char *s, int base, uint64_t *out)
 {
@@ -27,10 +30,25 @@ static int parse_u64(const char *s, int base, uint64_t *out)
     return 0;
 }
 
-static int parse_kind(const char *kind, emu_injection *inj, char *why, size_t why_len)
+static int parse_kind(const emu_machine *m, const char *kind, emu_injection *inj, char *why, size_t why_len)
 {
+    const bool a64 = emu_machine_arch(m) == EMU_ARCH_AARCH64;
     if (!strcmp(kind, "nmi")) {
+        if (a64) {
+            snprintf(why, why_len, "AArch64 has no NMI here (FEAT_NMI is not modelled): inject a GIC INTID, "
+                     "e.g. 33@SYMBOL");
+            return -1;
+        }
         inj->nmi = true;
+        return 0;
+    }
+    if (a64) {
+        uint64_t intid;
+        if (parse_u64(kind, 0, &intid) != 0 || intid > GIC_INTID_MAX) {
+            snprintf(why, why_len, "'%s' is not a GIC INTID (a PPI 16-31 or an SPI from 32)", kind);
+            return -1;
+        }
+        inj->intid = (uint16_t)intid;
         return 0;
     }
     uint64_t vector;
@@ -104,11 +122,16 @@ int cli_inject(emu_machine *m, const char *spec, char *why, size_t why_len)
     memcpy(kind, spec, kind_len);
     kind[kind_len] = '\0';
     emu_injection inj = { 0 };
-    if (parse_kind(kind, &inj, why, why_len) != 0 || parse_when(m, at + 1, &inj, why, why_len) != 0)
+    if (parse_kind(m, kind, &inj, why, why_len) != 0 || parse_when(m, at + 1, &inj, why, why_len) != 0)
         return -1;
     emu_err err = emu_inject(m, &inj);
+    if (err == EMU_ERR_INVALID_ARG && emu_machine_arch(m) == EMU_ARCH_AARCH64) {
+        snprintf(why, why_len, "the GIC has no INTID %u to inject (PPIs 16-31, SPIs from 32 up to its "
+                 "GICD_TYPER limit), or more than 32 injections", (unsigned)inj.intid);
+        return -1;
+    }
     if (err != EMU_OK) {
-        snprintf(why, why_len, "%s (at most 32 injections, x86-64 only)", emu_strerror(err));
+        snprintf(why, why_len, "%s (at most 32 injections)", emu_strerror(err));
         return -1;
     }
     return 0;

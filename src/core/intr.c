@@ -1,7 +1,8 @@
 /*
  * The NMI and INTR inputs (intr.h) and the injections of emu_inject: an
  * injected NMI latches the NMI input; an injected vector is held like a
- * controller's request until the CPU acknowledges it.
+ * controller's request until the CPU acknowledges it. On AArch64 an injected
+ * INTID goes to the GIC (machine_intc.inject), which signals the CPU.
  */
 #include "core/intr.h"
 
@@ -68,7 +69,10 @@ const char *machine_nmi_take(emu_machine *m)
 static void fire(emu_machine *m, machine_injection *inj)
 {
     inj->done = true;
-    if (inj->req.nmi) {
+    if (m->arch == EMU_ARCH_AARCH64) {
+        m->intc.inject(m->intc.ctx, inj->req.intid, false);
+        machine_attention(m);
+    } else if (inj->req.nmi) {
         machine_raise_nmi(m, INJECTED_SOURCE);
     } else {
         m->injected_vectors[inj->req.vector / 64] |= 1ull << (inj->req.vector % 64);
@@ -116,8 +120,14 @@ bool machine_inject_at_pc(emu_machine *m, uint64_t pc)
 
 emu_err emu_inject(emu_machine *m, const emu_injection *req)
 {
-    if (m->arch != EMU_ARCH_X86_64)
+    if (m->arch == EMU_ARCH_AARCH64) {
+        if (req->nmi || !m->intc.inject)
+            return EMU_ERR_UNSUPPORTED;
+        if (!m->intc.inject(m->intc.ctx, req->intid, true))
+            return EMU_ERR_INVALID_ARG;
+    } else if (m->arch != EMU_ARCH_X86_64) {
         return EMU_ERR_UNSUPPORTED;
+    }
     if (req->when != EMU_INJECT_AT_PC && req->when != EMU_INJECT_AT_CYCLE)
         return EMU_ERR_INVALID_ARG;
     if (m->n_injections == EMU_MAX_INJECTIONS)

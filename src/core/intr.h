@@ -18,10 +18,14 @@
 
 struct emu_machine;
 
-/* The controller behind INTR (the local APIC, or the 8259 when there is none). */
+/* The interrupt controller: on x86 the one behind INTR (the local APIC, or the 8259 when there is
+ * none); on AArch64 the GIC, which signals the CPU itself and only takes injections here. */
 typedef struct machine_intc {
-    /* INTA: the vector to deliver now; names the source and the state that chose it in rec->source. */
+    /* x86 INTA: the vector to deliver now; names the source and the state that chose it in rec->source. */
     int (*acknowledge)(struct emu_machine *m, void *ctx, emu_trap *rec);
+    /* AArch64 injection: make interrupt `id` pending as its set-pending register would; false if the
+     * controller has no such interrupt (then nothing changes). With check_only, only answer that. */
+    bool (*inject)(void *ctx, unsigned id, bool check_only);
     void *ctx;
 } machine_intc;
 

@@ -166,12 +166,13 @@ static bool handle_sync(emu_machine *m)
  * rest of what it checks reaches the interpreter through the clock and next_event (a64_batch) --
  * a timer's deadline, a stop, and a device access (virt_access, virt_sysreg ask for attention, as a
  * GIC output may have risen). One at a time while breakpoints are set (checked at every PC) or a GIC
- * output is up (masked now, it is taken at the boundary after an instruction unmasks it).
+ * output is up (masked now, it is taken at the boundary after an instruction unmasks it), or an
+ * injection waits for a PC.
  */
 static uint64_t batch_limit(const emu_machine *m, uint64_t budget_left)
 {
     const gic *g = &m->virt->dev.gic;
-    if (m->n_breakpoints || g->irq_out || g->fiq_out)
+    if (m->n_breakpoints || m->n_pc_injections || g->irq_out || g->fiq_out)
         return 1;
     return budget_left;
 }
@@ -287,6 +288,9 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
                 break;
             }
         }
+        /* An injection at this PC makes its INTID pending before the instruction: look again. */
+        if (m->n_pc_injections && machine_inject_at_pc(m, cpu->pc))
+            continue;
         if (m->skip_breakpoint)
             m->skip_breakpoint = false;
         a64_batch batch = { .max = batch_limit(m, budget - done), .clock = &m->cycles,

@@ -134,6 +134,7 @@ int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len)
         .semihosting = o->semihosting,
         .semihost_io = { semihost_read, semihost_write, virt_console, m },
     });
+    machine_set_intc(m, &(machine_intc){ .inject = gic_inject, .ctx = &v->dev.gic });
     if (machine_timer_register(m, &v->timer_event, "generic timer", virt_timer_fire, NULL) != 0) {
         snprintf(why, why_len, "machine timer table full");
         return -1;
