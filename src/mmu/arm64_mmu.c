@@ -16,6 +16,8 @@
 #define DESC_ATTRINDX_MASK 7ull
 #define DESC_AP1 (1ull << 6)            /* AP[1]: EL0 access */
 #define DESC_AP2 (1ull << 7)            /* AP[2]: read-only */
+#define DESC_SH_SHIFT 8                /* SH[1:0]: shareability */
+#define DESC_SH_MASK 3ull
 #define DESC_AF (1ull << 10)
 #define DESC_NG (1ull << 11)
 #define DESC_PXN (1ull << 53)
@@ -264,6 +266,8 @@ static a64_mem_status walk(a64_mmu *mmu, const regime *r, uint64_t va, a64_tlb_e
             .regime = (uint8_t)r->id,
             .global = r->id == 2 || !(desc & DESC_NG),
             .device = (attr & MAIR_DEVICE_MASK) == 0,
+            .attr = (uint8_t)attr,
+            .sh = (uint8_t)(desc >> DESC_SH_SHIFT & DESC_SH_MASK),
         };
         leaf_permissions(r, desc, table_attrs, &e->perm_el0, &e->perm_el1);
         *leaf_level = level;
@@ -271,8 +275,18 @@ static a64_mem_status walk(a64_mmu *mmu, const regime *r, uint64_t va, a64_tlb_e
     }
 }
 
-a64_mem_status a64_mmu_translate(a64_mmu *mmu, const a64_cpu *cpu, const a64_access *acc, uint64_t *pa,
-                                 bool *device, a64_mem_fault *fault)
+/* Memory attributes of a translation, for PAR_EL1. */
+typedef struct mem_attrs {
+    uint8_t attr;           /* MAIR attribute byte */
+    uint8_t sh;             /* SH[1:0] */
+} mem_attrs;
+
+/* With the stage-1 MMU off, data accesses are Device-nGnRnE, Outer Shareable (D8.2.10). */
+#define ATTR_DEVICE_NGNRNE 0x00u
+#define SH_OUTER 2u
+
+static a64_mem_status translate(a64_mmu *mmu, const a64_cpu *cpu, const a64_access *acc, uint64_t *pa,
+                                bool *device, mem_attrs *attrs, a64_mem_fault *fault)
 {
     const bool fetch = acc->kind == A64_ACC_FETCH;
     const unsigned el = acc->el;
@@ -285,6 +299,7 @@ a64_mem_status a64_mmu_translate(a64_mmu *mmu, const a64_cpu *cpu, const a64_acc
             return fault_at(fault, ESR_FSC_ADDR_SIZE_L0, 0, acc->va);
         *pa = acc->va;
         *device = !fetch;
+        *attrs = (mem_attrs){ ATTR_DEVICE_NGNRNE, SH_OUTER };
         return A64_MEM_OK;
     }
     regime r;
@@ -315,7 +330,42 @@ a64_mem_status a64_mmu_translate(a64_mmu *mmu, const a64_cpu *cpu, const a64_acc
     }
     *pa = (e->pa_page << A64_PAGE_SHIFT) | (va & (A64_PAGE_SIZE - 1));
     *device = e->device;
+    *attrs = (mem_attrs){ e->attr, e->sh };
     return A64_MEM_OK;
+}
+
+a64_mem_status a64_mmu_translate(a64_mmu *mmu, const a64_cpu *cpu, const a64_access *acc, uint64_t *pa,
+                                 bool *device, a64_mem_fault *fault)
+{
+    mem_attrs attrs;
+    return translate(mmu, cpu, acc, pa, device, &attrs, fault);
+}
+
+/* PAR_EL1, the 64-bit format an AArch64 AT writes (Arm ARM, PAR_EL1's register description). */
+#define PAR_F (1ull << 0)
+#define PAR_FST_SHIFT 1
+#define PAR_FST_MASK 0x3full
+#define PAR_SH_SHIFT 7
+#define PAR_PTW (1ull << 8)
+#define PAR_NS (1ull << 9)          /* UNKNOWN for a Non-secure regime: 1, as QEMU */
+#define PAR_RES1 (1ull << 11)
+#define PAR_PA_MASK 0x0000fffffffff000ull
+#define PAR_ATTR_SHIFT 56
+/* Normal memory Inner and Outer Non-cacheable: the MAIR byte 0b0100 0100. */
+#define ATTR_NORMAL_NC 0x44u
+
+uint64_t a64_mmu_at(a64_mmu *mmu, const a64_cpu *cpu, const a64_access *acc)
+{
+    uint64_t pa = 0;
+    bool device = false;
+    mem_attrs attrs = { 0, 0 };
+    a64_mem_fault fault = { 0 };
+    if (translate(mmu, cpu, acc, &pa, &device, &attrs, &fault) != A64_MEM_OK)
+        return PAR_RES1 | ((fault.fsc & PAR_FST_MASK) << PAR_FST_SHIFT) | (fault.s1ptw ? PAR_PTW : 0) | PAR_F;
+    /* Device and Normal Non-cacheable memory report Outer Shareable whatever the descriptor says. */
+    unsigned sh = (device || attrs.attr == ATTR_NORMAL_NC) ? SH_OUTER : attrs.sh;
+    return ((uint64_t)attrs.attr << PAR_ATTR_SHIFT) | (pa & PAR_PA_MASK) | PAR_RES1 | PAR_NS |
+           ((uint64_t)sh << PAR_SH_SHIFT);
 }
 
 /* TLBI operand: VA[55:12] in bits 43:0, ASID in bits 63:48 (D7.7 "TLB maintenance instructions"). */

@@ -31,6 +31,8 @@ typedef struct a64_tlb_entry {
     uint8_t regime;         /* 1: EL1&0, 2: EL2 */
     bool global;            /* nG = 0: matches every ASID */
     bool device;            /* MAIR says Device memory */
+    uint8_t attr;           /* the MAIR_ELx attribute byte AttrIndx selects */
+    uint8_t sh;             /* the descriptor's SH[1:0] */
     uint8_t perm_el0, perm_el1;
 } a64_tlb_entry;
 
@@ -56,6 +58,15 @@ void a64_mmu_flush(a64_mmu *mmu);
  */
 a64_mem_status a64_mmu_translate(a64_mmu *mmu, const a64_cpu *cpu, const a64_access *acc, uint64_t *pa,
                                  bool *device, a64_mem_fault *fault);
+
+/*
+ * AT S1E0R/W, S1E1R/W, S1E2R/W (Arm ARM C5.5, "A64 System instructions for
+ * address translation"): translate acc->va for a read or write at acc->el
+ * as the access would, touching no memory, and return what PAR_EL1 then
+ * holds (its register description): PA, memory attribute and shareability,
+ * or F = 1 with the fault status code. A fault is a result, not an exception.
+ */
+uint64_t a64_mmu_at(a64_mmu *mmu, const a64_cpu *cpu, const a64_access *acc);
 
 /* TLBI: drop what the operation names (all, by ASID, by VA, by VA for all ASIDs). */
 void a64_mmu_tlbi(a64_mmu *mmu, const a64_cpu *cpu, const a64_sys_op *op);

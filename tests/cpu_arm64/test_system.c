@@ -282,6 +282,53 @@ START_TEST(eret)
 }
 END_TEST
 
+/* AT through the ops->at hook: the access it asks for (EL whose permissions, read or write) and
+ * PAR_EL1 taking the hook's answer; AT at EL0 is UNDEFINED; AT S12E* stops naming itself. */
+static a64_access at_seen;
+static uint64_t fake_at(void *ctx, const a64_access *acc)
+{
+    (void)ctx;
+    at_seen = *acc;
+    return 0xff00000040080b80ull ^ acc->va;
+}
+
+START_TEST(address_translation)
+{
+    static const struct {
+        uint32_t insn;
+        const char *name;
+        unsigned el;
+        a64_acc_kind kind;
+    } cases[] = {
+        { 0xd5087801, "at s1e1r, x1", 1, A64_ACC_READ },
+        { 0xd5087821, "at s1e1w, x1", 1, A64_ACC_WRITE },
+        { 0xd5087841, "at s1e0r, x1", 0, A64_ACC_READ },
+        { 0xd5087861, "at s1e0w, x1", 0, A64_ACC_WRITE },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t64 t;
+        one(&t, cases[i].insn);
+        t.cpu.ops.at = fake_at;
+        t.cpu.x[1] = 0x1234000;
+        T64_STEP(&t, A64_OK, cases[i].name);
+        ck_assert_msg(at_seen.va == 0x1234000 && at_seen.el == cases[i].el && at_seen.kind == cases[i].kind &&
+                      at_seen.size == 1, "%s: asked for va 0x%llx el %u kind %d size %u", cases[i].name,
+                      (unsigned long long)at_seen.va, at_seen.el, (int)at_seen.kind, at_seen.size);
+        T64_EQ(t.cpu.sys.par_el1, 0xff00000040080b80ull ^ 0x1234000, "PAR_EL1 takes the translation's answer");
+        t.cpu.pstate.el = 0;
+        T64_EXPECT_EXC(&t, ESR_EC_UNKNOWN, "AT at EL0 is UNDEFINED");
+        t64_free(&t);
+    }
+    t64 t;
+    one(&t, 0xd50c7881); /* at s12e1r, x1 */
+    t.cpu.ops.at = fake_at;
+    t.cpu.pstate.el = 2;
+    T64_STEP(&t, A64_UNSUPPORTED, "at s12e1r at EL2");
+    ck_assert_msg(strstr(t.cpu.unsupported, "S12E") != NULL, "AT S12E1R names stage 2: %s", t.cpu.unsupported);
+    t64_free(&t);
+}
+END_TEST
+
 START_TEST(maintenance)
 {
     static const uint32_t code[] = {
@@ -309,7 +356,7 @@ START_TEST(maintenance)
     T64_EQ(t64_rd64(&t, T64_DATA + 0x38), 0xeeeeeeeeeeeeeeeeull, "dc zva: before the block");
     T64_EQ(t64_rd64(&t, T64_DATA + 0x80), 0xeeeeeeeeeeeeeeeeull, "dc zva: after the block");
     T64_STEP(&t, A64_OK, "dc cisw");
-    T64_STEP(&t, A64_UNSUPPORTED, "at s1e1r");
+    T64_STEP(&t, A64_UNSUPPORTED, "at s1e1r without an ops->at hook");
     ck_assert_msg(strstr(t.cpu.unsupported, "AT S1E1R") != NULL, "AT names itself: %s", t.cpu.unsupported);
     t64_free(&t);
 
@@ -389,6 +436,7 @@ int main(void)
     tcase_add_test(tc, platform_sysreg_hook);
     tcase_add_test(tc, eret);
     tcase_add_test(tc, maintenance);
+    tcase_add_test(tc, address_translation);
     tcase_add_test(tc, fp_access_trap);
     tcase_add_test(tc, illegal_state);
     tcase_add_test(tc, spsr_image);

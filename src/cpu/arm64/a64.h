@@ -166,8 +166,11 @@ typedef struct a64_ops {
      * reports a fault without writing. With A64_ACC_CACHE_MAINT no data
      * moves: only translation and permission are checked. Required. */
     a64_mem_status (*access)(void *ctx, const a64_access *acc, void *data, a64_mem_fault *fault);
-    /* TLBI, IC, DC by set/way and AT: the MMU drops cached translations. May be NULL. */
+    /* TLBI, IC, DC by set/way: the MMU drops cached translations. May be NULL. */
     void (*sys_op)(void *ctx, const a64_sys_op *op);
+    /* AT: translate acc->va (size 1) as that access would, touching no memory, and return the value
+     * PAR_EL1 takes. NULL: AT stops, naming the instruction. */
+    uint64_t (*at)(void *ctx, const a64_access *acc);
     /* System registers this module does not hold (the generic timer CNT*, GICv3
      * ICC_*). `enc` is A64_SYSREG_ENC(op0, op1, crn, crm, op2). May be NULL. */
     a64_sysreg_result (*sysreg)(void *ctx, uint32_t enc, bool is_read, uint64_t *value, unsigned el);

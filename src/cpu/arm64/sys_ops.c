@@ -6,8 +6,9 @@
  * the ops->sys_op hook so the MMU or a decode cache can drop what it holds.
  * DC by VA checks that the address translates (it may fault, ISS.CM = 1);
  * DC ZVA writes a block of zeros of the DCZID_EL0.BS size. Set/way data cache
- * operations have nothing to clean. AT needs the stage-1 walk: it stops
- * loudly until the MMU provides it.
+ * operations have nothing to clean. AT asks the MMU (ops->at) to translate
+ * without accessing memory and writes the result to PAR_EL1; the stage 1+2
+ * forms (AT S12E*) stop, as stage 2 is not modelled.
  */
 #include <string.h>
 
@@ -15,7 +16,7 @@
 
 #define SYS_KEY(op1, crn, crm, op2) (((op1) << 12) | ((crn) << 8) | ((crm) << 4) | (op2))
 
-typedef enum sys_kind { SK_TLBI, SK_IC, SK_IC_VA, SK_DC_VA, SK_DC_SW, SK_DC_ZVA, SK_AT } sys_kind;
+typedef enum sys_kind { SK_TLBI, SK_IC, SK_IC_VA, SK_DC_VA, SK_DC_SW, SK_DC_ZVA, SK_AT, SK_AT_S12 } sys_kind;
 
 typedef struct sys_row {
     unsigned key;
@@ -44,10 +45,10 @@ static const sys_row sys_table[] = {
     { SYS_KEY(0, 7, 8, 3), "AT S1E0W", SK_AT, 1, 0, false },
     { SYS_KEY(4, 7, 8, 0), "AT S1E2R", SK_AT, 2, 0, false },
     { SYS_KEY(4, 7, 8, 1), "AT S1E2W", SK_AT, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 4), "AT S12E1R", SK_AT, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 5), "AT S12E1W", SK_AT, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 6), "AT S12E0R", SK_AT, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 7), "AT S12E0W", SK_AT, 2, 0, false },
+    { SYS_KEY(4, 7, 8, 4), "AT S12E1R", SK_AT_S12, 2, 0, false },
+    { SYS_KEY(4, 7, 8, 5), "AT S12E1W", SK_AT_S12, 2, 0, false },
+    { SYS_KEY(4, 7, 8, 6), "AT S12E0R", SK_AT_S12, 2, 0, false },
+    { SYS_KEY(4, 7, 8, 7), "AT S12E0W", SK_AT_S12, 2, 0, false },
     { SYS_KEY(0, 8, 3, 0), "TLBI VMALLE1IS", SK_TLBI, 1, 0, false },
     { SYS_KEY(0, 8, 3, 1), "TLBI VAE1IS", SK_TLBI, 1, 0, false },
     { SYS_KEY(0, 8, 3, 2), "TLBI ASIDE1IS", SK_TLBI, 1, 0, false },
@@ -97,6 +98,23 @@ static a64_status dc_zva(a64_cpu *cpu, uint32_t insn, uint64_t va)
     return a64_mem_write(cpu, insn, va & ~(uint64_t)(block - 1), block, 1, A64_ACC_DC_ZVA, zeros, NULL);
 }
 
+/*
+ * AT S1E1R/W, S1E0R/W (op1 0) and S1E2R/W (op1 4): op2 bit 0 is W, op2 bit 1 (with op1 0) asks for
+ * EL0's permissions. The result goes to PAR_EL1; a fault is reported there, not taken.
+ */
+#define AT_OP2_WRITE 1u
+#define AT_OP2_EL0 2u
+
+static a64_status address_translate(a64_cpu *cpu, uint32_t insn, const sys_row *r, unsigned op2, uint64_t va)
+{
+    if (!cpu->ops.at)
+        return a64_unsupported(cpu, insn, r->name);
+    unsigned el = r->min_el == 2 ? 2 : (op2 & AT_OP2_EL0) ? 0 : 1;
+    a64_access acc = { .va = va, .size = 1, .kind = (op2 & AT_OP2_WRITE) ? A64_ACC_WRITE : A64_ACC_READ, .el = el };
+    cpu->sys.par_el1 = cpu->ops.at(cpu->ops.ctx, &acc);
+    return A64_OK;
+}
+
 a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn)
 {
     unsigned op1 = BITS(insn, 18, 16), crn = BITS(insn, 15, 12), crm = BITS(insn, 11, 8), op2 = BITS(insn, 7, 5);
@@ -123,7 +141,9 @@ a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn)
     case SK_DC_SW:
         return A64_OK;
     case SK_AT:
-        return a64_unsupported(cpu, insn, r->name);
+        return address_translate(cpu, insn, r, op2, value);
+    case SK_AT_S12:
+        return a64_unsupported(cpu, insn, "AT S12E* (stage 2 translation is not modelled)");
     case SK_TLBI:
     case SK_IC:
     case SK_IC_VA:

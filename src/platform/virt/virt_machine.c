@@ -76,10 +76,18 @@ static void virt_sys_op(void *ctx, const a64_sys_op *op)
         a64_mmu_tlbi(&m->virt->mmu, &m->virt->cpu, op);
         virt_fetch_flush(m->virt);
     }
-    else if (!strncmp(op->name, "AT ", 3))
-        machine_stop(m, EMU_STOP_ERROR, "%s at pc 0x%llx: address translation instructions are not modelled",
-                     op->name, (unsigned long long)m->virt->cpu.pc);
     /* IC and DC by set/way: emu keeps no caches, so there is nothing to clean or invalidate. */
+}
+
+/* AT: the stage-1 MMU's answer; a walk through a configuration emu does not model stops the run. */
+static uint64_t virt_at(void *ctx, const a64_access *acc)
+{
+    emu_machine *m = ctx;
+    uint64_t par = a64_mmu_at(&m->virt->mmu, &m->virt->cpu, acc);
+    if (m->virt->mmu.unsupported)
+        machine_stop(m, EMU_STOP_ERROR, "AT of 0x%llx at pc 0x%llx: %s is not modelled",
+                     (unsigned long long)acc->va, (unsigned long long)m->virt->cpu.pc, m->virt->mmu.unsupported);
+    return par;
 }
 
 static bool semihost_read(void *ctx, uint64_t va, void *buf, size_t len)
@@ -110,7 +118,8 @@ int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len)
         return -1;
     }
     m->virt = v;
-    a64_ops ops = { .ctx = m, .access = virt_access, .sys_op = virt_sys_op, .sysreg = virt_sysreg };
+    a64_ops ops = { .ctx = m, .access = virt_access, .sys_op = virt_sys_op, .at = virt_at,
+                   .sysreg = virt_sysreg };
     a64_cpu_init(&v->cpu, &ops);
     if (virt_cpu_model_apply(&v->cpu, o->cpu_model, &v->cpu_name) != 0) {
         snprintf(why, why_len, "--cpu %s: the virt machine's models are cortex-a57 (default), cortex-a72 and max",
