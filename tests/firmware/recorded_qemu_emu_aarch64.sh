@@ -4,19 +4,22 @@
 # QEMU must still print GOLDEN_DIR/NAME.qemu and emu must print
 # GOLDEN_DIR/NAME.expected (the QEMU record with the differences
 # GOLDEN_DIR/README.md explains, each a place where QEMU departs from the Arm
-# ARM). Both must exit with status 0 (PSCI SYSTEM_OFF).
+# ARM). Both must exit with status 0 (PSCI SYSTEM_OFF). GIC is the GIC
+# version both machines get (QEMU -M virt,gic-version=GIC, emu --gic GIC),
+# 2 unless given.
 #
-# usage: recorded_qemu_emu_aarch64.sh EMU FIRMWARE GOLDEN_DIR WORKDIR
+# usage: recorded_qemu_emu_aarch64.sh EMU FIRMWARE GOLDEN_DIR WORKDIR [GIC]
 set -u
 
-if [ $# -ne 4 ]; then
-    echo "usage: $0 EMU FIRMWARE GOLDEN_DIR WORKDIR" >&2
+if [ $# -ne 4 ] && [ $# -ne 5 ]; then
+    echo "usage: $0 EMU FIRMWARE GOLDEN_DIR WORKDIR [GIC]" >&2
     exit 2
 fi
 emu=$1
 firmware=$2
 golden=$3
 workdir=$4
+gic=${5:-2}
 timeout_s=60
 
 qemu=$(command -v qemu-system-aarch64)
@@ -31,10 +34,10 @@ fi
 mkdir -p "$workdir" || exit 1
 stem=$(basename "$firmware" .elf)
 
-timeout "$timeout_s" "$qemu" -M virt -cpu cortex-a57 -kernel "$firmware" -display none \
+timeout "$timeout_s" "$qemu" -M virt,gic-version="$gic" -cpu cortex-a57 -kernel "$firmware" -display none \
     -serial stdio -monitor none -no-reboot </dev/null >"$workdir/$stem.qemu.out"
 qemu_status=$?
-timeout "$timeout_s" "$emu" "$firmware" </dev/null >"$workdir/$stem.emu.out" 2>"$workdir/$stem.emu.err"
+timeout "$timeout_s" "$emu" --gic "$gic" "$firmware" </dev/null >"$workdir/$stem.emu.out" 2>"$workdir/$stem.emu.err"
 emu_status=$?
 
 failed=0

@@ -26,6 +26,8 @@
 #define I_DAIFCLR_I 0xd50342ffu     /* msr daifclr, #2 */
 #define I_LDR_IAR 0xb9400cc1u       /* ldr w1, [x6, #0xc]: GICC_IAR */
 #define I_LDR_ISPENDR1 0xb94204a2u  /* ldr w2, [x5, #0x204]: GICD_ISPENDR1 */
+#define I_MRS_X3_ISR 0xd538c103u    /* mrs x3, isr_el1 */
+#define ISR_EL1_I 0x80u
 
 /* GICv2 distributor and CPU interface on, SPI 40 enabled; X5 = GICD, X6 = GICC. IRQs stay masked. */
 #define GIC_SETUP_WORDS 10
@@ -133,16 +135,19 @@ START_TEST(at_pc_taken_before_that_instruction)
 }
 END_TEST
 
-/* PSTATE.I set when it becomes pending: the IRQ waits, and is taken right after the MSR that unmasks it. */
+/* PSTATE.I set when it becomes pending: the IRQ waits (ISR_EL1.I shows it pending), and is taken right
+ * after the MSR that unmasks it. */
 START_TEST(masked_until_daifclr)
 {
     trap_log log = { .n = 0 };
-    const uint32_t extra[] = { I_ADD_X0_1, I_ADD_X0_1, I_DAIFCLR_I, I_ADD_X0_1 };
+    const uint32_t extra[] = { I_ADD_X0_1, I_ADD_X0_1, I_MRS_X3_ISR, I_DAIFCLR_I, I_ADD_X0_1 };
     uint64_t loop_pc;
-    emu_machine *m = load_program(&log, extra, 4, &loop_pc);
+    emu_machine *m = load_program(&log, extra, 5, &loop_pc);
     inject(m, SPI_ENABLED, EMU_INJECT_AT_PC, RAM + 4 * GIC_SETUP_WORDS);
     run(m, "masked");
-    expect_one_irq_at("masked", &log, RAM + 4 * (GIC_SETUP_WORDS + 3));
+    expect_one_irq_at("masked", &log, RAM + 4 * (GIC_SETUP_WORDS + 4));
+    ck_assert_msg(t_reg(m, EMU_A64_X3) == ISR_EL1_I, "masked: ISR_EL1 0x%llx, want I (0x80) while pending",
+                  (unsigned long long)t_reg(m, EMU_A64_X3));
     ck_assert_msg(t_reg(m, EMU_A64_X0) == 2, "masked: %llu ADDs ran, want the 2 before the unmask",
                   (unsigned long long)t_reg(m, EMU_A64_X0));
     emu_close(m);

@@ -1,8 +1,9 @@
 /*
  * The system registers the virt platform owns, reached through the A64
  * interpreter's sysreg hook: the generic timer (Arm ARM D11, registers in
- * D19) with CNTKCTL_EL1's EL0 access controls, and the GICv3 CPU interface
- * (IHI 0069 12.2) when the machine has a GICv3. Anything else is not the
+ * D19) with CNTKCTL_EL1's EL0 access controls, ISR_EL1 (what the GIC
+ * signals), and the GICv3 CPU interface (IHI 0069 12.2) when the machine has
+ * a GICv3. Anything else is not the
  * platform's: the interpreter raises it UNDEFINED.
  */
 #include "platform/virt/virt_machine.h"
@@ -22,6 +23,8 @@ enum {
     CNTHP_TVAL_EL2 = E(3, 4, 14, 2, 0),
     CNTHP_CTL_EL2 = E(3, 4, 14, 2, 1),
     CNTHP_CVAL_EL2 = E(3, 4, 14, 2, 2),
+
+    ISR_EL1 = E(3, 0, 12, 1, 0),
 
     ICC_PMR_EL1 = E(3, 0, 4, 6, 0),
     ICC_IAR0_EL1 = E(3, 0, 12, 8, 0),
@@ -162,6 +165,35 @@ static a64_sysreg_result icc_write(gic *g, uint32_t enc, uint64_t value)
     return A64_SYSREG_DONE;
 }
 
+/* ISR_EL1 bits and the HCR_EL2 controls that make EL1 see the virtual ones instead. */
+#define ISR_F (1ull << 6)
+#define ISR_I (1ull << 7)
+#define ISR_A (1ull << 8)
+#define HCR_EL2_FMO (1ull << 3)
+#define HCR_EL2_IMO (1ull << 4)
+#define HCR_EL2_AMO (1ull << 5)
+#define HCR_EL2_VF (1ull << 6)
+#define HCR_EL2_VI (1ull << 7)
+#define HCR_EL2_VSE (1ull << 8)
+
+/*
+ * ISR_EL1 (read-only, EL1 and up): IRQ and FIQ pending as the GIC signals them, whatever PSTATE's
+ * masks; at EL1 with EL2 routing one to itself (HCR_EL2.IMO/FMO/AMO), the virtual one instead
+ * (HCR_EL2.VI/VF/VSE). Nothing raises a physical SError here, so A is 0 otherwise.
+ */
+static uint64_t isr_el1(const virt_machine *v, unsigned el)
+{
+    const uint64_t hcr = v->el.el2 && el == 1 ? v->cpu.sys.hcr_el2 : 0;
+    uint64_t isr = 0;
+    if (hcr & HCR_EL2_IMO ? (hcr & HCR_EL2_VI) != 0 : v->dev.gic.irq_out)
+        isr |= ISR_I;
+    if (hcr & HCR_EL2_FMO ? (hcr & HCR_EL2_VF) != 0 : v->dev.gic.fiq_out)
+        isr |= ISR_F;
+    if ((hcr & HCR_EL2_AMO) && (hcr & HCR_EL2_VSE))
+        isr |= ISR_A;
+    return isr;
+}
+
 a64_sysreg_result virt_sysreg(void *ctx, uint32_t enc, bool is_read, uint64_t *value, unsigned el)
 {
     emu_machine *m = ctx;
@@ -171,6 +203,12 @@ a64_sysreg_result virt_sysreg(void *ctx, uint32_t enc, bool is_read, uint64_t *v
     a64_sysreg_result r = timer_sysreg(m, enc, is_read, value, el);
     if (r != A64_SYSREG_UNHANDLED)
         return r;
+    if (enc == ISR_EL1) {
+        if (!is_read || el == 0)
+            return A64_SYSREG_UNHANDLED;    /* UNDEFINED: EL0, or an MSR to a read-only register */
+        *value = isr_el1(m->virt, el);
+        return A64_SYSREG_DONE;
+    }
     /* The GICv3 CPU interface: EL1 and up, and only on a GICv3 machine (a GICv2 has none). */
     if (m->virt->dev.gic.version != GIC_V3 || el == 0)
         return A64_SYSREG_UNHANDLED;
