@@ -134,7 +134,7 @@ static bool handle_sync(emu_machine *m)
     virt_machine *v = m->virt;
     a64_cpu *cpu = &v->cpu;
     a64_exception *exc = &cpu->exc;
-    if (exc->ec == ESR_EC_HVC64 || exc->ec == ESR_EC_SMC64) {
+    if ((exc->ec == ESR_EC_HVC64 || exc->ec == ESR_EC_SMC64) && !exc->to_el2) {
         /* HVC with no EL2 and SMC with no EL3 are UNDEFINED (C6.2.104, C6.2.243); the one the
          * device tree names as PSCI's method reaches emu's PSCI instead, as QEMU's firmware does. */
         bool conduit = exc->ec == (v->psci_smc ? ESR_EC_SMC64 : ESR_EC_HVC64);

@@ -6,13 +6,14 @@
 # GOLDEN_DIR/README.md explains, each a place where QEMU departs from the Arm
 # ARM). Both must exit with status 0 (PSCI SYSTEM_OFF). GIC is the GIC
 # version both machines get (QEMU -M virt,gic-version=GIC, emu --gic GIC),
-# 2 unless given.
+# 2 unless given; EL is the entry EL, 1 unless given (2: QEMU
+# virtualization=on, emu --el 2).
 #
-# usage: recorded_qemu_emu_aarch64.sh EMU FIRMWARE GOLDEN_DIR WORKDIR [GIC]
+# usage: recorded_qemu_emu_aarch64.sh EMU FIRMWARE GOLDEN_DIR WORKDIR [GIC [EL]]
 set -u
 
-if [ $# -ne 4 ] && [ $# -ne 5 ]; then
-    echo "usage: $0 EMU FIRMWARE GOLDEN_DIR WORKDIR [GIC]" >&2
+if [ $# -lt 4 ] || [ $# -gt 6 ]; then
+    echo "usage: $0 EMU FIRMWARE GOLDEN_DIR WORKDIR [GIC [EL]]" >&2
     exit 2
 fi
 emu=$1
@@ -20,6 +21,9 @@ firmware=$2
 golden=$3
 workdir=$4
 gic=${5:-2}
+el=${6:-1}
+machine="virt,gic-version=$gic"
+[ "$el" = 2 ] && machine="$machine,virtualization=on"
 timeout_s=60
 
 qemu=$(command -v qemu-system-aarch64)
@@ -34,10 +38,10 @@ fi
 mkdir -p "$workdir" || exit 1
 stem=$(basename "$firmware" .elf)
 
-timeout "$timeout_s" "$qemu" -M virt,gic-version="$gic" -cpu cortex-a57 -kernel "$firmware" -display none \
+timeout "$timeout_s" "$qemu" -M "$machine" -cpu cortex-a57 -kernel "$firmware" -display none \
     -serial stdio -monitor none -no-reboot </dev/null >"$workdir/$stem.qemu.out"
 qemu_status=$?
-timeout "$timeout_s" "$emu" --gic "$gic" "$firmware" </dev/null >"$workdir/$stem.emu.out" 2>"$workdir/$stem.emu.err"
+timeout "$timeout_s" "$emu" --gic "$gic" --el "$el" "$firmware" </dev/null >"$workdir/$stem.emu.out" 2>"$workdir/$stem.emu.err"
 emu_status=$?
 
 failed=0

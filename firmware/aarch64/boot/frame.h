@@ -20,6 +20,8 @@ typedef struct frame {
 
 /* Called by every vector slot with its number (0-15) and the saved frame. */
 void exception_dispatch(uint64_t slot, frame *f);
+/* The same for VBAR_EL2's table (firmware that runs at EL2 too). */
+void exception_dispatch_el2(uint64_t slot, frame *f);
 #endif
 
 #endif

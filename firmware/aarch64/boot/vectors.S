@@ -4,21 +4,39 @@
  * which saves the rest of the frame (X2-X30, SP_EL0, ELR_EL1, SPSR_EL1),
  * calls exception_dispatch, restores everything (the handler may have
  * changed ELR, SPSR or any register) and returns with ERET.
+ *
+ * With VECTORS_EL defined as 2 before it is included (el2/vectors_el2.S),
+ * the same code makes VBAR_EL2's table, `vectors_el2`, saving ELR_EL2 and
+ * SPSR_EL2 and calling exception_dispatch_el2.
  */
 #include "boot/frame.h"
+
+#if defined(VECTORS_EL) && VECTORS_EL == 2
+#define VECTORS vectors_el2
+#define COMMON exception_common_el2
+#define DISPATCH exception_dispatch_el2
+#define ELR_REG elr_el2
+#define SPSR_REG spsr_el2
+#else
+#define VECTORS vectors
+#define COMMON exception_common
+#define DISPATCH exception_dispatch
+#define ELR_REG elr_el1
+#define SPSR_REG spsr_el1
+#endif
 
     .macro slot n
     .balign 0x80
     sub     sp, sp, #FRAME_SIZE
     stp     x0, x1, [sp, #0]
     mov     x0, #\n
-    b       exception_common
+    b       COMMON
     .endm
 
     .section .vectors, "ax"
     .balign 2048
-    .global vectors
-vectors:
+    .global VECTORS
+VECTORS:
     slot 0
     slot 1
     slot 2
@@ -37,7 +55,7 @@ vectors:
     slot 15
 
     .text
-exception_common:
+COMMON:
     stp     x2, x3, [sp, #16]
     stp     x4, x5, [sp, #32]
     stp     x6, x7, [sp, #48]
@@ -54,14 +72,14 @@ exception_common:
     stp     x28, x29, [sp, #224]
     mrs     x1, sp_el0
     stp     x30, x1, [sp, #FRAME_X30]
-    mrs     x1, elr_el1
-    mrs     x2, spsr_el1
+    mrs     x1, ELR_REG
+    mrs     x2, SPSR_REG
     stp     x1, x2, [sp, #FRAME_ELR]
     mov     x1, sp
-    bl      exception_dispatch
+    bl      DISPATCH
     ldp     x1, x2, [sp, #FRAME_ELR]
-    msr     elr_el1, x1
-    msr     spsr_el1, x2
+    msr     ELR_REG, x1
+    msr     SPSR_REG, x2
     ldp     x30, x1, [sp, #FRAME_X30]
     msr     sp_el0, x1
     ldp     x2, x3, [sp, #16]

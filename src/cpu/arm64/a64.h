@@ -90,6 +90,16 @@ typedef struct a64_sysregs {
 #define A64_SCTLR_UCT (1ull << 15)      /* EL0 access to CTR_EL0 */
 #define A64_SCTLR_NTWI (1ull << 16)     /* WFI at EL0 not trapped */
 #define A64_SCTLR_NTWE (1ull << 18)     /* WFE at EL0 not trapped */
+
+/* HCR_EL2 controls (Arm ARM, HCR_EL2's register description). */
+#define A64_HCR_EL2_TWI (1ull << 13)    /* WFI at EL0/EL1 traps to EL2 */
+#define A64_HCR_EL2_TWE (1ull << 14)    /* WFE at EL0/EL1 traps to EL2 */
+#define A64_HCR_EL2_TSC (1ull << 19)    /* SMC at EL1 traps to EL2 */
+#define A64_HCR_EL2_TGE (1ull << 27)    /* EL0's exceptions go to EL2 */
+#define A64_HCR_EL2_HCD (1ull << 29)    /* HVC is UNDEFINED */
+#define A64_HCR_EL2_RW (1ull << 31)     /* EL1 is AArch64 */
+#define A64_PFR0_EL2_SHIFT 8            /* ID_AA64PFR0_EL1.EL2: 0 when EL2 is not implemented */
+#define A64_PFR0_FIELD_MASK 0xfull
 #define A64_SCTLR_UCI (1ull << 26)      /* EL0 cache maintenance by VA */
 
 /* CPACR_EL1.FPEN (bits 21:20, Arm ARM D17.2.30). */
@@ -187,6 +197,7 @@ typedef struct a64_exception {
     uint64_t far;           /* FAR_ELx for aborts and PC alignment faults */
     uint64_t ipa;           /* HPFAR_EL2 source for stage-2 aborts */
     uint32_t insn;          /* the instruction word (0 when the fetch itself failed) */
+    bool to_el2;            /* a trap an HCR_EL2 control takes to EL2 (TWI, TWE, TSC) */
 } a64_exception;
 
 /* HLT #0xF000, the A64 semihosting call (Arm "Semihosting for AArch32 and
@@ -290,6 +301,19 @@ typedef struct a64_cpu {
     /* Internal to one step. */
     uint64_t next_pc;
 } a64_cpu;
+
+/* Is EL2 implemented, and so enabled (no EL3, no Secure state here)? The platform says so through
+ * ID_AA64PFR0_EL1.EL2. */
+static inline bool a64_el2_enabled(const a64_cpu *cpu)
+{
+    return ((cpu->sys.id_aa64pfr0_el1 >> A64_PFR0_EL2_SHIFT) & A64_PFR0_FIELD_MASK) != 0;
+}
+
+/* An HCR_EL2 control in force for the current EL: EL2 enabled and the PE at EL0 or EL1. */
+static inline bool a64_hcr_el2_traps(const a64_cpu *cpu, uint64_t control)
+{
+    return cpu->pstate.el < 2 && a64_el2_enabled(cpu) && (cpu->sys.hcr_el2 & control);
+}
 
 /* Encode a system register as the Arm ARM writes S<op0>_<op1>_C<n>_C<m>_<op2>. */
 #define A64_SYSREG_ENC(op0, op1, crn, crm, op2) \

@@ -15,6 +15,7 @@
  *     read as zero at EL1 and above (D17.1.3 "reserved ID registers: RAZ").
  */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "cpu/arm64/sysreg.h"
 #include "cpu/arm64/debug.h"
@@ -149,6 +150,31 @@ static const sr_row table[] = {
     FIELD(E(3, 4, 14, 0, 3), "CNTVOFF_EL2", cntvoff_el2, 2, SR_RW),
     FIELD(E(3, 4, 14, 1, 0), "CNTHCTL_EL2", cnthctl_el2, 2, SR_RW),
 };
+
+/*
+ * HCR_EL2 bits with an effect here: the interrupt routing (FMO, IMO, AMO), the traps of WFI, WFE
+ * and SMC (TWI, TWE, TSC), TGE, HCD, RW; SWIO, FB and BSU change nothing with no caches and one
+ * PE. Any other control (stage 2, virtual interrupts, the ID/cache/TLB/VM register traps, DC, CD,
+ * ID, E2H) is not modelled: a write setting one stops naming it. Bits above E2H are RES0 on the
+ * modelled CPUs, and ignored.
+ */
+#define HCR_EL2_SWIO (1ull << 1)
+#define HCR_EL2_FMO (1ull << 3)
+#define HCR_EL2_IMO (1ull << 4)
+#define HCR_EL2_AMO (1ull << 5)
+#define HCR_EL2_FB (1ull << 9)
+#define HCR_EL2_BSU (3ull << 10)
+#define HCR_EL2_MODELLED (HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | HCR_EL2_FB | HCR_EL2_BSU | \
+                          A64_HCR_EL2_TWI | A64_HCR_EL2_TWE | A64_HCR_EL2_TSC | A64_HCR_EL2_TGE | \
+                          A64_HCR_EL2_HCD | A64_HCR_EL2_RW)
+#define HCR_EL2_DEFINED_V80 ((1ull << 35) - 1)     /* bits 0-34, VM to E2H */
+
+/* CPTR_EL2's traps to EL2 (TFP: FP/SIMD, TTA: trace registers, TCPAC: CPACR_EL1) are not modelled: a
+ * write setting one stops naming it. The other bits are RES1 or RES0. */
+#define CPTR_EL2_TFP (1ull << 10)
+#define CPTR_EL2_TTA (1ull << 20)
+#define CPTR_EL2_TCPAC (1ull << 31)
+#define CPTR_EL2_TRAPS (CPTR_EL2_TFP | CPTR_EL2_TTA | CPTR_EL2_TCPAC)
 
 /* MDCR_EL2.TDA: EL1 accesses to the debug registers trap to EL2 (D17.3.17). */
 #define MDCR_EL2_TDA (1ull << 9)
@@ -360,6 +386,19 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);
 
+    if (!is_read && r->kind == SR_FIELD) {
+        uint64_t unmodelled = 0;
+        if (r->offset == offsetof(a64_sysregs, hcr_el2))
+            unmodelled = xreg(cpu, rt) & HCR_EL2_DEFINED_V80 & ~HCR_EL2_MODELLED;
+        else if (r->offset == offsetof(a64_sysregs, cptr_el2))
+            unmodelled = xreg(cpu, rt) & CPTR_EL2_TRAPS;
+        if (unmodelled) {
+            char what[96];
+            snprintf(what, sizeof what, "MSR %s setting controls emu does not model (bits 0x%llx)", r->name,
+                     (unsigned long long)unmodelled);
+            return a64_unsupported(cpu, insn, what);
+        }
+    }
     if (is_read)
         set_xreg(cpu, rt, read_reg(cpu, r));
     else {

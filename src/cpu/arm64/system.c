@@ -14,7 +14,6 @@ enum {
 };
 enum { LL_SVC = 1, LL_HVC = 2, LL_SMC = 3 };
 
-#define HCR_EL2_HCD (1ull << 29)   /* HVC instruction disable */
 
 bool a64_valid_exc_gen(uint32_t insn)
 {
@@ -41,7 +40,7 @@ a64_status a64_op_exc_gen(a64_cpu *cpu, uint32_t insn)
             st = a64_raise(cpu, insn, ESR_EC_SVC64, imm16);
         } else if (ll == LL_HVC) {
             /* UNDEFINED at EL0, or when HCR_EL2.HCD disables it (C6.2.104). */
-            if (cpu->pstate.el == 0 || (cpu->sys.hcr_el2 & HCR_EL2_HCD))
+            if (cpu->pstate.el == 0 || (cpu->sys.hcr_el2 & A64_HCR_EL2_HCD))
                 return a64_undefined(cpu, insn);
             st = a64_raise(cpu, insn, ESR_EC_HVC64, imm16);
         } else {
@@ -51,6 +50,12 @@ a64_status a64_op_exc_gen(a64_cpu *cpu, uint32_t insn)
             if (cpu->pstate.el == 0)
                 return a64_undefined(cpu, insn);
             st = a64_raise(cpu, insn, ESR_EC_SMC64, imm16);
+            /* HCR_EL2.TSC traps it to EL2 before anything else sees it; the preferred return is the
+             * SMC itself (D1.10.1, AArch64.CheckForSMCUndefOrTrap). */
+            if (a64_hcr_el2_traps(cpu, A64_HCR_EL2_TSC)) {
+                cpu->exc.to_el2 = true;
+                return st;
+            }
         }
         /* The preferred return address of a system call is the next instruction (D1.10.1). */
         cpu->exc.preferred_return = cpu->pc + 4;
@@ -74,12 +79,22 @@ static uint32_t wfx_iss(bool wfe)
     return ESR_ISS_WFX_CV | (A64_COND_AL << ESR_ISS_WFX_COND_SHIFT) | (wfe ? ESR_ISS_WFX_TI_WFE : 0);
 }
 
+static a64_status wfx_trap_to_el2(a64_cpu *cpu, uint32_t insn, bool wfe)
+{
+    a64_status st = a64_raise(cpu, insn, ESR_EC_WFX, wfx_iss(wfe));
+    cpu->exc.to_el2 = true;
+    return st;
+}
+
 a64_status a64_op_hint(a64_cpu *cpu, uint32_t insn)
 {
     switch (BITS(insn, 11, 5)) {
     case HINT_WFI:
+        /* EL1's control first, then EL2's (AArch64.CheckForWFxTrap). */
         if (cpu->pstate.el == 0 && !(cpu->sys.sctlr_el1 & A64_SCTLR_NTWI))
             return a64_raise(cpu, insn, ESR_EC_WFX, wfx_iss(false));
+        if (a64_hcr_el2_traps(cpu, A64_HCR_EL2_TWI))
+            return wfx_trap_to_el2(cpu, insn, false);
         cpu->next_pc = cpu->pc + 4;
         return A64_WFI;
     case HINT_WFE:
@@ -89,6 +104,8 @@ a64_status a64_op_hint(a64_cpu *cpu, uint32_t insn)
         }
         if (cpu->pstate.el == 0 && !(cpu->sys.sctlr_el1 & A64_SCTLR_NTWE))
             return a64_raise(cpu, insn, ESR_EC_WFX, wfx_iss(true));
+        if (a64_hcr_el2_traps(cpu, A64_HCR_EL2_TWE))
+            return wfx_trap_to_el2(cpu, insn, true);
         cpu->next_pc = cpu->pc + 4;
         return A64_WFE;
     case HINT_SEV:

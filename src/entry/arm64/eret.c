@@ -2,7 +2,8 @@
  * ERET (Arm ARM D1.11 "Exception return", pseudocode AArch64.ExceptionReturn
  * and IllegalExceptionReturn). The return is illegal when SPSR_ELx asks for
  * AArch32 (not implemented here), a reserved M[1] value, an EL above the
- * current one or one not implemented, or EL0 with SP_ELx. An illegal return
+ * current one or one not implemented, EL0 with SP_ELx, or EL1/EL0 while
+ * HCR_EL2.RW makes them AArch32. An illegal return
  * is not a fault: PSTATE.EL and SPSel stay, PSTATE.IL is set, the other
  * PSTATE fields still come from SPSR, and PC from ELR; the next instruction
  * then takes an Illegal Execution state exception (EC 0x0E).
@@ -31,6 +32,10 @@ static const char *illegal_reason(const a64_cpu *cpu, const a64_el_config *cfg, 
         return "SPSR.M names an EL that is not implemented";
     if (target == 0 && (spsr & A64_SPSR_M_SP))
         return "SPSR.M names EL0 with SP_ELx";
+    /* Below EL2 the register width is HCR_EL2.RW's: 0 makes EL1 (and EL0) AArch32, which an
+     * AArch64 SPSR.M cannot return to (IllegalExceptionReturn). */
+    if (target < 2 && cfg->el2 && !(cpu->sys.hcr_el2 & A64_HCR_EL2_RW))
+        return "HCR_EL2.RW = 0 makes EL1 AArch32, which is not implemented";
     return NULL;
 }
 

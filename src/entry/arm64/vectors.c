@@ -43,8 +43,11 @@ unsigned a64_sync_target_el(const a64_cpu *cpu, const a64_el_config *cfg, const 
     /* An exception is never taken to a lower EL (D1.10.1); EL2 code keeps its exceptions. */
     if (el >= 2)
         return 2;
-    /* HVC targets EL2 when it exists (the interpreter raises it UNDEFINED otherwise). */
-    if (exc->ec == ESR_EC_HVC64 && cfg->el2)
+    /* HVC targets EL2 when it exists (the interpreter raises it UNDEFINED otherwise), and so do the
+     * traps HCR_EL2 controls (TWI, TWE, TSC) and, with HCR_EL2.TGE, everything from EL0. */
+    if (cfg->el2 && (exc->ec == ESR_EC_HVC64 || exc->to_el2))
+        return 2;
+    if (cfg->el2 && el == 0 && (cpu->sys.hcr_el2 & A64_HCR_EL2_TGE))
         return 2;
     return 1;
 }

@@ -1,0 +1,153 @@
+/*
+ * The EL2 firmware: the exception model with EL2 (Arm ARM D1) on virt with
+ * virtualization=on, where QEMU's -kernel and `emu --el 2` enter at EL2.
+ * EL2 installs its own vector table, sets HCR_EL2 (EL1 in AArch64, SMC and
+ * WFI trapped to EL2) and ERETs to EL1, which takes an SVC itself and then
+ * executes HVC, a trapped WFI and a trapped SMC, each taken to EL2; a last
+ * HVC asks EL2 to power off through PSCI over SMC, the conduit when EL2 is
+ * implemented. Every handler prints the EL it runs at and ESR, ELR, SPSR.
+ * The output is compared between QEMU and emu (tests/firmware/aarch64/).
+ */
+#include <stdint.h>
+
+#include "boot/frame.h"
+#include "lib/psci.h"
+#include "lib/sysreg.h"
+#include "lib/uart.h"
+
+typedef struct percpu {
+    uint64_t exceptions;
+} percpu;
+
+percpu percpu_state;
+
+int main(void);
+void el1_main(void) __attribute__((noreturn));
+
+extern uint8_t vectors_el2[];
+
+#define CURRENT_EL_SHIFT 2
+#define HCR_EL2_TWI (1ull << 13)
+#define HCR_EL2_TSC (1ull << 19)
+#define HCR_EL2_RW (1ull << 31)
+#define SPSR_EL1H_MASKED 0x3c5ull       /* D, A, I, F masked; M = EL1h */
+
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK 0x3fu
+#define ESR_ISS_MASK 0x1ffffffu
+#define EC_WFX 0x01
+#define EC_SVC64 0x15
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define HVC_POWER_OFF 1u
+#define INSN_BYTES 4
+
+#define EL1_STACK_BYTES 4096
+static uint8_t el1_stack[EL1_STACK_BYTES] __attribute__((aligned(16)));
+
+static unsigned current_el(void)
+{
+    return (unsigned)(read_sysreg(currentel) >> CURRENT_EL_SHIFT);
+}
+
+static void field(const char *name, uint64_t v)
+{
+    uart_puts(" ");
+    uart_puts(name);
+    uart_puts("=");
+    uart_hex(v, 1);
+}
+
+/* PSCI over SMC #0 (SMCCC): from EL2 the call goes to the platform's firmware. */
+static uint64_t psci_smc(uint32_t fid)
+{
+    register uint64_t x0 __asm__("x0") = fid;
+    __asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
+    return x0;
+}
+
+int main(void)
+{
+    uart_puts("ringside el2: entered at EL");
+    uart_dec(current_el());
+    field("HCR_EL2", read_sysreg(hcr_el2));
+    uart_puts("\n");
+    uart_puts("PSCI_VERSION over SMC: major ");
+    uart_dec(psci_smc(PSCI_VERSION) >> 16);
+    uart_puts("\n");
+    write_sysreg(vbar_el2, (uint64_t)(uintptr_t)vectors_el2);
+    write_sysreg(hcr_el2, HCR_EL2_RW | HCR_EL2_TSC | HCR_EL2_TWI);
+    write_sysreg(sp_el1, (uint64_t)(uintptr_t)(el1_stack + EL1_STACK_BYTES));
+    write_sysreg(spsr_el2, SPSR_EL1H_MASKED);
+    write_sysreg(elr_el2, (uint64_t)(uintptr_t)el1_main);
+    isb();
+    field("HCR_EL2", read_sysreg(hcr_el2));
+    uart_puts(", ERET to EL1\n");
+    __asm__ volatile("eret");
+    __builtin_unreachable();
+}
+
+void el1_main(void)
+{
+    uart_puts("at EL");
+    uart_dec(current_el());
+    uart_puts("\n");
+    __asm__ volatile("svc #3" : : : "memory");
+    __asm__ volatile("hvc #0x42" : : : "memory");
+    __asm__ volatile("wfi" : : : "memory");
+    __asm__ volatile("smc #7" : : : "x0", "x1", "x2", "x3", "memory");
+    __asm__ volatile("hvc %0" : : "i"(HVC_POWER_OFF) : "memory");
+    uart_puts("not reached: EL2 powers off\n");
+    for (;;)
+        __asm__ volatile("wfi");
+}
+
+static void show(const char *where, uint64_t esr, uint64_t elr, uint64_t spsr)
+{
+    uart_puts(where);
+    uart_puts(": EC=");
+    uart_hex(esr >> ESR_EC_SHIFT & ESR_EC_MASK, 2);
+    field("ISS", esr & ESR_ISS_MASK);
+    field("ELR", elr);
+    field("SPSR", spsr);
+    uart_puts("\n");
+}
+
+/* EL1's own exceptions (VBAR_EL1, installed by boot/start.S): the SVC. */
+void exception_dispatch(uint64_t slot, frame *f)
+{
+    percpu_state.exceptions++;
+    uint64_t esr = read_sysreg(esr_el1);
+    uart_puts("  [EL");
+    uart_dec(current_el());
+    uart_puts(" slot ");
+    uart_dec(slot);
+    uart_puts("]");
+    show(" EL1 handler", esr, f->elr, f->spsr);
+}
+
+/* What EL2 takes from EL1: HVC (the next instruction to return to), trapped WFI and SMC (the
+ * instruction itself: step over it). */
+void exception_dispatch_el2(uint64_t slot, frame *f)
+{
+    percpu_state.exceptions++;
+    uint64_t esr = read_sysreg(esr_el2);
+    unsigned ec = (unsigned)(esr >> ESR_EC_SHIFT & ESR_EC_MASK);
+    uart_puts("  [EL");
+    uart_dec(current_el());
+    uart_puts(" slot ");
+    uart_dec(slot);
+    uart_puts("]");
+    show(" EL2 handler", esr, f->elr, f->spsr);
+    if (ec == EC_WFX || ec == EC_SMC64)
+        f->elr += INSN_BYTES;
+    if (ec == EC_HVC64 && (esr & ESR_ISS_MASK) == HVC_POWER_OFF) {
+        uart_puts(percpu_state.exceptions == 5 ? "five exceptions" : "exceptions missing");
+        uart_puts(". PSCI SYSTEM_OFF over SMC\n");
+        psci_smc(PSCI_SYSTEM_OFF);
+    }
+    if (ec != EC_HVC64 && ec != EC_WFX && ec != EC_SMC64) {
+        uart_puts("unexpected: stopping\n");
+        psci_smc(PSCI_SYSTEM_OFF);
+    }
+}
