@@ -84,8 +84,12 @@ static void intro(narration *n)
     unsigned ec = t->esr >> ESR_EC_SHIFT;
     out_put(&n->o, "%s (EC 0x%02x, %s) from EL%u; ELR gets 0x%llx, ", class_phrase(ec), ec, esr_ec_name(ec),
             t->from_priv, (unsigned long long)t->from_pc);
-    if (ec == ESR_EC_SVC64 || ec == ESR_EC_HVC64 || ec == ESR_EC_SMC64)
+    if (ec == ESR_EC_SVC64 || ec == ESR_EC_HVC64)
         out_put(&n->o, "the instruction after the call, with immediate 0x%x in ESR.ISS.", t->esr & 0xffff);
+    else if (ec == ESR_EC_SMC64)
+        /* With no EL3 an SMC reaches an exception vector only when HCR_EL2.TSC traps it. */
+        out_put(&n->o, "the SMC itself: HCR_EL2.TSC trapped it to EL2 before it executed (D1.10.1), with "
+                "immediate 0x%x in ESR.ISS.", t->esr & 0xffff);
     else if (ec == ESR_EC_BRK64)
         out_put(&n->o, "the BRK itself, with comment 0x%x in ESR.ISS.", t->esr & 0xffff);
     else
