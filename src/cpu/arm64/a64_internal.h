@@ -134,6 +134,23 @@ static inline uint8_t a64_nz(uint64_t result, bool sf)
 bool a64_decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize,
                           uint64_t *wmask, uint64_t *tmask);
 
+/* The immediate of an allocated logical (immediate) instruction: DecodeBitMasks(N, imms, immr, TRUE)'s
+ * wmask, from a table filled on first use (bitmask.c). */
+uint64_t a64_logical_imm(uint32_t insn);
+
+/* DecodeBitMasks(N, imms, immr, FALSE, datasize) for an allocated bitfield instruction (N = sf, imms
+ * and immr below datasize): the element is the whole register, so there is nothing to replicate. */
+static inline void a64_bitfield_masks(unsigned imms, unsigned immr, unsigned datasize, uint64_t *wmask,
+                                      uint64_t *tmask)
+{
+    const unsigned levels = datasize - 1, s = imms & levels, r = immr & levels;
+    const unsigned diff = (s - r) & levels;
+    const uint64_t size_mask = datasize == 64 ? ~0ull : (1ull << datasize) - 1;
+    const uint64_t welem = s + 1 >= 64 ? ~0ull : (1ull << (s + 1)) - 1;
+    *wmask = r == 0 ? welem : ((welem >> r) | (welem << (datasize - r))) & size_mask;
+    *tmask = diff + 1 >= 64 ? ~0ull : (1ull << (diff + 1)) - 1;
+}
+
 /* ---- exceptions ---- */
 
 /* Fill cpu->exc for an exception at this instruction and return A64_EXCEPTION. */

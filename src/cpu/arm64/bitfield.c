@@ -21,7 +21,7 @@ a64_status a64_op_bitfield(a64_cpu *cpu, uint32_t insn)
     unsigned opc = BITS(insn, 30, 29), immr = BITS(insn, 21, 16), imms = BITS(insn, 15, 10);
     unsigned rn = BITS(insn, 9, 5), rd = BITS(insn, 4, 0), datasize = sf ? 64 : 32;
     uint64_t wmask = 0, tmask = 0;
-    a64_decode_bit_masks(BIT(insn, 22), imms, immr, false, datasize, &wmask, &tmask);
+    a64_bitfield_masks(imms, immr, datasize, &wmask, &tmask);
     uint64_t src = reg_sf(cpu, rn, sf);
     uint64_t dst = opc == 1 ? reg_sf(cpu, rd, sf) : 0;   /* BFM keeps the other bits */
     uint64_t bot = (dst & ~wmask) | (a64_shift_reg(src, 3, immr, sf) & wmask);

@@ -77,6 +77,32 @@ static __attribute__((noinline)) void fill(mask_cache_entry *e, uint32_t key, un
     e->key = key;
 }
 
+/*
+ * Logical immediates by N:immr:imms (instruction bits 22:10), decoded at datasize 64 on first use.
+ * A 32-bit form (N = 0) has an element of at most 32 bits, so its immediate is the low half of the
+ * 64-bit replication.
+ */
+#define LOGICAL_IMM_KEY_SHIFT 10
+#define LOGICAL_IMM_KEY_BITS 13
+static uint64_t logical_imm_value[1u << LOGICAL_IMM_KEY_BITS];
+static bool logical_imm_known[1u << LOGICAL_IMM_KEY_BITS];
+
+static __attribute__((noinline)) uint64_t logical_imm_fill(unsigned key)
+{
+    uint64_t w = 0, t = 0;
+    decode_bit_masks(key >> 12, key & 0x3f, (key >> 6) & 0x3f, true, 64, &w, &t);
+    logical_imm_value[key] = w;
+    logical_imm_known[key] = true;
+    return w;
+}
+
+uint64_t a64_logical_imm(uint32_t insn)
+{
+    unsigned key = (insn >> LOGICAL_IMM_KEY_SHIFT) & ((1u << LOGICAL_IMM_KEY_BITS) - 1);
+    uint64_t imm = logical_imm_known[key] ? logical_imm_value[key] : logical_imm_fill(key);
+    return BIT(insn, 31) ? imm : (uint32_t)imm;
+}
+
 bool a64_decode_bit_masks(unsigned n, unsigned imms, unsigned immr, bool immediate, unsigned datasize,
                           uint64_t *wmask, uint64_t *tmask)
 {

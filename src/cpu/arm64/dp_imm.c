@@ -68,9 +68,7 @@ a64_status a64_op_logical_imm(a64_cpu *cpu, uint32_t insn)
 {
     bool sf = BIT(insn, 31);
     unsigned opc = BITS(insn, 30, 29), rn = BITS(insn, 9, 5), rd = BITS(insn, 4, 0);
-    uint64_t imm = 0, tmask = 0;
-    a64_decode_bit_masks(BIT(insn, 22), BITS(insn, 15, 10), BITS(insn, 21, 16), true, sf ? 64 : 32, &imm,
-                         &tmask);
+    uint64_t imm = a64_logical_imm(insn);
     uint64_t a = reg_sf(cpu, rn, sf), r;
     switch (opc) {
     case 0: r = a & imm; break;     /* AND */
