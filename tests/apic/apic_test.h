@@ -188,19 +188,6 @@ static inline uint32_t a_mmio_read(emu_machine *m, uint32_t addr)
 #define RSP0_TOP   0x50000ull
 #define SEL_KCODE  0x08
 
-typedef struct trap_log {
-    emu_trap rec[32];
-    unsigned n;
-} trap_log;
-
-static inline void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *log = ctx;
-    if (log->n < 32)
-        log->rec[log->n] = *t;
-    log->n++;
-}
-
 static inline void a_poke(emu_machine *m, uint64_t pa, const void *p, size_t n)
 {
     ck_assert_msg(emu_mem_write_phys(m, pa, p, n) == EMU_OK, "write 0x%llx", (unsigned long long)pa);
@@ -233,7 +220,7 @@ static inline void a_default_handler(code *c, bool x2)
     E(c, I_IRETQ);
 }
 
-static inline emu_machine *a_machine(const char *cpu, trap_log *log, bool x2)
+static inline emu_machine *a_machine(const char *cpu, t_trap_log *log, bool x2)
 {
     emu_options opts;
     emu_options_init(&opts);
@@ -264,8 +251,7 @@ static inline emu_machine *a_machine(const char *cpu, trap_log *log, bool x2)
     t_set_reg(m, EMU_X86_GDTR_LIMIT, sizeof gdt - 1);
     t_set_reg(m, EMU_X86_IDTR_BASE, IDT_ADDR);
     t_set_reg(m, EMU_X86_IDTR_LIMIT, 256 * 16 - 1);
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     return m;
 }
 
@@ -296,11 +282,11 @@ static inline emu_stop a_run(emu_machine *m, const code *c, uint64_t max)
 }
 
 /* The interrupt records (kind interrupt or NMI) in order, as "v:source" checks. */
-static inline const emu_trap *a_interrupt(const trap_log *log, unsigned nth)
+static inline const emu_trap *a_interrupt(const t_trap_log *log, unsigned nth)
 {
     unsigned seen = 0;
     for (unsigned i = 0; i < log->n && i < 32; i++) {
-        const emu_trap *t = &log->rec[i];
+        const emu_trap *t = &log->recs[i];
         if (t->kind != EMU_TRAP_INTERRUPT && t->kind != EMU_TRAP_NMI)
             continue;
         if (seen++ == nth)

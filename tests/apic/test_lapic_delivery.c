@@ -30,7 +30,7 @@ static void expect_halt(emu_stop stop, const char *what)
 
 START_TEST(highest_vector_first_same_class_waits)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -50,7 +50,7 @@ END_TEST
 
 START_TEST(higher_class_nests)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code h = { .n = 0 };
     E(&h, I_STI);
@@ -74,7 +74,7 @@ END_TEST
 
 START_TEST(tpr_masks_a_class)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -98,7 +98,7 @@ END_TEST
 /* PPR = TPR when TPR's class >= the in-service class, else the in-service class (11.8.3.1). */
 START_TEST(ppr_computation)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code h = { .n = 0 };
     emit_imm32(&h, OP_MOV_ECX, X2(R_PPR));
@@ -129,7 +129,7 @@ END_TEST
 /* STI: interrupts are recognised after the instruction that follows it (6.8.3). */
 START_TEST(sti_shadow_with_apic_source)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code c = { .n = 0 };
     a_enable(&c, false);
@@ -147,7 +147,7 @@ END_TEST
 
 START_TEST(icr_destinations)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -172,7 +172,7 @@ END_TEST
 
 START_TEST(icr_nmi_and_sipi)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -188,7 +188,7 @@ END_TEST
 
 START_TEST(init_to_self_is_unmodelled)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -220,7 +220,7 @@ END_TEST
 /* ESR errors raise the error LVT's vector when it is unmasked (11.5.3). */
 START_TEST(error_lvt_fires)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -236,7 +236,7 @@ END_TEST
 /* xAPIC logical destinations: flat model (a bitmap) and cluster model (11.6.2.2). */
 START_TEST(xapic_logical_destinations)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code c = { .n = 0 };
     a_enable(&c, false);
@@ -263,7 +263,7 @@ END_TEST
 /* LINT0 in fixed mode: the 8259's INT edge becomes an ordinary APIC request (11.5.1). */
 START_TEST(lint0_fixed_mode)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code c = { .n = 0 };
     a_enable(&c, false);
@@ -280,7 +280,7 @@ END_TEST
 /* A software-disabled APIC holds requests but presents none (11.4.7.2). */
 START_TEST(software_disabled_presents_nothing)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     e_wrmsr(&c, MSR_APIC_BASE, APIC_BASE_X2APIC);

@@ -43,7 +43,7 @@ END_TEST
 /* One-shot: one interrupt after count * divisor cycles; HLT sleeps until it. */
 START_TEST(one_shot_wakes_hlt)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -63,7 +63,7 @@ END_TEST
 
 START_TEST(periodic_reloads)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -86,7 +86,7 @@ END_TEST
 /* A masked timer counts on but raises nothing: HLT has nothing to wake it. */
 START_TEST(masked_timer_is_silent)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -102,7 +102,7 @@ END_TEST
 
 START_TEST(tsc_deadline_fires_and_clears)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, true);
     code c = { .n = 0 };
     a_enable(&c, true);
@@ -166,7 +166,7 @@ END_TEST
 /* The xAPIC half: timer interrupts acknowledged by an MMIO EOI. */
 START_TEST(xapic_timer_with_mmio_eoi)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code c = { .n = 0 };
     a_enable(&c, false);

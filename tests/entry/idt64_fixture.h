@@ -67,20 +67,8 @@ static inline void set_gate(emu_machine *m, unsigned vector, uint64_t offset, un
     poke(m, IDT_ADDR + 16ull * vector, g, sizeof g);
 }
 
-typedef struct trap_log {
-    emu_trap last[4];
-    unsigned n;
-} trap_log;
-
-static inline void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *log = ctx;
-    log->last[log->n % 4] = *t;
-    log->n++;
-}
-
 /* A machine with GDT, TSS and an IDT whose gates all halt. */
-static inline emu_machine *machine_with(trap_log *log, bool break_on_exception)
+static inline emu_machine *machine_with(t_trap_log *log, bool break_on_exception)
 {
     emu_options opts;
     emu_options_init(&opts);
@@ -112,13 +100,12 @@ static inline emu_machine *machine_with(trap_log *log, bool break_on_exception)
     poke(m, T_CODE_ADDR, setup_code, sizeof setup_code);
     t_set_reg(m, EMU_X86_RIP, T_CODE_ADDR);
     t_set_reg(m, EMU_X86_RSP, T_STACK_TOP);
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     return m;
 }
 
 /* The usual case: exceptions are delivered. */
-static inline emu_machine *machine(trap_log *log)
+static inline emu_machine *machine(t_trap_log *log)
 {
     return machine_with(log, false);
 }

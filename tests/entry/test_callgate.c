@@ -77,22 +77,10 @@ static void set_gate64(emu_machine *m, uint16_t sel, uint16_t target, uint64_t o
 
 /* ---- Records ---- */
 
-typedef struct trap_log {
-    emu_trap rec[4];
-    unsigned n;
-} trap_log;
-
-static void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *log = ctx;
-    log->rec[log->n % 4] = *t;
-    log->n++;
-}
-
-static const emu_trap *last(const trap_log *log)
+static const emu_trap *last(const t_trap_log *log)
 {
     ck_assert_msg(log->n > 0, "no trap record");
-    return &log->rec[(log->n - 1) % 4];
+    return &log->last;
 }
 
 static void check_record_sums(const emu_trap *t, const char *what)
@@ -142,7 +130,7 @@ static void expect_fault(emu_machine *m, int vector, uint32_t error, const char 
 #define L_LAST      0x68        /* the table's last 8 bytes */
 #define L_GDT_SLOTS 14
 
-static emu_machine *machine64(trap_log *log, unsigned tss_limit)
+static emu_machine *machine64(t_trap_log *log, unsigned tss_limit)
 {
     emu_options opts;
     emu_options_init(&opts);
@@ -173,8 +161,7 @@ static emu_machine *machine64(trap_log *log, unsigned tss_limit)
     static const uint8_t ltr[] = { 0x66, 0xb8, L_TSS, 0x00, 0x0f, 0x00, 0xd8 };  /* mov ax, L_TSS; ltr ax */
     t_load_code(m, ltr, sizeof ltr);
     t_step_n(m, 2, "ltr");
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     return m;
 }
 
@@ -211,7 +198,7 @@ static const uint8_t jmp_far_ptr[] = { 0xff, 0x2c, 0x25, FAR_PTR & 0xff, FAR_PTR
 
 START_TEST(ia32e_call_to_ring0_switches_to_rsp0_and_retfq_returns)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine64(&log, 0x67);
     /* Kernel: mov ax, L_KDATA; mov ds, ax; retfq (DS then holds a DPL-0 segment). */
     static const uint8_t kernel[] = { 0x66, 0xb8, L_KDATA, 0x00, 0x8e, 0xd8, 0x48, 0xcb };
@@ -260,7 +247,7 @@ END_TEST
 
 START_TEST(ia32e_retfq_imm16_releases_on_both_stacks)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine64(&log, 0x67);
     static const uint8_t retf16[] = { 0x48, 0xca, 0x10, 0x00 };     /* retfq 16 */
     kernel64(m, retf16, sizeof retf16, 0);
@@ -278,7 +265,7 @@ END_TEST
 
 START_TEST(ia32e_retf_outward_checks)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t retfq[] = { 0x48, 0xcb };
     struct {
         uint64_t frame[4];
@@ -318,7 +305,7 @@ END_TEST
 
 START_TEST(ia32e_retfq_null_ss_to_ring1_64bit)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine64(&log, 0x67);
     set_desc(m, 0x60, desc(TYPE_CODE, 1, FLAGS_L, true));      /* 64-bit code, DPL 1 */
     static const uint8_t retfq[] = { 0x48, 0xcb };
@@ -335,7 +322,7 @@ END_TEST
 
 START_TEST(ia32e_gate_checks)
 {
-    trap_log log;
+    t_trap_log log;
     struct {
         uint16_t target;
         uint64_t offset;
@@ -371,7 +358,7 @@ END_TEST
 
 START_TEST(ia32e_selector_checks)
 {
-    trap_log log;
+    t_trap_log log;
     /* RPL 3 in the selector against a DPL-0 gate at CPL 0: #GP(gate). */
     emu_machine *m = machine64(&log, 0x67);
     set_gate64(m, L_GATE, L_KCODE, KERNEL_CODE, 0, true, 0);
@@ -400,7 +387,7 @@ END_TEST
 
 START_TEST(ia32e_new_stack_checks)
 {
-    trap_log log;
+    t_trap_log log;
     /* TSS too short for RSP0: #TS(TR). */
     emu_machine *m = machine64(&log, 0x8);
     user64(m, call_far_ptr, sizeof call_far_ptr, L_GATE | 3);
@@ -418,7 +405,7 @@ END_TEST
 
 START_TEST(ia32e_same_privilege_call_and_jmp)
 {
-    trap_log log;
+    t_trap_log log;
     /* CALL through a gate to conforming code keeps CPL 3 and the current stack. */
     emu_machine *m = machine64(&log, 0x67);
     set_gate64(m, L_GATE, L_KCODE_CONF, KERNEL_CODE, 3, true, 0);
@@ -464,7 +451,7 @@ END_TEST
 #define P_SLOTS   11
 #define ESP0_TOP  0x50000u
 
-static emu_machine *machine32(trap_log *log, uint32_t esp0, uint16_t ss0)
+static emu_machine *machine32(t_trap_log *log, uint32_t esp0, uint16_t ss0)
 {
     emu_options opts;
     emu_options_init(&opts);
@@ -495,8 +482,7 @@ static emu_machine *machine32(trap_log *log, uint32_t esp0, uint16_t ss0)
     static const uint8_t ltr[] = { 0x66, 0xb8, P_TSS, 0x00, 0x0f, 0x00, 0xd8 };
     t_load_code(m, ltr, sizeof ltr);
     t_step_n(m, 2, "ltr");
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     return m;
 }
 
@@ -517,7 +503,7 @@ static void user32(emu_machine *m, const uint8_t *code, size_t len)
 
 START_TEST(prot32_call_copies_parameters_and_retf_releases_them)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine32(&log, ESP0_TOP, P_KDATA);
     /* Kernel: mov ax, P_KDATA; mov ds, ax; retf 8 */
     static const uint8_t kernel[] = { 0x66, 0xb8, P_KDATA, 0x00, 0x8e, 0xd8, 0xca, 0x08, 0x00 };
@@ -561,7 +547,7 @@ END_TEST
 
 START_TEST(prot32_16bit_gate_pushes_words)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine32(&log, ESP0_TOP, P_KDATA);
     static const uint8_t user[] = CALL_WITH_PARAMS(P_GATE16 | 3);
     user32(m, user, sizeof user);
@@ -580,7 +566,7 @@ END_TEST
 
 START_TEST(prot32_same_privilege_call_through_gate)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine32(&log, ESP0_TOP, P_KDATA);
     set_desc(m, P_GATE, gate_lo(P_KCODE, KERNEL_CODE, TYPE_GATE, 0, true, 2));
     set_desc(m, P_KCODE, desc(TYPE_CODE & ~1u, 0, FLAGS_DB_G, true));     /* accessed bit clear */
@@ -602,7 +588,7 @@ END_TEST
 
 START_TEST(prot32_new_stack_checks)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t user[] = CALL_WITH_PARAMS(P_GATE | 3);
     struct {
         uint32_t esp0;
@@ -631,7 +617,7 @@ END_TEST
 
 START_TEST(prot32_gate_and_target_checks)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t user[] = { 0x9a, 0, 0, 0, 0, P_GATE | 3, 0 };       /* call P_GATE:0 */
     static const uint8_t user_jmp[] = { 0xea, 0, 0, 0, 0, P_GATE | 3, 0 };   /* jmp P_GATE:0 */
     struct {
@@ -660,7 +646,7 @@ END_TEST
 
 START_TEST(prot32_task_gate_still_stops)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine32(&log, ESP0_TOP, P_KDATA);
     static const uint8_t user[] = { 0x9a, 0, 0, 0, 0, P_TASK | 3, 0 };
     user32(m, user, sizeof user);

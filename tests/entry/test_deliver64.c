@@ -13,7 +13,7 @@
 
 START_TEST(ud_at_cpl0_uses_current_stack)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t body[] = { 0x0f, 0x0b };   /* ud2 */
     poke(m, BODY_ADDR, body, sizeof body);
@@ -27,16 +27,16 @@ START_TEST(ud_at_cpl0_uses_current_stack)
                   (unsigned long long)peek64(m, rsp + 16));
     ck_assert_msg(peek64(m, rsp + 24) == T_STACK_TOP, "#UD: saved RSP");
     ck_assert_msg(peek64(m, rsp + 32) == SEL_KDATA, "#UD: saved SS is the boot data selector");
-    ck_assert_msg(log.n == 1 && log.last[0].vector == 6 && log.last[0].kind == EMU_TRAP_FAULT, "#UD: one record");
-    ck_assert_msg(strcmp(log.last[0].stack, "current") == 0, "#UD: stack reason '%s'", log.last[0].stack);
-    check_record_sums(&log.last[0], "#UD");
+    ck_assert_msg(log.n == 1 && log.recs[0].vector == 6 && log.recs[0].kind == EMU_TRAP_FAULT, "#UD: one record");
+    ck_assert_msg(strcmp(log.recs[0].stack, "current") == 0, "#UD: stack reason '%s'", log.recs[0].stack);
+    check_record_sums(&log.recs[0], "#UD");
     emu_close(m);
 }
 END_TEST
 
 START_TEST(gp_error_code_and_ist_alignment)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 13, HANDLERS + 16 * 13, 1, GATE_INT, 0, true);
     static const uint8_t body[] = { 0x48, 0x8b, 0x03 };    /* mov rax, [rbx] */
@@ -47,17 +47,17 @@ START_TEST(gp_error_code_and_ist_alignment)
     T_EXPECT_REG(m, EMU_X86_RSP, rsp, "#GP: IST1 aligned down to 16 bytes, six slots");
     ck_assert_msg(peek64(m, rsp) == 0, "#GP: error code 0");
     ck_assert_msg(peek64(m, rsp + 8) == BODY_ADDR, "#GP: saved RIP");
-    ck_assert_msg(strcmp(log.last[0].stack, "IST1") == 0, "#GP: stack reason '%s'", log.last[0].stack);
+    ck_assert_msg(strcmp(log.recs[0].stack, "IST1") == 0, "#GP: stack reason '%s'", log.recs[0].stack);
     /* No privilege change: SS stays; only a privilege change loads a null SS (vol. 3, 6.14.4; QEMU nulls it). */
     T_EXPECT_REG(m, EMU_X86_SS, SEL_KDATA, "#GP via IST at CPL 0 keeps SS");
-    ck_assert_msg(log.last[0].has_error_code && log.last[0].error_code == 0, "#GP: record error code");
+    ck_assert_msg(log.recs[0].has_error_code && log.recs[0].error_code == 0, "#GP: record error code");
     emu_close(m);
 }
 END_TEST
 
 START_TEST(page_fault_sets_cr2)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t body[] = { 0x48, 0x89, 0x03 };    /* mov [rbx], rax */
     poke(m, BODY_ADDR, body, sizeof body);
@@ -67,22 +67,22 @@ START_TEST(page_fault_sets_cr2)
     uint64_t rsp = T_STACK_TOP - 6 * 8;
     ck_assert_msg(peek64(m, rsp) == 0x2, "#PF: error code W (not present, supervisor), got 0x%llx",
                   (unsigned long long)peek64(m, rsp));
-    ck_assert_msg(log.last[0].cr2 == 0x100000000ull, "#PF: record CR2");
+    ck_assert_msg(log.recs[0].cr2 == 0x100000000ull, "#PF: record CR2");
     emu_close(m);
 }
 END_TEST
 
 START_TEST(int_from_ring3_switches_to_rsp0)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 0x80, HANDLERS + 16 * 0x80, 0, GATE_TRAP, 3, true);
     static const uint8_t user[] = { 0xcd, 0x80 };           /* int 0x80 */
     to_ring3(m, user, sizeof user);
     run_to_handler(m, 0x80, "INT 0x80 from ring 3");
-    ck_assert_msg(log.n == 2 && log.last[0].kind == EMU_TRAP_RETURN && log.last[0].to_priv == 3,
+    ck_assert_msg(log.n == 2 && log.recs[0].kind == EMU_TRAP_RETURN && log.recs[0].to_priv == 3,
                   "IRETQ to ring 3 recorded as a return");
-    const emu_trap *t = &log.last[1];
+    const emu_trap *t = &log.recs[1];
     ck_assert_msg(t->kind == EMU_TRAP_SOFTWARE && t->from_priv == 3 && t->to_priv == 0, "INT 0x80: 3 -> 0");
     ck_assert_msg(strcmp(t->stack, "RSP0") == 0, "INT 0x80: stack reason '%s'", t->stack);
     uint64_t rsp = RSP0_TOP - 5 * 8;
@@ -100,7 +100,7 @@ END_TEST
 
 START_TEST(int_through_dpl0_gate_from_ring3_is_gp)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t user[] = { 0xcd, 0x80 };           /* gate 0x80 keeps DPL 0 */
     to_ring3(m, user, sizeof user);
@@ -115,7 +115,7 @@ END_TEST
 
 START_TEST(int3_and_iretq_return)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t iretq[] = { 0x48, 0xcf };
     poke(m, HANDLERS + 16 * 3, iretq, sizeof iretq);
@@ -126,16 +126,16 @@ START_TEST(int3_and_iretq_return)
     ck_assert_msg(stop.pc == BODY_ADDR + 3, "after IRETQ, execution continues after int3 to the hlt at 0x%llx, "
                   "halted at 0x%llx", (unsigned long long)(BODY_ADDR + 3), (unsigned long long)stop.pc);
     T_EXPECT_REG(m, EMU_X86_RSP, T_STACK_TOP, "IRETQ restores RSP");
-    ck_assert_msg(log.n == 2 && log.last[1].kind == EMU_TRAP_RETURN && log.last[1].to_pc == BODY_ADDR + 1,
+    ck_assert_msg(log.n == 2 && log.recs[1].kind == EMU_TRAP_RETURN && log.recs[1].to_pc == BODY_ADDR + 1,
                   "records: #BP then the return to the instruction after int3");
-    check_record_sums(&log.last[1], "IRETQ");
+    check_record_sums(&log.recs[1], "IRETQ");
     emu_close(m);
 }
 END_TEST
 
 START_TEST(not_present_gp_gate_double_faults)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 13, HANDLERS + 16 * 13, 0, GATE_INT, 0, false);
     set_gate(m, 8, HANDLERS + 16 * 8, 1, GATE_INT, 0, true);
@@ -145,7 +145,7 @@ START_TEST(not_present_gp_gate_double_faults)
     run_to_handler(m, 8, "#GP -> #NP -> #DF");
     uint64_t rsp = (IST1_TOP & ~0xfull) - 6 * 8;
     ck_assert_msg(peek64(m, rsp) == 0, "#DF pushes error code 0");
-    const emu_trap *t = &log.last[0];
+    const emu_trap *t = &log.recs[0];
     ck_assert_msg(t->vector == 8 && t->kind == EMU_TRAP_ABORT, "record for #DF (an abort), vector %d", t->vector);
     ck_assert_msg(strcmp(t->escalation, "#GP(0x0) -> #NP(0x6b) -> #DF") == 0, "escalation '%s'", t->escalation);
     emu_close(m);
@@ -154,7 +154,7 @@ END_TEST
 
 START_TEST(empty_idt_triple_faults)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     t_set_reg(m, EMU_X86_IDTR_LIMIT, 0);
     static const uint8_t body[] = { 0x0f, 0x0b };           /* ud2 */
@@ -170,7 +170,7 @@ END_TEST
 
 START_TEST(bad_gate_type_is_gp)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 6, HANDLERS + 16 * 6, 0, 0x5, 0, true);     /* task gate: not valid in IA-32e mode */
     static const uint8_t body[] = { 0x0f, 0x0b };
@@ -183,7 +183,7 @@ END_TEST
 
 START_TEST(break_on_exception_then_deliver)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine_with(&log, true);
     static const uint8_t body[] = { 0x0f, 0x0b };           /* ud2 */
     poke(m, BODY_ADDR, body, sizeof body);
@@ -197,7 +197,7 @@ START_TEST(break_on_exception_then_deliver)
     ck_assert_msg(log.n == 1, "delivered by the step");
     t_step_n(m, 1, "cli");
     run_to_handler(m, 6, "then the handler runs");
-    ck_assert_msg(log.n == 1 && log.last[0].vector == 6, "one record after resuming");
+    ck_assert_msg(log.n == 1 && log.recs[0].vector == 6, "one record after resuming");
     emu_close(m);
     /* emu_run also delivers a held exception, then goes on. */
     m = machine_with(&log, true);
@@ -211,7 +211,7 @@ END_TEST
 /* IRETQ at CPL 0 with this frame must raise #GP(error), delivered on the current stack. */
 static void iretq_faults(const uint64_t frame[5], uint64_t error, const char *what)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t iretq[] = { 0x48, 0xcf };
     poke(m, BODY_ADDR, iretq, sizeof iretq);
@@ -222,7 +222,7 @@ static void iretq_faults(const uint64_t frame[5], uint64_t error, const char *wh
     ck_assert_msg(peek64(m, rsp) == error, "%s: error code want 0x%llx got 0x%llx", what,
                   (unsigned long long)error, (unsigned long long)peek64(m, rsp));
     ck_assert_msg(peek64(m, rsp + 8) == BODY_ADDR, "%s: saved RIP is the IRETQ", what);
-    ck_assert_msg(log.n == 1 && log.last[0].vector == 13, "%s: only the #GP is recorded", what);
+    ck_assert_msg(log.n == 1 && log.recs[0].vector == 13, "%s: only the #GP is recorded", what);
     emu_close(m);
 }
 
@@ -241,7 +241,7 @@ END_TEST
 
 START_TEST(trap_storm_is_reported)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     /* #PF's handler lives on an unmapped page: fetching it faults again, forever. */
     set_gate(m, 14, 0x100000000ull, 1, GATE_INT, 0, true);  /* IST1: the stack does not creep */
@@ -259,7 +259,7 @@ END_TEST
  * reports must be the one it reaches when it delivers every one. */
 START_TEST(trap_storm_count_after_a_retired_instruction)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 14, 0x100000000ull, 1, GATE_INT, 0, true);
     static const uint8_t body[] = { 0x90, 0x48, 0x89, 0x03 };  /* nop; mov [rbx], rax at 4 GiB */
@@ -275,7 +275,7 @@ END_TEST
 
 START_TEST(instruction_breakpoint_pushes_rf_clear)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t body[] = { 0x90 };
     poke(m, BODY_ADDR, body, sizeof body);
@@ -292,7 +292,7 @@ END_TEST
 
 START_TEST(rep_data_breakpoint_pushes_rf_set_and_resumes)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     static const uint8_t body[] = { 0xf3, 0xa4, 0xf4 };    /* rep movsb; hlt */
     poke(m, BODY_ADDR, body, sizeof body);
@@ -326,7 +326,7 @@ START_TEST(rep_data_breakpoint_pushes_rf_set_and_resumes)
     ck_assert_msg(memcmp(dst, src, sizeof src) == 0, "every byte copied once the REP resumed");
     /* The records: the #DB (a trap from the REP) and the IRETQ. */
     ck_assert_msg(log.n >= 2, "want the #DB and IRETQ records, got %u", log.n);
-    const emu_trap *db = &log.last[(log.n - 2) % 4];
+    const emu_trap *db = &log.recs[log.n - 2];
     ck_assert_msg(db->vector == 1 && db->kind == EMU_TRAP_TRAP && db->from_pc == BODY_ADDR,
                   "#DB record: vector %u kind %d from 0x%llx", db->vector, db->kind,
                   (unsigned long long)db->from_pc);

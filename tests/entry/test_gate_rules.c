@@ -38,9 +38,9 @@ static uint64_t pushed_error(emu_machine *m)
     return peek64(m, t_reg(m, EMU_X86_RSP));
 }
 
-static const emu_trap *last_record(const trap_log *log)
+static const emu_trap *last_record(const t_trap_log *log)
 {
-    return &log->last[(log->n - 1) % 4];
+    return &log->last;
 }
 
 /* INT 0x80 at CPL 0 through a gate prepared by the caller; body then halts. */
@@ -52,7 +52,7 @@ static void int80(emu_machine *m)
 
 START_TEST(int_beyond_idt_limit_is_gp_with_idt_bit)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     t_set_reg(m, EMU_X86_IDTR_LIMIT, 16 * 0x40 - 1);    /* vectors 0-0x3f only */
     int80(m);
@@ -78,7 +78,7 @@ START_TEST(gate_code_selector_failures)
         { 0x0048, 13, 0x48, "beyond the GDT limit: #GP(selector)" },
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        trap_log log;
+        t_trap_log log;
         emu_machine *m = machine(&log);
         set_gate_sel(m, 0x80, cases[i].sel, GATE_INT, 0);
         int80(m);
@@ -94,7 +94,7 @@ END_TEST
 
 START_TEST(not_present_code_segment_is_np)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     uint64_t absent = desc(0x1b, 0, 0x2) & ~(1ull << 47);   /* 64-bit code, P = 0 */
     poke(m, GDT_ADDR + 0x40, &absent, sizeof absent);      /* after the 16-byte TSS descriptor */
@@ -109,7 +109,7 @@ END_TEST
 
 START_TEST(non_canonical_handler_offset_is_gp0)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     uint64_t g[2] = { 0x0000ee0000080000ull, 0x00008000ull };  /* offset 0x0000800000000000 */
     poke(m, IDT_ADDR + 16 * 0x80, g, sizeof g);
@@ -122,7 +122,7 @@ END_TEST
 
 START_TEST(rsp0_beyond_tss_limit_is_ts)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 0x80, HANDLERS + 16 * 0x80, 0, GATE_INT, 3, true);
     /* An available 64-bit TSS with limit 3: LTR loads it, and TSS.RSP0 (bytes 4-11) lies beyond it. */
@@ -143,7 +143,7 @@ END_TEST
 
 START_TEST(ist_wins_over_rsp0_from_ring3)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 0x80, HANDLERS + 16 * 0x80, 1, GATE_INT, 3, true);
     static const uint8_t user[] = { 0xcd, 0x80 };
@@ -164,7 +164,7 @@ START_TEST(trap_gate_keeps_if_interrupt_gate_clears_it)
         { GATE_INT, false, "interrupt gate clears IF" },
     };
     for (unsigned i = 0; i < 2; i++) {
-        trap_log log;
+        t_trap_log log;
         emu_machine *m = machine(&log);
         static const uint8_t halt_only[] = { 0xf4 };          /* no CLI: the handler sees IF as delivered */
         poke(m, HANDLERS + 16 * 0x80, halt_only, sizeof halt_only);
@@ -186,7 +186,7 @@ END_TEST
 /* Double-fault table 6-5: the first event's class against the second's. */
 START_TEST(page_fault_during_page_fault_is_df)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 14, HANDLERS + 16 * 14, 2, GATE_INT, 0, true);  /* #PF on IST2 ... */
     set_ist2(m, UNMAPPED + 0x1000);                             /* ... which is not mapped */
@@ -204,7 +204,7 @@ END_TEST
 
 START_TEST(contributory_during_page_fault_is_df)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 14, HANDLERS + 16 * 14, 0, GATE_INT, 0, false);
     set_gate(m, 8, HANDLERS + 16 * 8, 1, GATE_INT, 0, true);
@@ -220,7 +220,7 @@ END_TEST
 
 START_TEST(page_fault_during_contributory_is_serial)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 13, HANDLERS + 16 * 13, 2, GATE_INT, 0, true);  /* #GP on an unmapped IST2 */
     set_ist2(m, UNMAPPED + 0x1000);
@@ -240,7 +240,7 @@ END_TEST
 
 START_TEST(contributory_during_benign_is_serial)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(&log);
     set_gate(m, 6, HANDLERS + 16 * 6, 0, GATE_INT, 0, false);   /* #UD's gate not present */
     static const uint8_t body[] = { 0x0f, 0x0b };

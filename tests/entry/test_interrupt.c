@@ -18,19 +18,6 @@
 #define IF         (1ull << 9)
 #define BODY       T_CODE_ADDR
 
-typedef struct trap_log {
-    emu_trap rec[16];
-    unsigned n;
-} trap_log;
-
-static void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *log = ctx;
-    if (log->n < 16)
-        log->rec[log->n] = *t;
-    log->n++;
-}
-
 static void poke(emu_machine *m, uint64_t pa, const void *p, size_t n)
 {
     ck_assert_msg(emu_mem_write_phys(m, pa, p, n) == EMU_OK, "write 0x%llx", (unsigned long long)pa);
@@ -64,7 +51,7 @@ static void counting_handler(emu_machine *m, unsigned vector)
 }
 
 /* A 64-bit machine at CPL 0 (the ELF64 entry state) with an IDT of counting handlers; body at BODY. */
-static emu_machine *machine(trap_log *log, const uint8_t *body, size_t len, bool interrupts_enabled)
+static emu_machine *machine(t_trap_log *log, const uint8_t *body, size_t len, bool interrupts_enabled)
 {
     emu_options opts;
     emu_options_init(&opts);
@@ -79,8 +66,7 @@ static emu_machine *machine(trap_log *log, const uint8_t *body, size_t len, bool
     t_set_reg(m, EMU_X86_IDTR_LIMIT, 256 * 16 - 1);
     t_load_code(m, body, len);
     t_set_reg(m, EMU_X86_RFLAGS, 0x2 | (interrupts_enabled ? IF : 0));
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     return m;
 }
 
@@ -90,11 +76,11 @@ static void inject(emu_machine *m, bool nmi, unsigned vector, emu_inject_when wh
     ck_assert(emu_inject(m, &inj) == EMU_OK);
 }
 
-static void expect_record(const trap_log *log, unsigned i, emu_trap_kind kind, int vector, uint64_t from_pc,
+static void expect_record(const t_trap_log *log, unsigned i, emu_trap_kind kind, int vector, uint64_t from_pc,
                           const char *what)
 {
     ck_assert_msg(log->n > i, "%s: want record %u, got %u records", what, i + 1, log->n);
-    const emu_trap *t = &log->rec[i];
+    const emu_trap *t = &log->recs[i];
     ck_assert_msg(t->kind == kind && t->vector == vector && t->from_pc == from_pc,
                   "%s: record %u is %s vector %d from 0x%llx, want %s vector %d from 0x%llx", what, i + 1,
                   emu_trap_kind_name(t->kind), t->vector, (unsigned long long)t->from_pc, emu_trap_kind_name(kind),
@@ -112,14 +98,14 @@ static emu_stop run_to_halt(emu_machine *m, const char *what)
 
 START_TEST(nmi_at_pc_is_taken_before_that_instruction)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0x90, 0x90, 0xf4 };    /* nop; nop; hlt */
     emu_machine *m = machine(&log, body, sizeof body, false);
     inject(m, true, 0, EMU_INJECT_AT_PC, BODY + 1);
     run_to_halt(m, "NMI at the second nop");
     expect_record(&log, 0, EMU_TRAP_NMI, 2, BODY + 1, "NMI before the second nop");
-    ck_assert_msg(!strcmp(log.rec[0].source, "injected"), "NMI source: got '%s'", log.rec[0].source);
-    ck_assert_msg(!log.rec[0].has_error_code, "NMI pushes no error code");
+    ck_assert_msg(!strcmp(log.recs[0].source, "injected"), "NMI source: got '%s'", log.recs[0].source);
+    ck_assert_msg(!log.recs[0].has_error_code, "NMI pushes no error code");
     expect_record(&log, 1, EMU_TRAP_RETURN, -1, HANDLERS + 16 * 2 + 8, "IRETQ from the NMI handler");
     ck_assert_msg(peek64(m, COUNTERS + 8 * 2) == 1, "NMI handler ran once");
     emu_close(m);
@@ -128,7 +114,7 @@ END_TEST
 
 START_TEST(nmi_is_blocked_until_iret)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0x90, 0x90, 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, false);
     inject(m, true, 0, EMU_INJECT_AT_PC, BODY + 1);
@@ -146,7 +132,7 @@ END_TEST
 
 START_TEST(intr_waits_for_if_and_the_sti_shadow)
 {
-    trap_log log;
+    t_trap_log log;
     /* nop; sti; nop; nop; cli; hlt */
     static const uint8_t body[] = { 0x90, 0xfb, 0x90, 0x90, 0xfa, 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, false);
@@ -154,7 +140,7 @@ START_TEST(intr_waits_for_if_and_the_sti_shadow)
     run_to_halt(m, "interrupt requested with IF = 0");
     /* STI at BODY+1 sets IF; the nop after it runs in the shadow; the interrupt comes before BODY+3. */
     expect_record(&log, 0, EMU_TRAP_INTERRUPT, 0x40, BODY + 3, "interrupt after STI's shadow");
-    ck_assert_msg(!strcmp(log.rec[0].source, "injected"), "interrupt source: got '%s'", log.rec[0].source);
+    ck_assert_msg(!strcmp(log.recs[0].source, "injected"), "interrupt source: got '%s'", log.recs[0].source);
     ck_assert_msg(peek64(m, COUNTERS + 8 * 0x40) == 1, "vector 0x40 handler ran once");
     emu_close(m);
 }
@@ -162,7 +148,7 @@ END_TEST
 
 START_TEST(mov_ss_shadow_holds_an_nmi)
 {
-    trap_log log;
+    t_trap_log log;
     /* mov ax, ss; mov ss, ax; nop; nop; hlt */
     static const uint8_t body[] = { 0x8c, 0xd0, 0x8e, 0xd0, 0x90, 0x90, 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, false);
@@ -175,7 +161,7 @@ END_TEST
 
 START_TEST(nmi_comes_before_intr)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0x90, 0x90, 0xfa, 0xf4 };  /* nop; nop; cli; hlt */
     emu_machine *m = machine(&log, body, sizeof body, true);
     inject(m, false, 0x41, EMU_INJECT_AT_PC, BODY + 1);
@@ -191,14 +177,14 @@ END_TEST
 
 START_TEST(hlt_sleeps_until_an_interrupt_at_a_cycle)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0xf4, 0xfa, 0xf4 };        /* hlt; cli; hlt */
     emu_machine *m = machine(&log, body, sizeof body, true);
     inject(m, false, 0x50, EMU_INJECT_AT_CYCLE, 5000);
     emu_stop stop = run_to_halt(m, "HLT woken by an interrupt");
     expect_record(&log, 0, EMU_TRAP_INTERRUPT, 0x50, BODY + 1, "the interrupt saves the RIP after HLT");
-    ck_assert_msg(log.rec[0].cycle_start >= 5000, "delivered at cycle %llu, want >= 5000",
-                  (unsigned long long)log.rec[0].cycle_start);
+    ck_assert_msg(log.recs[0].cycle_start >= 5000, "delivered at cycle %llu, want >= 5000",
+                  (unsigned long long)log.recs[0].cycle_start);
     ck_assert_msg(stop.pc == BODY + 2, "final stop at the second HLT, got 0x%llx", (unsigned long long)stop.pc);
     ck_assert_msg(strstr(stop.message, "interrupts disabled"), "final HLT message: %s", stop.message);
     emu_close(m);
@@ -207,7 +193,7 @@ END_TEST
 
 START_TEST(hlt_with_nothing_to_wake_it_stops)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, true);
     emu_stop stop = run_to_halt(m, "HLT with IF = 1 and no source");
@@ -219,7 +205,7 @@ END_TEST
 
 START_TEST(external_vector_14_pushes_no_error_code)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0x90, 0xfa, 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, true);
     static const uint8_t halt[] = { 0xf4 };
@@ -227,7 +213,7 @@ START_TEST(external_vector_14_pushes_no_error_code)
     inject(m, false, 14, EMU_INJECT_AT_PC, BODY + 1);
     run_to_halt(m, "external interrupt with vector 14");
     expect_record(&log, 0, EMU_TRAP_INTERRUPT, 14, BODY + 1, "vector 14 as an external interrupt");
-    ck_assert_msg(!log.rec[0].has_error_code, "an external interrupt pushes no error code, even vector 14");
+    ck_assert_msg(!log.recs[0].has_error_code, "an external interrupt pushes no error code, even vector 14");
     uint64_t rsp = t_reg(m, EMU_X86_RSP);
     ck_assert_msg(peek64(m, rsp) == BODY + 1, "the frame starts with RIP, got 0x%llx",
                   (unsigned long long)peek64(m, rsp));
@@ -237,7 +223,7 @@ END_TEST
 
 START_TEST(fault_delivering_an_external_interrupt_sets_ext)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0x90, 0xfa, 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, true);
     static const uint8_t halt[] = { 0xf4 };
@@ -247,17 +233,17 @@ START_TEST(fault_delivering_an_external_interrupt_sets_ext)
     run_to_halt(m, "interrupt through a not-present gate");
     /* #NP(vector * 8 + IDT + EXT) (SDM vol. 3, 6.13). */
     expect_record(&log, 0, EMU_TRAP_FAULT, 11, BODY + 1, "#NP from the interrupt's gate");
-    ck_assert_msg(log.rec[0].has_error_code && log.rec[0].error_code == 0x41 * 8 + 2 + 1,
-                  "#NP error code 0x%x, want 0x%x", log.rec[0].error_code, 0x41 * 8 + 3);
-    ck_assert_msg(strstr(log.rec[0].escalation, "interrupt 0x41 -> #NP"), "escalation names the interrupt: %s",
-                  log.rec[0].escalation);
+    ck_assert_msg(log.recs[0].has_error_code && log.recs[0].error_code == 0x41 * 8 + 2 + 1,
+                  "#NP error code 0x%x, want 0x%x", log.recs[0].error_code, 0x41 * 8 + 3);
+    ck_assert_msg(strstr(log.recs[0].escalation, "interrupt 0x41 -> #NP"), "escalation names the interrupt: %s",
+                  log.recs[0].escalation);
     emu_close(m);
 }
 END_TEST
 
 START_TEST(inject_rejects_bad_requests)
 {
-    trap_log log;
+    t_trap_log log;
     static const uint8_t body[] = { 0xf4 };
     emu_machine *m = machine(&log, body, sizeof body, false);
     emu_injection bad = { .nmi = true, .when = (emu_inject_when)7 };

@@ -33,20 +33,7 @@ static const uint8_t setup[] = {
     0x48, 0x0f, 0x07,                   /* sysretq */
 };
 
-typedef struct trap_log {
-    emu_trap rec[4];
-    unsigned n;
-} trap_log;
-
-static void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *log = ctx;
-    if (log->n < 4)
-        log->rec[log->n] = *t;
-    log->n++;
-}
-
-static emu_machine *machine(const char *cpu, uint64_t sysret_target, trap_log *log)
+static emu_machine *machine(const char *cpu, uint64_t sysret_target, t_trap_log *log)
 {
     emu_options opts;
     emu_options_init(&opts);
@@ -61,14 +48,13 @@ static emu_machine *machine(const char *cpu, uint64_t sysret_target, trap_log *l
     ck_assert(emu_mem_write_phys(m, LSTAR_ADDR, handler, sizeof handler) == EMU_OK);
     t_set_reg(m, EMU_X86_EFER, EFER_LME_LMA_SCE);
     t_set_reg(m, EMU_X86_R14, sysret_target);
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     return m;
 }
 
 START_TEST(sysret_to_ring3_then_syscall)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(NULL, USER_CODE, &log);
     emu_stop stop = t_run(m, 100);
     ck_assert_msg(stop.kind == EMU_STOP_HALT, "reaches the LSTAR handler's hlt: %s", stop.message);
@@ -81,9 +67,9 @@ START_TEST(sysret_to_ring3_then_syscall)
     T_EXPECT_REG(m, EMU_X86_SS, 0x10, "SS = STAR[47:32] + 8");
     T_EXPECT_REG(m, EMU_X86_CPL, 0, "CPL 0 after SYSCALL");
     ck_assert_msg(log.n == 2, "two records, got %u", log.n);
-    ck_assert_msg(log.rec[0].kind == EMU_TRAP_RETURN && log.rec[0].to_priv == 3 && log.rec[0].to_pc == USER_CODE,
+    ck_assert_msg(log.recs[0].kind == EMU_TRAP_RETURN && log.recs[0].to_priv == 3 && log.recs[0].to_pc == USER_CODE,
                   "SYSRET recorded as a return to ring 3");
-    ck_assert_msg(log.rec[1].kind == EMU_TRAP_SYSCALL && log.rec[1].from_priv == 3 && log.rec[1].to_pc == LSTAR_ADDR,
+    ck_assert_msg(log.recs[1].kind == EMU_TRAP_SYSCALL && log.recs[1].from_priv == 3 && log.recs[1].to_pc == LSTAR_ADDR,
                   "SYSCALL recorded from ring 3 to LSTAR");
     emu_close(m);
 }
@@ -91,7 +77,7 @@ END_TEST
 
 START_TEST(sysret_selectors_and_flags)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(NULL, USER_CODE, &log);
     t_step_n(m, 14, "set-up and sysretq");
     T_EXPECT_REG(m, EMU_X86_CS, 0x23, "SYSRET CS = STAR[63:48] + 16, RPL 3");
@@ -104,7 +90,7 @@ END_TEST
 
 START_TEST(non_canonical_rcx_by_vendor)
 {
-    trap_log log;
+    t_trap_log log;
     /* Intel: #GP(0) at CPL 0, before SYSRET changes anything. */
     emu_machine *m = machine("Skylake-Client", 0x8000000000000000ull, &log);
     emu_stop stop = t_run(m, 100);
@@ -124,7 +110,7 @@ END_TEST
 
 START_TEST(sce_clear_and_cpl3_sysret)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine(NULL, USER_CODE, &log);
     t_set_reg(m, EMU_X86_EFER, 0x500);                      /* SCE clear */
     static const uint8_t code[] = { 0x0f, 0x05 };
@@ -149,7 +135,7 @@ END_TEST
  * user code runs in 32-bit compatibility mode at CPL 3; IA32_CSTAR is written
  * first. The user code is "mov ebx, 0x1234; syscall".
  */
-static emu_machine *compat_machine(const char *cpu, trap_log *log)
+static emu_machine *compat_machine(const char *cpu, t_trap_log *log)
 {
     emu_machine *m = machine(cpu, USER_CODE, log);
     static const uint8_t cstar[] = {
@@ -189,7 +175,7 @@ static void to_compat_user(emu_machine *m, const char *what)
 
 START_TEST(compat_syscall_intel_is_ud)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = compat_machine("Skylake-Client", &log);
     to_compat_user(m, "Intel: set-up and sysretl");
     emu_stop stop;
@@ -206,7 +192,7 @@ END_TEST
 
 START_TEST(compat_syscall_amd_enters_cstar)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = compat_machine("EPYC", &log);
     to_compat_user(m, "AMD: set-up and sysretl");
     t_set_reg(m, EMU_X86_RCX, 0xdeadbeef00000000ull);
@@ -221,8 +207,8 @@ START_TEST(compat_syscall_amd_enters_cstar)
     T_EXPECT_REG(m, EMU_X86_SS, 0x10, "AMD: SS = STAR[47:32] + 8");
     T_EXPECT_REG(m, EMU_X86_CPL, 0, "AMD: CPL 0");
     T_EXPECT_REG(m, EMU_X86_RAX, 0x0807060504030201ull, "AMD: the handler runs in 64-bit mode (REX.W imm64)");
-    ck_assert_msg(log.n == 2 && log.rec[1].kind == EMU_TRAP_SYSCALL && log.rec[1].to_pc == CSTAR_ADDR &&
-                      log.rec[1].from_pc == USER_CODE + 5,
+    ck_assert_msg(log.n == 2 && log.recs[1].kind == EMU_TRAP_SYSCALL && log.recs[1].to_pc == CSTAR_ADDR &&
+                      log.recs[1].from_pc == USER_CODE + 5,
                   "AMD: SYSCALL recorded from the compatibility-mode code to CSTAR");
     emu_close(m);
 }
@@ -246,7 +232,7 @@ START_TEST(compat_sysret_by_vendor)
     };
     const char *cpus[] = { "Skylake-Client", "EPYC" };
     for (unsigned i = 0; i < 2; i++) {
-        trap_log log;
+        t_trap_log log;
         emu_machine *m = machine(cpus[i], USER_CODE, &log);
         ck_assert(emu_mem_write_phys(m, 0x80000, gdt, sizeof gdt) == EMU_OK);
         t_set_reg(m, EMU_X86_GDTR_BASE, 0x80000);
@@ -285,7 +271,7 @@ static const uint8_t sysenter_setup[] = {
 
 START_TEST(sysexit_and_sysenter)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = machine("Skylake-Client", USER_CODE, &log);
     t_load_code(m, sysenter_setup, sizeof sysenter_setup);
     static const uint8_t user[] = { 0x0f, 0x34 };           /* sysenter */
@@ -301,7 +287,7 @@ START_TEST(sysexit_and_sysenter)
     T_EXPECT_REG(m, EMU_X86_SS, 0x10, "SYSENTER SS = SYSENTER_CS + 8");
     T_EXPECT_REG(m, EMU_X86_RSP, 0x70000, "SYSENTER RSP = SYSENTER_ESP");
     T_EXPECT_REG(m, EMU_X86_CPL, 0, "CPL 0 after SYSENTER");
-    ck_assert_msg(log.n == 2 && log.rec[1].kind == EMU_TRAP_SYSCALL, "SYSEXIT and SYSENTER recorded");
+    ck_assert_msg(log.n == 2 && log.recs[1].kind == EMU_TRAP_SYSCALL, "SYSEXIT and SYSENTER recorded");
     emu_close(m);
 
     /* AMD reserves SYSENTER in long mode. */

@@ -56,7 +56,7 @@ static void program_pics(code *c, uint8_t master_base, uint8_t slave_base)
 
 START_TEST(pic_through_lint0_extint)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     pic_handler(m, 0x21);
     pic_handler(m, 0x2a);
@@ -80,7 +80,7 @@ END_TEST
 /* Without firmware that programs them, the pair is where a BIOS leaves it: bases 0x08 and 0x70. */
 START_TEST(pic_bios_state_and_apic_disabled)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     pic_handler(m, 0x09);
     pic_handler(m, 0x72);
@@ -122,7 +122,7 @@ END_TEST
 /* Fully nested: an IRQ in service holds lower-priority ones and lets higher ones nest; EOIs release them. */
 START_TEST(pic_priority_and_eoi)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code h = { .n = 0 };
     E(&h, I_IRETQ);                                          /* no EOI: the test sends them */
@@ -157,7 +157,7 @@ END_TEST
 
 START_TEST(ioapic_edge_and_mask)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code c = { .n = 0 };
     a_enable(&c, false);
@@ -181,7 +181,7 @@ END_TEST
 /* Level: remote IRR holds the pin until the local APIC's EOI; still asserted, it comes again. */
 START_TEST(ioapic_level_remote_irr)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a_machine(NULL, &log, false);
     code h = { .n = 0 };
     emit_imm32(&h, OP_MOV_EDI, DATA);

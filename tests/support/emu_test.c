@@ -1,6 +1,7 @@
 #include "emu_test.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 emu_machine *t_machine(emu_x86_start start)
 {
@@ -71,4 +72,19 @@ int t_run_suite(Suite *s)
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static void keep_trap(void *ctx, const emu_trap *t)
+{
+    t_trap_log *log = ctx;
+    if (log->n < T_TRAP_LOG_MAX)
+        log->recs[log->n] = *t;
+    log->last = *t;
+    log->n++;
+}
+
+void t_trap_log_attach(emu_machine *m, t_trap_log *log)
+{
+    memset(log, 0, sizeof *log);
+    emu_set_trap_hook(m, keep_trap, log);
 }

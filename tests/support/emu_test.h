@@ -37,6 +37,18 @@ void t_abandon_exception(emu_machine *m);
 uint64_t t_reg(emu_machine *m, emu_reg reg);
 void t_set_reg(emu_machine *m, emu_reg reg, uint64_t value);
 
+/* The trap records of a run, kept by the machine's trap hook: the first T_TRAP_LOG_MAX in order, the
+ * latest one, and how many there were. */
+#define T_TRAP_LOG_MAX 32
+typedef struct t_trap_log {
+    emu_trap recs[T_TRAP_LOG_MAX];
+    emu_trap last;
+    unsigned n;
+} t_trap_log;
+
+/* Empty *log and make it m's trap hook. */
+void t_trap_log_attach(emu_machine *m, t_trap_log *log);
+
 /* Suite runner: runs s, returns the process exit status for CTest. */
 int t_run_suite(Suite *s);
 

@@ -53,20 +53,8 @@ static const uint32_t el2_prologue[] = {
 #define ISS_WFX_CV_COND_AL 0x1e00000u
 #define ISS_WFX_TI_WFE 1u
 
-typedef struct trap_log {
-    emu_trap recs[8];
-    unsigned n;
-} trap_log;
-
-static void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *l = ctx;
-    if (l->n < 8)
-        l->recs[l->n++] = *t;
-}
-
 /* An EL2 machine whose prologue ERETs with hcr and spsr to `lower` (at LOWER_CODE). */
-static emu_machine *el2_machine(trap_log *log, uint64_t hcr, uint64_t spsr, uint32_t lower)
+static emu_machine *el2_machine(t_trap_log *log, uint64_t hcr, uint64_t spsr, uint32_t lower)
 {
     emu_options o;
     emu_options_init(&o);
@@ -74,8 +62,7 @@ static emu_machine *el2_machine(trap_log *log, uint64_t hcr, uint64_t spsr, uint
     o.start_el = 2;
     emu_machine *m = NULL;
     ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
-    memset(log, 0, sizeof *log);
-    emu_set_trap_hook(m, log_trap, log);
+    t_trap_log_attach(m, log);
     const uint32_t lower_code[] = { lower, I_B_SELF };
     const uint32_t loop = I_B_SELF;
     ck_assert_int_eq(emu_mem_write_phys(m, RAM, el2_prologue, sizeof el2_prologue), EMU_OK);
@@ -98,7 +85,7 @@ static emu_stop run(emu_machine *m)
 }
 
 /* The records: the ERET, then one exception taken to EL2 with esr, from `from_el` at `from_pc`. */
-static void expect_taken_to_el2(const char *name, const trap_log *log, uint32_t esr, unsigned from_el,
+static void expect_taken_to_el2(const char *name, const t_trap_log *log, uint32_t esr, unsigned from_el,
                                 uint64_t from_pc)
 {
     ck_assert_msg(log->n == 2, "%s: %u records, want the ERET and one exception", name, log->n);
@@ -112,7 +99,7 @@ static void expect_taken_to_el2(const char *name, const trap_log *log, uint32_t 
 
 START_TEST(twe_traps_wfe_at_el1_to_el2)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = el2_machine(&log, HCR_RW | HCR_TWE, SPSR_EL1H_MASKED, I_WFE);
     run(m);
     expect_taken_to_el2("TWE", &log, (EC_WFX << ESR_EC_SHIFT) | ESR_IL | ISS_WFX_CV_COND_AL | ISS_WFX_TI_WFE, 1,
@@ -123,7 +110,7 @@ END_TEST
 
 START_TEST(tsc_traps_smc_at_el1_to_el2_not_psci)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = el2_machine(&log, HCR_RW | HCR_TSC, SPSR_EL1H_MASKED, I_SMC_7);
     t_set_reg(m, EMU_A64_X0, 0x84000008);      /* PSCI SYSTEM_OFF, had it reached PSCI */
     emu_stop s = run(m);
@@ -136,7 +123,7 @@ END_TEST
 
 START_TEST(tge_takes_el0_svc_to_el2)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = el2_machine(&log, HCR_RW | HCR_TGE, SPSR_EL0T, I_SVC_42);
     run(m);
     expect_taken_to_el2("TGE", &log, (EC_SVC64 << ESR_EC_SHIFT) | ESR_IL | 0x42, 0, LOWER_CODE + 4);
@@ -146,7 +133,7 @@ END_TEST
 
 START_TEST(rw_zero_makes_the_eret_to_el1_illegal)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = el2_machine(&log, 0, SPSR_EL1H_MASKED, I_NOP);
     run(m);
     ck_assert_msg(log.n == 2, "RW = 0: %u records, want the ERET and the Illegal Execution state exception", log.n);
@@ -161,7 +148,7 @@ END_TEST
 
 START_TEST(unmodelled_control_stops_the_msr)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = el2_machine(&log, HCR_RW | HCR_VM, SPSR_EL1H_MASKED, I_NOP);
     emu_stop s = run(m);
     ck_assert_msg(s.kind == EMU_STOP_ERROR && strstr(s.message, "HCR_EL2") && strstr(s.message, "0x1"),
@@ -174,7 +161,7 @@ END_TEST
 /* CPTR_EL2.TFP (FP/SIMD traps to EL2) is not modelled either: MSR CPTR_EL2 setting it stops. */
 START_TEST(cptr_el2_trap_stops_the_msr)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = el2_machine(&log, HCR_RW, SPSR_EL1H_MASKED, I_NOP);
     const uint32_t msr_cptr[] = { 0xd51c1141u /* msr cptr_el2, x1 */ };
     ck_assert_int_eq(emu_mem_write_phys(m, RAM, msr_cptr, sizeof msr_cptr), EMU_OK);

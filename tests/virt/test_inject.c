@@ -44,20 +44,7 @@ static const uint32_t gic_setup[GIC_SETUP_WORDS] = {
     0xb90000c7u, /* str w7, [x6]: GICC_CTLR */
 };
 
-#define MAX_RECS 8
-typedef struct trap_log {
-    emu_trap recs[MAX_RECS];
-    unsigned n;
-} trap_log;
-
-static void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *l = ctx;
-    if (l->n < MAX_RECS)
-        l->recs[l->n++] = *t;
-}
-
-static emu_machine *virt_machine(int gic_version, trap_log *log)
+static emu_machine *virt_machine(int gic_version, t_trap_log *log)
 {
     emu_options o;
     emu_options_init(&o);
@@ -66,12 +53,12 @@ static emu_machine *virt_machine(int gic_version, trap_log *log)
     emu_machine *m = NULL;
     ck_assert_msg(emu_create(&o, &m) == EMU_OK, "virt machine with GICv%d", gic_version);
     if (log)
-        emu_set_trap_hook(m, log_trap, log);
+        t_trap_log_attach(m, log);
     return m;
 }
 
 /* The GIC setup, then `extra`, then `b .`; handlers that read GICC_IAR (IRQ) or stop (`b .`). */
-static emu_machine *load_program(trap_log *log, const uint32_t *extra, size_t n_extra, uint64_t *loop_pc)
+static emu_machine *load_program(t_trap_log *log, const uint32_t *extra, size_t n_extra, uint64_t *loop_pc)
 {
     emu_machine *m = virt_machine(2, log);
     uint32_t code[64];
@@ -106,7 +93,7 @@ static void run(emu_machine *m, const char *name)
                   s.message);
 }
 
-static void expect_one_irq_at(const char *name, const trap_log *log, uint64_t pc)
+static void expect_one_irq_at(const char *name, const t_trap_log *log, uint64_t pc)
 {
     ck_assert_msg(log->n == 1 && log->recs[0].kind == EMU_TRAP_INTERRUPT, "%s: one interrupt (%u records)", name,
                   log->n);
@@ -117,7 +104,7 @@ static void expect_one_irq_at(const char *name, const trap_log *log, uint64_t pc
 /* IRQs unmasked: the INTID is pending before the instruction at the address runs, and taken there. */
 START_TEST(at_pc_taken_before_that_instruction)
 {
-    trap_log log = { .n = 0 };
+    t_trap_log log = { .n = 0 };
     const uint32_t extra[] = { I_DAIFCLR_I, I_ADD_X0_1, I_ADD_X0_1, I_ADD_X0_1 };
     uint64_t loop_pc;
     emu_machine *m = load_program(&log, extra, 4, &loop_pc);
@@ -139,7 +126,7 @@ END_TEST
  * after the MSR that unmasks it. */
 START_TEST(masked_until_daifclr)
 {
-    trap_log log = { .n = 0 };
+    t_trap_log log = { .n = 0 };
     const uint32_t extra[] = { I_ADD_X0_1, I_ADD_X0_1, I_MRS_X3_ISR, I_DAIFCLR_I, I_ADD_X0_1 };
     uint64_t loop_pc;
     emu_machine *m = load_program(&log, extra, 5, &loop_pc);
@@ -157,7 +144,7 @@ END_TEST
 /* At a cycle: pending when the modelled clock reaches it, taken at that boundary. */
 START_TEST(at_cycle_taken_when_the_clock_reaches_it)
 {
-    trap_log log = { .n = 0 };
+    t_trap_log log = { .n = 0 };
     const uint32_t extra[] = { I_DAIFCLR_I };
     uint64_t loop_pc;
     emu_machine *m = load_program(&log, extra, 1, &loop_pc);
@@ -176,7 +163,7 @@ END_TEST
 /* An INTID the distributor has not enabled is pending and nothing more (GICD_ISPENDR1 shows it). */
 START_TEST(disabled_intid_stays_pending)
 {
-    trap_log log = { .n = 0 };
+    t_trap_log log = { .n = 0 };
     const uint32_t extra[] = { I_DAIFCLR_I, I_ADD_X0_1, I_LDR_ISPENDR1 };
     uint64_t loop_pc;
     emu_machine *m = load_program(&log, extra, 3, &loop_pc);

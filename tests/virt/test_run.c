@@ -30,18 +30,6 @@
 #define I_FADD_V 0x4e22d420u        /* fadd v0.4s, v1.4s, v2.4s */
 #define I_ADD_X0_1 0x91000400u      /* add x0, x0, #1 */
 
-typedef struct trap_log {
-    emu_trap recs[8];
-    unsigned n;
-} trap_log;
-
-static void log_trap(void *ctx, const emu_trap *t)
-{
-    trap_log *l = ctx;
-    if (l->n < 8)
-        l->recs[l->n++] = *t;
-}
-
 static char console[256];
 static size_t console_len;
 
@@ -52,7 +40,7 @@ static void to_console(void *ctx, const uint8_t *b, size_t n)
         console[console_len++] = (char)b[i];
 }
 
-static emu_machine *a64_machine(trap_log *log, int gic, bool semihosting)
+static emu_machine *a64_machine(t_trap_log *log, int gic, bool semihosting)
 {
     emu_options o;
     emu_options_init(&o);
@@ -66,8 +54,7 @@ static emu_machine *a64_machine(trap_log *log, int gic, bool semihosting)
     ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
     ck_assert_int_eq(emu_machine_arch(m), EMU_ARCH_AARCH64);
     if (log) {
-        memset(log, 0, sizeof *log);
-        emu_set_trap_hook(m, log_trap, log);
+        t_trap_log_attach(m, log);
     }
     t_set_reg(m, EMU_A64_VBAR_EL1, VBAR);
     t_set_reg(m, EMU_A64_SP_EL1, STACK);
@@ -96,7 +83,7 @@ END_TEST
 
 START_TEST(svc_at_el1_goes_to_current_spx_slot)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_SVC_42, I_B_SELF };
     put(m, RAM, code, 2);
@@ -123,7 +110,7 @@ END_TEST
 
 START_TEST(eret_to_el0_and_svc_back_through_lower_slot)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_ERET };
     put(m, RAM, code, 1);
@@ -149,7 +136,7 @@ END_TEST
 
 START_TEST(psci_over_hvc)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_HVC_0, I_B_SELF };
     put(m, RAM, code, 2);
@@ -172,7 +159,7 @@ END_TEST
 
 START_TEST(smc_without_el3_is_undefined)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { 0xd4000003u /* smc #0 */ };
     put(m, RAM, code, 1);
@@ -187,7 +174,7 @@ END_TEST
 
 START_TEST(external_abort_where_nothing_is)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_LDR_X0_X1 };
     put(m, RAM, code, 1);
@@ -204,7 +191,7 @@ END_TEST
 
 START_TEST(device_alignment_with_mmu_off)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_LDR_X0_X1 };
     put(m, RAM, code, 1);
@@ -222,7 +209,7 @@ END_TEST
  * the same page must still take the alignment fault (the fast path leaves it to the callback). */
 START_TEST(device_alignment_after_aligned_access_on_page)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_LDR_X0_X1, I_LDR_X0_X2 };
     put(m, RAM, code, 2);
@@ -262,7 +249,7 @@ END_TEST
  * hints for it) still fires: while self-hosted debug is armed the fast paths stand aside. */
 START_TEST(watchpoint_on_a_page_already_accessed)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = {
         I_LDR_X0_X1,
@@ -305,7 +292,7 @@ END_TEST
 /* The EL1 physical timer through GICv2 to the IRQ vector, waking a WFI; the handler acknowledges. */
 START_TEST(timer_interrupt_wakes_wfi)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = {
         0xd2a10005u, /* mov x5, #0x8000000: GICD */
@@ -349,7 +336,7 @@ END_TEST
  * ICC_RPR). */
 START_TEST(timer_interrupt_through_gicv3_sysregs)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 3, false);
     const uint32_t code[] = {
         0xd2a10005u, /* mov x5, #0x8000000: GICD */
@@ -394,7 +381,7 @@ END_TEST
 /* CNTKCTL_EL1 decides EL0's access to the counter: clear, MRS CNTVCT_EL0 at EL0 traps to EL1 (EC 0x18). */
 START_TEST(el0_counter_access_follows_cntkctl)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t el0[] = { 0xd53be040u /* mrs x0, cntvct_el0 */, I_B_SELF };
     put(m, RAM + 0x1000, el0, 2);
@@ -443,7 +430,7 @@ END_TEST
 
 START_TEST(hlt_without_semihosting_is_undefined)
 {
-    trap_log log;
+    t_trap_log log;
     emu_machine *m = a64_machine(&log, 2, false);
     const uint32_t code[] = { I_HLT_F000 };
     put(m, RAM, code, 1);
@@ -505,15 +492,14 @@ END_TEST
 
 START_TEST(break_on_exception_stops_before_delivery)
 {
-    trap_log log;
+    t_trap_log log;
     emu_options o;
     emu_options_init(&o);
     o.arch = EMU_ARCH_AARCH64;
     o.break_on_exception = true;
     emu_machine *m = NULL;
     ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
-    memset(&log, 0, sizeof log);
-    emu_set_trap_hook(m, log_trap, &log);
+    t_trap_log_attach(m, &log);
     t_set_reg(m, EMU_A64_VBAR_EL1, VBAR);
     const uint32_t code[] = { I_ADD_X0_1, I_SVC_42, I_ADD_X0_1, I_SVC_42 };
     put(m, RAM, code, 4);
