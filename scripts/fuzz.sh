@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz >/dev/null
-for target in fuzz_x86_decode fuzz_x86_exec fuzz_loader fuzz_a64_decode fuzz_arm64_boot fuzz_virt_devices; do
+for target in fuzz_x86_decode fuzz_x86_exec fuzz_loader fuzz_a64_decode fuzz_a64_exec fuzz_arm64_boot fuzz_virt_devices; do
   work="build/fuzz/corpus/$target"
   mkdir -p "$work"
   if [ -d "fuzz/corpus/$target" ]; then cp -n fuzz/corpus/$target/* "$work"/ 2>/dev/null || true; fi
