@@ -72,11 +72,12 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
     cpu->sys.vpidr_el2 = MIDR_VALUE;
     cpu->sys.vmpidr_el2 = cpu->sys.mpidr_el1;
     cpu->sys.spsr_el1 = SPSR_M_EL1H;
+    a64_clear_page_hints(cpu);      /* no hints, and the fast paths' keys say so */
 }
 
 uint64_t *a64_sp(a64_cpu *cpu)
 {
-    return sp_in_use(cpu);
+    return &cpu->sp_el[a64_sp_index(&cpu->pstate)];
 }
 
 uint64_t a64_pstate_to_spsr(const a64_pstate *ps)

@@ -34,7 +34,7 @@ static bool promote_fetch_hint(a64_cpu *cpu)
             a64_page_hint newest = hints[j];
             hints[j] = hints[0];
             hints[0] = newest;
-            a64_refresh_fetch_key(cpu);
+            a64_refresh_shortcuts(cpu);
             return true;
         }
     }
@@ -198,6 +198,7 @@ a64_status a64_step_insn(a64_cpu *cpu)
 /* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
 a64_status a64_step(a64_cpu *cpu)
 {
+    a64_refresh_shortcuts(cpu);     /* for whatever changed PSTATE since the last step */
     if (cpu->debug_attention)
         return a64_debug_step(cpu);
     return step_insn(cpu, false);
@@ -238,7 +239,7 @@ a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b)
      * remembered from it. */
     if (cpu->ops.access && !(cpu->pc & 3) && !newest_fetch_hint_serves(cpu))
         promote_fetch_hint(cpu);
-    a64_refresh_fetch_key(cpu);
+    a64_refresh_shortcuts(cpu);
     do {
         pc = cpu->pc;
         st = step_in_batch(cpu);

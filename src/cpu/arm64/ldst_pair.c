@@ -103,8 +103,12 @@ static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode,
     if (rn == A64_REG_ZR && (base & 0xf) != 0)
         return a64_op_ldst_pair(cpu, insn);
     uint64_t addr = mode == MODE_POST ? base : base + (uint64_t)offset;
-    uint8_t *p = a64_plain_pair_host(cpu, load ? A64_ACC_READ : A64_ACC_WRITE, addr, PAIR_X_BYTES);
-    if (!p)
+    const a64_acc_kind kind = load ? A64_ACC_READ : A64_ACC_WRITE;
+    uint8_t *p = NULL;
+    /* The shortcut first, apart, so that its host address needs no NULL test. */
+    if (!(addr & (PAIR_X_BYTES - 1)) && a64_shortcut_serves(cpu, kind, addr, 2 * PAIR_X_BYTES))
+        p = a64_shortcut_host(cpu, kind, addr);
+    else if (!(p = a64_plain_pair_host(cpu, kind, addr, PAIR_X_BYTES)))
         return a64_op_ldst_pair(cpu, insn);
     if (load) {
         uint64_t a = a64_le_load64(p), b = a64_le_load64(p + PAIR_X_BYTES);
