@@ -305,7 +305,8 @@ typedef struct a64_cpu {
     a64_exception exc;
     char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
 
-    /* Internal to one step. */
+    /* Internal to one step: the PC after it, which only the handlers of A64_GRP_BRANCH rows set to
+     * anything but the next instruction's address (a64_run_batch relies on it). */
     uint64_t next_pc;
 } a64_cpu;
 
