@@ -4,7 +4,8 @@
  * SP in use kept by index. Each stands for what the full rules would find,
  * so each case changes one of their inputs -- PSTATE.EL between steps, the
  * hint list, a Device page's alignment rule, PSTATE.SPSel inside a batch --
- * and checks that the access goes where the full rules send it.
+ * and checks that the access goes where the full rules send it. And XZR,
+ * read as an x[31] that writes to register 31 leave 0.
  */
 #include "a64_case.h"
 #include "emu_test.h"
@@ -129,6 +130,37 @@ START_TEST(sp_follows_spsel_in_a_batch)
 }
 END_TEST
 
+/* XZR reads as x[31], which every write to register 31 as XZR leaves 0. */
+START_TEST(xzr_reads_zero_after_writes_to_it)
+{
+    static const uint32_t code[] = {
+        0xd28000bf, /* mov xzr, #5 (MOVZ) */
+        0xa9007c3f, /* stp xzr, xzr, [x1] */
+        0xf940003f, /* ldr xzr, [x1, #0] */
+        0x8b1f03e2, /* add x2, xzr, xzr */
+        0xaa00001f, /* orr xzr, x0, x0 */
+        0xaa1f03e3, /* mov x3, xzr */
+    };
+    t64 t;
+    setup(&t, code, 6);
+    t.cpu.x[0] = 0x1234;
+    t.cpu.x[1] = T64_DATA;
+    t.cpu.x[2] = t.cpu.x[3] = 0x77;
+    T64_STEP(&t, A64_OK, "movz xzr");
+    T64_STEP(&t, A64_OK, "stp xzr, xzr");
+    T64_EQ(t64_rd64(&t, T64_DATA), 0, "stp xzr, xzr after movz xzr: first");
+    T64_EQ(t64_rd64(&t, T64_DATA + 8), 0, "stp xzr, xzr after movz xzr: second");
+    t64_wr64(&t, T64_DATA, 0x99);
+    T64_STEP(&t, A64_OK, "ldr xzr");
+    T64_STEP(&t, A64_OK, "add x2, xzr, xzr");
+    T64_EQ(t.cpu.x[2], 0, "add x2, xzr, xzr after ldr xzr");
+    T64_STEP(&t, A64_OK, "orr xzr, x0, x0");
+    T64_STEP(&t, A64_OK, "mov x3, xzr");
+    T64_EQ(t.cpu.x[3], 0, "mov x3, xzr after orr xzr, x0, x0");
+    t64_free(&t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("cpu_arm64_shortcuts");
@@ -138,6 +170,7 @@ int main(void)
     tcase_add_test(tc, shortcut_keeps_device_alignment);
     tcase_add_test(tc, shortcut_off_while_debug_wants_every_access);
     tcase_add_test(tc, sp_follows_spsel_in_a_batch);
+    tcase_add_test(tc, xzr_reads_zero_after_writes_to_it);
     suite_add_tcase(s, tc);
     return t_run_suite(s);
 }

@@ -268,7 +268,9 @@ typedef struct a64_hint_shortcut {
 uint64_t a64_hint_serial(void);
 
 typedef struct a64_cpu {
-    uint64_t x[31];         /* X0..X30 */
+    /* X0..X30, and x[31] always 0: XZR, read by number without a test (set_xreg, the only writer by
+     * number, puts 0 back). */
+    uint64_t x[32];
     uint64_t sp_el[3];      /* SP_EL0, SP_EL1, SP_EL2 */
     uint64_t pc;
     a64_pstate pstate;

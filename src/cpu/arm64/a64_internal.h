@@ -94,15 +94,15 @@ static inline uint8_t *a64_hint_host(a64_cpu *cpu, a64_acc_kind kind, uint64_t v
 
 /* ---- registers ---- */
 
-static inline uint64_t xreg(const a64_cpu *cpu, unsigned n) /* XZR for 31 */
+static inline uint64_t xreg(const a64_cpu *cpu, unsigned n) /* XZR for 31: x[31] is 0 */
 {
-    return n == A64_REG_ZR ? 0 : cpu->x[n];
+    return cpu->x[n];
 }
 
 static inline void set_xreg(a64_cpu *cpu, unsigned n, uint64_t v) /* discards for 31 */
 {
-    if (n != A64_REG_ZR)
-        cpu->x[n] = v;
+    cpu->x[n] = v;
+    cpu->x[A64_REG_ZR] = 0;     /* undoes a write to XZR, without a test */
 }
 
 /* Read/write with sf: 32-bit forms read the low half and zero-extend on write. */
