@@ -83,6 +83,27 @@ START_TEST(shortcut_keeps_device_alignment)
 }
 END_TEST
 
+START_TEST(pair_shortcut_stays_in_its_page)
+{
+    t64 t;
+    setup(&t, &LDP_X2_X3_X1, 1);
+    t64_hint_page(&t, A64_ACC_READ, 1, T64_DATA, false);
+    t.cpu.x[1] = T64_DATA + 16;
+    ck_assert_msg(served_by_hint(&t, "ldp at a 16-byte boundary"), "ldp at a 16-byte boundary: the hint");
+    t.cpu.x[1] = T64_DATA + 8;
+    ck_assert_msg(served_by_hint(&t, "ldp at 8 past a 16-byte boundary"), "ldp at 8 past a 16-byte boundary: the hint");
+    T64_EQ(t.cpu.x[3], 0x1716151413121110ull, "ldp at 8 past a 16-byte boundary: second");
+    /* The page after the hinted one faults: a pair reaching into it must fault on its second half. */
+    t.hole_lo = T64_DATA + 0x1000;
+    t.hole_hi = T64_DATA + 0x2000;
+    t.cpu.x[1] = T64_DATA + 0x1000 - 8;
+    t.cpu.pc = T64_CODE;
+    T64_EXPECT_EXC(&t, ESR_EC_DABT_CUR, "ldp across the end of the shortcut's page");
+    T64_EQ(t.cpu.exc.far, T64_DATA + 0x1000, "ldp across the end of the shortcut's page: FAR");
+    t64_free(&t);
+}
+END_TEST
+
 START_TEST(shortcut_off_while_debug_wants_every_access)
 {
     t64 t;
@@ -168,6 +189,7 @@ int main(void)
     tcase_add_test(tc, shortcut_serves_its_el_only);
     tcase_add_test(tc, shortcut_dropped_with_its_hint);
     tcase_add_test(tc, shortcut_keeps_device_alignment);
+    tcase_add_test(tc, pair_shortcut_stays_in_its_page);
     tcase_add_test(tc, shortcut_off_while_debug_wants_every_access);
     tcase_add_test(tc, sp_follows_spsel_in_a_batch);
     tcase_add_test(tc, xzr_reads_zero_after_writes_to_it);

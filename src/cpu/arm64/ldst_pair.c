@@ -105,8 +105,10 @@ static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode,
     uint64_t addr = mode == MODE_POST ? base : base + (uint64_t)offset;
     const a64_acc_kind kind = load ? A64_ACC_READ : A64_ACC_WRITE;
     uint8_t *p = NULL;
-    /* The shortcut first, apart, so that its host address needs no NULL test. */
-    if (!(addr & (PAIR_X_BYTES - 1)) && a64_shortcut_serves(cpu, kind, addr, 2 * PAIR_X_BYTES))
+    /* The shortcut first, apart, so that its host address needs no NULL test, for a pair at a 16-byte
+     * boundary (as frame saves are): it cannot cross its page and meets a Device page's alignment
+     * rule, so the page is all there is to compare. Any other pair goes through the hints. */
+    if (!(addr & (2 * PAIR_X_BYTES - 1)) && addr >> A64_HINT_PAGE_SHIFT == cpu->shortcut[kind].key)
         p = a64_shortcut_host(cpu, kind, addr);
     else if (!(p = a64_plain_pair_host(cpu, kind, addr, PAIR_X_BYTES)))
         return a64_op_ldst_pair(cpu, insn);
