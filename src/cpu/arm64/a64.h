@@ -398,15 +398,36 @@ static inline void a64_set_page_hint(a64_cpu *cpu, a64_acc_kind kind, unsigned e
     a64_refresh_shortcuts(cpu);
 }
 
-/* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel). */
-uint64_t *a64_sp(a64_cpu *cpu);
+/* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel), from PSTATE as it is now. Inline, as
+ * are the three below: every exception entry and return uses them. */
+static inline uint64_t *a64_sp(a64_cpu *cpu)
+{
+    return &cpu->sp_el[a64_sp_index(&cpu->pstate)];
+}
 
 /* NZCV/DAIF/EL/SPSel/IL/SS as an SPSR_ELx image, and back (for entry/ERET). */
-uint64_t a64_pstate_to_spsr(const a64_pstate *ps);
-void a64_pstate_from_spsr(a64_pstate *ps, uint64_t spsr);
+static inline uint64_t a64_pstate_to_spsr(const a64_pstate *ps)
+{
+    return ((uint64_t)ps->nzcv << A64_SPSR_NZCV_SHIFT) | (ps->ss ? A64_SPSR_SS : 0) |
+           (ps->il ? A64_SPSR_IL : 0) | ((uint64_t)ps->daif << A64_SPSR_DAIF_SHIFT) |
+           ((uint64_t)ps->el << A64_SPSR_M_EL_SHIFT) | (ps->sp ? A64_SPSR_M_SP : 0);
+}
+
+static inline void a64_pstate_from_spsr(a64_pstate *ps, uint64_t spsr)
+{
+    ps->nzcv = (uint8_t)((spsr >> A64_SPSR_NZCV_SHIFT) & 0xf);
+    ps->ss = (spsr & A64_SPSR_SS) != 0;
+    ps->il = (spsr & A64_SPSR_IL) != 0;
+    ps->daif = (uint8_t)((spsr >> A64_SPSR_DAIF_SHIFT) & 0xf);
+    ps->el = (uint8_t)((spsr >> A64_SPSR_M_EL_SHIFT) & 3);
+    ps->sp = (spsr & A64_SPSR_M_SP) != 0;
+}
 
 /* Clear the local exclusive monitor (exception entry and ERET do, Arm ARM B2.9.5). */
-void a64_clear_exclusive(a64_cpu *cpu);
+static inline void a64_clear_exclusive(a64_cpu *cpu)
+{
+    cpu->excl_valid = false;
+}
 
 /* ---- Decoder (for tests, the fuzzer and disassembly of stops) ---- */
 
