@@ -90,6 +90,8 @@ a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_sp_offset(a64_cpu *cpu, uint32_t insn);    /* the same with Rn = SP */
+a64_status a64_op_ldp_x_sp_offset(a64_cpu *cpu, uint32_t insn);
 
 /* ldst_excl.c */
 a64_status a64_op_ldst_excl(a64_cpu *cpu, uint32_t insn);

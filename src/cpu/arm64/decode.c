@@ -62,7 +62,10 @@ static const a64_row rows[] = {
     INT(0x3f000000, 0x18000000, "LDR (literal)", a64_op_ldr_lit, NULL, A64_GRP_LDST),
     SIMD(0x3f000000, 0x1c000000, "LDR (literal, SIMD&FP)", a64_op_ldr_lit, a64_valid_ldr_lit_simd, A64_GRP_FP_SIMD),
     /* X-register STP/LDP, one row per indexing mode (the frame saves of every handler), before the
-     * general row that serves the rest of the class: same name, same check. */
+     * general row that serves the rest of the class: same name, same check. The signed-offset forms
+     * with Rn = SP, the frame's own, come first. */
+    INT(0xffc003e0, 0xa90003e0, "load/store pair", a64_op_stp_x_sp_offset, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc003e0, 0xa94003e0, "load/store pair", a64_op_ldp_x_sp_offset, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0xffc00000, 0xa9000000, "load/store pair", a64_op_stp_x_offset, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0xffc00000, 0xa9800000, "load/store pair", a64_op_stp_x_pre, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0xffc00000, 0xa8800000, "load/store pair", a64_op_stp_x_post, a64_valid_ldst_pair, A64_GRP_LDST),
