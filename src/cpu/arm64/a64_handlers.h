@@ -12,6 +12,7 @@ a64_status a64_op_adr(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_addsub_imm(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_add_x_imm(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_sub_x_imm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_subs_x_imm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_logical_imm(uint32_t insn);
 a64_status a64_op_logical_imm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_movewide(uint32_t insn);

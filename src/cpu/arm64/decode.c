@@ -23,9 +23,11 @@
 static const a64_row rows[] = {
     /* ---- Data processing (immediate), C4.1.86 ---- */
     INT(0x1f000000, 0x10000000, "ADR/ADRP", a64_op_adr, NULL, A64_GRP_DP_IMM),
-    /* ADD and SUB of X registers without flags first (same name): SP arithmetic in every handler. */
+    /* ADD and SUB of X registers without flags first (same name): SP arithmetic in every handler; and
+     * SUBS of X registers (CMP): loop counters and compares with a constant. */
     INT(0xff800000, 0x91000000, "ADD/SUB (immediate)", a64_op_add_x_imm, NULL, A64_GRP_DP_IMM),
     INT(0xff800000, 0xd1000000, "ADD/SUB (immediate)", a64_op_sub_x_imm, NULL, A64_GRP_DP_IMM),
+    INT(0xff800000, 0xf1000000, "ADD/SUB (immediate)", a64_op_subs_x_imm, NULL, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x11000000, "ADD/SUB (immediate)", a64_op_addsub_imm, NULL, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x12000000, "logical (immediate)", a64_op_logical_imm, a64_valid_logical_imm, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x12800000, "move wide (immediate)", a64_op_movewide, a64_valid_movewide, A64_GRP_DP_IMM),
