@@ -242,9 +242,12 @@ typedef union a64_vreg {
  * watchpoints) must see every access: while it is active the interpreter
  * ignores the hints (a64_hints_usable). a64_run_batch reads words it has
  * run before through what the newest code page hint was when it fetched
- * them (cpu->fetch_key): whatever changes that hint or debug_attention
- * calls a64_refresh_fetch_key (a64_set_page_hint, a64_clear_page_hints and
- * a64_debug_update do).
+ * them (cpu->fetch_key), and loads and stores try the hint that last
+ * served their kind first (cpu->shortcut): whatever changes the hints,
+ * debug_attention or PSTATE.SPSel calls a64_refresh_shortcuts
+ * (a64_set_page_hint, a64_clear_page_hints, a64_debug_update and MSR SPSel
+ * do), and so do a64_step and a64_run_batch at their start, for PSTATE.EL
+ * and IL, which change only between steps (exception entry and return).
  */
 #define A64_HINT_PAGE_SHIFT 12
 #define A64_HINT_PAGE_MASK ((1ull << A64_HINT_PAGE_SHIFT) - 1)
@@ -260,12 +263,28 @@ typedef struct a64_page_hint {
     uint64_t serial;        /* names these contents among every CPU's hints (a64_hint_serial); 0: empty */
 } a64_page_hint;
 
+/* A copy of the page hint that last served a data access of its kind (a64_hint_host), found with
+ * one compare: key is its va_page while it serves the current EL and self-hosted debug is off, else
+ * A64_SHORTCUT_NONE. It is dropped whenever the hints of its kind change, so it always copies a hint
+ * in the list. */
+typedef struct a64_hint_shortcut {
+    uint64_t key;
+    uint8_t *host;
+    uint64_t align_mask;    /* Device memory: ~0, an access must be naturally aligned; else 0 */
+    uint64_t va_page;
+    uint8_t el_tag;         /* of the hint copied; 0: none */
+} a64_hint_shortcut;
+
+#define A64_SHORTCUT_NONE UINT64_MAX   /* never a va >> A64_HINT_PAGE_SHIFT */
+
 /* A serial number for a new hint, never 0 and never given before (exec.c keeps decoded rows with the
  * serial of the code page hint they were fetched through, in one table for every CPU). */
 uint64_t a64_hint_serial(void);
 
 typedef struct a64_cpu {
-    uint64_t x[31];         /* X0..X30 */
+    /* X0..X30, and x[31] always 0: XZR, read by number without a test (set_xreg, the only writer by
+     * number, puts 0 back). */
+    uint64_t x[32];
     uint64_t sp_el[3];      /* SP_EL0, SP_EL1, SP_EL2 */
     uint64_t pc;
     a64_pstate pstate;
@@ -290,15 +309,20 @@ typedef struct a64_cpu {
     a64_page_hint hint[3][A64_HINT_SLOTS]; /* by a64_acc_kind, newest first */
     /* The serial of the newest code page hint while a64_run_batch may fetch through the words it
      * remembers from it: the hint serves the current EL, and neither self-hosted debug nor PSTATE.IL
-     * is in the way; else A64_FETCH_KEY_NONE. Kept by a64_refresh_fetch_key. */
+     * is in the way; else A64_FETCH_KEY_NONE. Kept by a64_refresh_shortcuts. */
     uint64_t fetch_key;
+    a64_hint_shortcut shortcut[2];  /* by a64_acc_kind, data only (READ, WRITE); a64_refresh_shortcuts */
+    /* The SP in use during a step, sp_el[sp_index] (a64_sp's choice by PSTATE.EL and SPSel), kept by
+     * a64_refresh_shortcuts for the interpreter's own use. */
+    uint8_t sp_index;
 
     /* Results of the last step: exc when it returned A64_EXCEPTION, unsupported when A64_UNSUPPORTED
      * (neither is cleared by a step that completes). */
     a64_exception exc;
     char unsupported[128];  /* "FADD (scalar floating-point, type 1): ..." */
 
-    /* Internal to one step. */
+    /* Internal to one step: the PC after it, which only the handlers of A64_GRP_BRANCH rows set to
+     * anything but the next instruction's address (a64_run_batch relies on it). */
     uint64_t next_pc;
 } a64_cpu;
 
@@ -350,13 +374,29 @@ a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b);
 
 #define A64_FETCH_KEY_NONE UINT64_MAX  /* never a hint's serial */
 
-/* Recompute cpu->fetch_key: whenever the newest code page hint or debug_attention changes, and at the
- * start of every batch (PSTATE.EL and IL change only between batches, on exception entry and return). */
-static inline void a64_refresh_fetch_key(a64_cpu *cpu)
+/* Which sp_el[] is the stack pointer in use: SP_EL0 at EL0 or with SPSel = 0; else SP_ELx (no EL3
+ * here: 2 at most). */
+static inline unsigned a64_sp_index(const a64_pstate *ps)
 {
+    unsigned el = ps->sp ? ps->el : 0;
+    return el > 2 ? 2 : el;
+}
+
+/* Recompute what the interpreter derives from the hints, PSTATE.EL, IL, SPSel and debug_attention for
+ * its fast paths (cpu->fetch_key, cpu->shortcut, cpu->sp_index): whenever one of them changes, and at
+ * the start of every step and batch (PSTATE.EL and IL change only between them, on exception entry
+ * and return, or by whoever sets the CPU's state between runs). */
+static inline void a64_refresh_shortcuts(a64_cpu *cpu)
+{
+    const unsigned el_tag = cpu->pstate.el + 1u;
     const a64_page_hint *h = &cpu->hint[A64_ACC_FETCH][0];
-    bool usable = h->serial != 0 && h->el_tag == cpu->pstate.el + 1u && !cpu->pstate.il && !cpu->debug_attention;
+    bool usable = h->serial != 0 && h->el_tag == el_tag && !cpu->pstate.il && !cpu->debug_attention;
     cpu->fetch_key = usable ? h->serial : A64_FETCH_KEY_NONE;
+    for (unsigned k = A64_ACC_READ; k <= A64_ACC_WRITE; k++) {
+        a64_hint_shortcut *s = &cpu->shortcut[k];
+        s->key = s->el_tag == el_tag && !cpu->debug_attention ? s->va_page : A64_SHORTCUT_NONE;
+    }
+    cpu->sp_index = (uint8_t)a64_sp_index(&cpu->pstate);
 }
 
 /* Forget every host page hint. */
@@ -365,10 +405,13 @@ static inline void a64_clear_page_hints(a64_cpu *cpu)
     for (unsigned i = 0; i < 3; i++)
         for (unsigned j = 0; j < A64_HINT_SLOTS; j++)
             cpu->hint[i][j] = (a64_page_hint){ .el_tag = 0, .serial = 0 };
-    a64_refresh_fetch_key(cpu);
+    for (unsigned k = A64_ACC_READ; k <= A64_ACC_WRITE; k++)
+        cpu->shortcut[k] = (a64_hint_shortcut){ .key = A64_SHORTCUT_NONE, .el_tag = 0 };
+    a64_refresh_shortcuts(cpu);
 }
 
-/* Record a host page hint for accesses of `kind` at `el` (see a64_page_hint). */
+/* Record a host page hint for accesses of `kind` at `el` (see a64_page_hint). A data shortcut of that
+ * kind is dropped, as the hint it copies may be the one pushed out. */
 static inline void a64_set_page_hint(a64_cpu *cpu, a64_acc_kind kind, unsigned el, uint64_t va, uint8_t *page,
                                      bool device)
 {
@@ -377,18 +420,41 @@ static inline void a64_set_page_hint(a64_cpu *cpu, a64_acc_kind kind, unsigned e
     cpu->hint[kind][0] = (a64_page_hint){ .va_page = va >> A64_HINT_PAGE_SHIFT, .host = page,
                                        .el_tag = (uint8_t)(el + 1), .device = device,
                                        .serial = a64_hint_serial() };
-    a64_refresh_fetch_key(cpu);
+    if (kind != A64_ACC_FETCH)
+        cpu->shortcut[kind] = (a64_hint_shortcut){ .key = A64_SHORTCUT_NONE, .el_tag = 0 };
+    a64_refresh_shortcuts(cpu);
 }
 
-/* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel). */
-uint64_t *a64_sp(a64_cpu *cpu);
+/* The stack pointer in use (SP_EL0 or SP_ELx by PSTATE.SPSel), from PSTATE as it is now. Inline, as
+ * are the three below: every exception entry and return uses them. */
+static inline uint64_t *a64_sp(a64_cpu *cpu)
+{
+    return &cpu->sp_el[a64_sp_index(&cpu->pstate)];
+}
 
 /* NZCV/DAIF/EL/SPSel/IL/SS as an SPSR_ELx image, and back (for entry/ERET). */
-uint64_t a64_pstate_to_spsr(const a64_pstate *ps);
-void a64_pstate_from_spsr(a64_pstate *ps, uint64_t spsr);
+static inline uint64_t a64_pstate_to_spsr(const a64_pstate *ps)
+{
+    return ((uint64_t)ps->nzcv << A64_SPSR_NZCV_SHIFT) | (ps->ss ? A64_SPSR_SS : 0) |
+           (ps->il ? A64_SPSR_IL : 0) | ((uint64_t)ps->daif << A64_SPSR_DAIF_SHIFT) |
+           ((uint64_t)ps->el << A64_SPSR_M_EL_SHIFT) | (ps->sp ? A64_SPSR_M_SP : 0);
+}
+
+static inline void a64_pstate_from_spsr(a64_pstate *ps, uint64_t spsr)
+{
+    ps->nzcv = (uint8_t)((spsr >> A64_SPSR_NZCV_SHIFT) & 0xf);
+    ps->ss = (spsr & A64_SPSR_SS) != 0;
+    ps->il = (spsr & A64_SPSR_IL) != 0;
+    ps->daif = (uint8_t)((spsr >> A64_SPSR_DAIF_SHIFT) & 0xf);
+    ps->el = (uint8_t)((spsr >> A64_SPSR_M_EL_SHIFT) & 3);
+    ps->sp = (spsr & A64_SPSR_M_SP) != 0;
+}
 
 /* Clear the local exclusive monitor (exception entry and ERET do, Arm ARM B2.9.5). */
-void a64_clear_exclusive(a64_cpu *cpu);
+static inline void a64_clear_exclusive(a64_cpu *cpu)
+{
+    cpu->excl_valid = false;
+}
 
 /* ---- Decoder (for tests, the fuzzer and disassembly of stops) ---- */
 

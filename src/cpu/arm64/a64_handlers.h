@@ -12,6 +12,7 @@ a64_status a64_op_adr(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_addsub_imm(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_add_x_imm(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_sub_x_imm(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_subs_x_imm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_logical_imm(uint32_t insn);
 a64_status a64_op_logical_imm(a64_cpu *cpu, uint32_t insn);
 bool a64_valid_movewide(uint32_t insn);
@@ -90,6 +91,8 @@ a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn);
 a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn);
+a64_status a64_op_stp_x_sp_offset(a64_cpu *cpu, uint32_t insn);    /* the same with Rn = SP */
+a64_status a64_op_ldp_x_sp_offset(a64_cpu *cpu, uint32_t insn);
 
 /* ldst_excl.c */
 a64_status a64_op_ldst_excl(a64_cpu *cpu, uint32_t insn);

@@ -53,29 +53,56 @@ static inline const a64_page_hint *a64_hint_find(const a64_cpu *cpu, a64_acc_kin
     return NULL;
 }
 
-/* The hint serving an access of `size` bytes at va, or NULL (then call ops.access, which also raises
- * the Alignment fault of an unaligned data access to Device memory, Arm ARM B2.5.2). */
-static inline uint8_t *a64_hint_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
+/* The hint serving a data access (kind READ or WRITE) of `size` bytes at va, or NULL (then call
+ * ops.access, which also raises the Alignment fault of an unaligned data access to Device memory, Arm
+ * ARM B2.5.2). The hint found becomes its kind's shortcut. */
+static inline uint8_t *a64_hint_host_search(a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
 {
     if ((va & A64_HINT_PAGE_MASK) + size > (1u << A64_HINT_PAGE_SHIFT) || !a64_hints_usable(cpu))
         return NULL;
     const a64_page_hint *h = a64_hint_find(cpu, kind, va);
-    if (!h || (h->device && kind != A64_ACC_FETCH && (va & (size - 1)) != 0))
+    if (!h)
+        return NULL;
+    cpu->shortcut[kind] = (a64_hint_shortcut){ .key = h->va_page, .host = h->host, .va_page = h->va_page,
+                                               .align_mask = h->device ? ~0ull : 0, .el_tag = h->el_tag };
+    if (h->device && (va & (size - 1)) != 0)
         return NULL;
     return h->host + (va & A64_HINT_PAGE_MASK);
 }
 
+/* Does the shortcut (a64.h) serve a data access of `size` bytes at va? What a64_hint_host_search would
+ * find when it does, since the shortcut copies a hint for this EL while debug is off. */
+static inline bool a64_shortcut_serves(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
+{
+    const a64_hint_shortcut *s = &cpu->shortcut[kind];
+    return va >> A64_HINT_PAGE_SHIFT == s->key && (va & A64_HINT_PAGE_MASK) + size <= (1u << A64_HINT_PAGE_SHIFT) &&
+           (va & (size - 1) & s->align_mask) == 0;
+}
+
+static inline uint8_t *a64_shortcut_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va)
+{
+    return cpu->shortcut[kind].host + (va & A64_HINT_PAGE_MASK);
+}
+
+/* The host bytes of a data access through the shortcut, else the hints, else NULL. */
+static inline uint8_t *a64_hint_host(a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
+{
+    if (a64_shortcut_serves(cpu, kind, va, size))
+        return a64_shortcut_host(cpu, kind, va);
+    return a64_hint_host_search(cpu, kind, va, size);
+}
+
 /* ---- registers ---- */
 
-static inline uint64_t xreg(const a64_cpu *cpu, unsigned n) /* XZR for 31 */
+static inline uint64_t xreg(const a64_cpu *cpu, unsigned n) /* XZR for 31: x[31] is 0 */
 {
-    return n == A64_REG_ZR ? 0 : cpu->x[n];
+    return cpu->x[n];
 }
 
 static inline void set_xreg(a64_cpu *cpu, unsigned n, uint64_t v) /* discards for 31 */
 {
-    if (n != A64_REG_ZR)
-        cpu->x[n] = v;
+    cpu->x[n] = v;
+    cpu->x[A64_REG_ZR] = 0;     /* undoes a write to XZR, without a test */
 }
 
 /* Read/write with sf: 32-bit forms read the low half and zero-extend on write. */
@@ -91,12 +118,10 @@ static inline void set_reg_sf(a64_cpu *cpu, unsigned n, bool sf, uint64_t v)
 }
 
 /* Register 31 as SP (ADD/SUB immediate and extended, load/store bases). */
-/* a64_sp, inline for the interpreter's own use. */
+/* The SP in use during a step: the choice a64_sp makes, kept in cpu->sp_index (a64_refresh_shortcuts). */
 static inline uint64_t *sp_in_use(a64_cpu *cpu)
 {
-    /* SP_EL0 at EL0 or with SPSel = 0; else SP_ELx (no EL3 here: 2 at most). */
-    unsigned el = cpu->pstate.sp ? cpu->pstate.el : 0;
-    return &cpu->sp_el[el > 2 ? 2 : el];
+    return &cpu->sp_el[cpu->sp_index];
 }
 
 /* Where X[n] lives when register 31 is SP: the base register of a load or store. */
@@ -265,7 +290,7 @@ a64_status a64_write_uint_full(a64_cpu *cpu, uint32_t insn, uint64_t va, unsigne
 /* The host bytes of a plain (no A64_ACC_* flags), naturally aligned access that a page hint serves, or
  * NULL. Such an access can take no alignment fault (SCTLR.A and the Device rule fault only unaligned
  * ones) and cannot cross a page, so the hint is all it needs. */
-static inline uint8_t *a64_plain_aligned_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size,
+static inline uint8_t *a64_plain_aligned_host(a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size,
                                               unsigned flags)
 {
     if (flags || (va & (size - 1)))
@@ -275,7 +300,7 @@ static inline uint8_t *a64_plain_aligned_host(const a64_cpu *cpu, a64_acc_kind k
 
 /* The same for the two adjacent elements of a pair (LDP/STP), each `size` bytes and naturally
  * aligned, when one hint serves both. */
-static inline uint8_t *a64_plain_pair_host(const a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
+static inline uint8_t *a64_plain_pair_host(a64_cpu *cpu, a64_acc_kind kind, uint64_t va, unsigned size)
 {
     if (va & (size - 1))
         return NULL;

@@ -72,33 +72,7 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
     cpu->sys.vpidr_el2 = MIDR_VALUE;
     cpu->sys.vmpidr_el2 = cpu->sys.mpidr_el1;
     cpu->sys.spsr_el1 = SPSR_M_EL1H;
-}
-
-uint64_t *a64_sp(a64_cpu *cpu)
-{
-    return sp_in_use(cpu);
-}
-
-uint64_t a64_pstate_to_spsr(const a64_pstate *ps)
-{
-    return ((uint64_t)ps->nzcv << A64_SPSR_NZCV_SHIFT) | (ps->ss ? A64_SPSR_SS : 0) |
-           (ps->il ? A64_SPSR_IL : 0) | ((uint64_t)ps->daif << A64_SPSR_DAIF_SHIFT) |
-           ((uint64_t)ps->el << A64_SPSR_M_EL_SHIFT) | (ps->sp ? A64_SPSR_M_SP : 0);
-}
-
-void a64_pstate_from_spsr(a64_pstate *ps, uint64_t spsr)
-{
-    ps->nzcv = (uint8_t)((spsr >> A64_SPSR_NZCV_SHIFT) & 0xf);
-    ps->ss = (spsr & A64_SPSR_SS) != 0;
-    ps->il = (spsr & A64_SPSR_IL) != 0;
-    ps->daif = (uint8_t)((spsr >> A64_SPSR_DAIF_SHIFT) & 0xf);
-    ps->el = (uint8_t)((spsr >> A64_SPSR_M_EL_SHIFT) & 3);
-    ps->sp = (spsr & A64_SPSR_M_SP) != 0;
-}
-
-void a64_clear_exclusive(a64_cpu *cpu)
-{
-    cpu->excl_valid = false;
+    a64_clear_page_hints(cpu);      /* no hints, and the fast paths' keys say so */
 }
 
 const char *a64_status_name(a64_status st)

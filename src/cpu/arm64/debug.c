@@ -72,7 +72,7 @@ void a64_debug_update(a64_cpu *cpu)
         any |= (s->dbgwcr_el1[n] & DBGCR_E) != 0;
     bool wanted = (s->mdscr_el1 & A64_MDSCR_SS) || ((s->mdscr_el1 & A64_MDSCR_MDE) && any);
     cpu->debug_attention = wanted && !os_locked(cpu);
-    a64_refresh_fetch_key(cpu);     /* a batch's remembered fetches bypass the debug checks */
+    a64_refresh_shortcuts(cpu);     /* the fast paths bypass the debug checks */
 }
 
 bool a64_debug_exceptions_enabled(const a64_cpu *cpu, unsigned el, bool d_masked)

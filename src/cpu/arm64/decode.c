@@ -23,9 +23,11 @@
 static const a64_row rows[] = {
     /* ---- Data processing (immediate), C4.1.86 ---- */
     INT(0x1f000000, 0x10000000, "ADR/ADRP", a64_op_adr, NULL, A64_GRP_DP_IMM),
-    /* ADD and SUB of X registers without flags first (same name): SP arithmetic in every handler. */
+    /* ADD and SUB of X registers without flags first (same name): SP arithmetic in every handler; and
+     * SUBS of X registers (CMP): loop counters and compares with a constant. */
     INT(0xff800000, 0x91000000, "ADD/SUB (immediate)", a64_op_add_x_imm, NULL, A64_GRP_DP_IMM),
     INT(0xff800000, 0xd1000000, "ADD/SUB (immediate)", a64_op_sub_x_imm, NULL, A64_GRP_DP_IMM),
+    INT(0xff800000, 0xf1000000, "ADD/SUB (immediate)", a64_op_subs_x_imm, NULL, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x11000000, "ADD/SUB (immediate)", a64_op_addsub_imm, NULL, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x12000000, "logical (immediate)", a64_op_logical_imm, a64_valid_logical_imm, A64_GRP_DP_IMM),
     INT(0x1f800000, 0x12800000, "move wide (immediate)", a64_op_movewide, a64_valid_movewide, A64_GRP_DP_IMM),
@@ -62,7 +64,10 @@ static const a64_row rows[] = {
     INT(0x3f000000, 0x18000000, "LDR (literal)", a64_op_ldr_lit, NULL, A64_GRP_LDST),
     SIMD(0x3f000000, 0x1c000000, "LDR (literal, SIMD&FP)", a64_op_ldr_lit, a64_valid_ldr_lit_simd, A64_GRP_FP_SIMD),
     /* X-register STP/LDP, one row per indexing mode (the frame saves of every handler), before the
-     * general row that serves the rest of the class: same name, same check. */
+     * general row that serves the rest of the class: same name, same check. The signed-offset forms
+     * with Rn = SP, the frame's own, come first. */
+    INT(0xffc003e0, 0xa90003e0, "load/store pair", a64_op_stp_x_sp_offset, a64_valid_ldst_pair, A64_GRP_LDST),
+    INT(0xffc003e0, 0xa94003e0, "load/store pair", a64_op_ldp_x_sp_offset, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0xffc00000, 0xa9000000, "load/store pair", a64_op_stp_x_offset, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0xffc00000, 0xa9800000, "load/store pair", a64_op_stp_x_pre, a64_valid_ldst_pair, A64_GRP_LDST),
     INT(0xffc00000, 0xa8800000, "load/store pair", a64_op_stp_x_post, a64_valid_ldst_pair, A64_GRP_LDST),

@@ -55,6 +55,20 @@ static inline a64_status addsub_imm_x(a64_cpu *cpu, uint32_t insn, bool sub)
 a64_status a64_op_add_x_imm(a64_cpu *cpu, uint32_t insn) { return addsub_imm_x(cpu, insn, false); }
 a64_status a64_op_sub_x_imm(a64_cpu *cpu, uint32_t insn) { return addsub_imm_x(cpu, insn, true); }
 
+/* SUBS (immediate) of X registers, CMP among them (loop counters, compares with a constant), with its
+ * own row: X[d] = X[n|SP] - imm, NZCV from AddWithCarry(X[n|SP], NOT(imm), 1). */
+a64_status a64_op_subs_x_imm(a64_cpu *cpu, uint32_t insn)
+{
+    uint64_t imm = BITS(insn, 21, 10);
+    if (BIT(insn, 22))
+        imm <<= 12;
+    uint8_t nzcv = 0;
+    uint64_t r = a64_add_with_carry(xreg_sp(cpu, BITS(insn, 9, 5)), ~imm, 1, true, &nzcv);
+    cpu->pstate.nzcv = nzcv;
+    set_xreg(cpu, BITS(insn, 4, 0), r);     /* Rd = 31 is XZR here (CMP) */
+    return A64_OK;
+}
+
 bool a64_valid_logical_imm(uint32_t insn)
 {
     bool sf = BIT(insn, 31), n = BIT(insn, 22);

@@ -34,7 +34,7 @@ static bool promote_fetch_hint(a64_cpu *cpu)
             a64_page_hint newest = hints[j];
             hints[j] = hints[0];
             hints[0] = newest;
-            a64_refresh_fetch_key(cpu);
+            a64_refresh_shortcuts(cpu);
             return true;
         }
     }
@@ -99,14 +99,20 @@ static inline a64_status fetch_fast(a64_cpu *cpu, uint32_t *insn)
  * code page hint with serial `hint` (0: nothing remembered). While that hint is the newest and serves
  * the current EL (cpu->fetch_key), fetch_fast would read the same host address, so a64_run_batch
  * reads it there at once. Serials are unique across CPUs, so that half of the entry is as shareable
- * as the rest. Only a word with a direct handler is remembered: hint != 0 implies direct != NULL. */
+ * as the rest. Only a word with a direct handler is remembered: hint != 0 implies direct != NULL.
+ *
+ * The remembered pc carries PREDECODE_BRANCHES when the row may branch (A64_GRP_BRANCH): only those
+ * handlers set cpu->next_pc to anything but the next instruction's address (a64.h), so a batch presets
+ * and reads it back for them alone, and finds the others with the one compare of pc. */
 #define PREDECODE_BITS 12
+#define PREDECODE_BRANCHES 1ull     /* in predecode_entry.pc, whose bits 1:0 a remembered PC leaves 0 */
 typedef struct predecode_entry {
-    uint64_t pc;
+    uint64_t pc;                /* of the remembered fetch, with PREDECODE_BRANCHES */
     uint64_t hint;              /* serial of the code page hint the word was fetched through */
     const uint8_t *word;        /* the word's host address through that hint */
     a64_handler direct;         /* the handler of an integer row: nothing to check before calling it */
     uint32_t insn;
+    bool branches;              /* the row is A64_GRP_BRANCH */
     const a64_row *row;         /* NULL: empty (undefined words are not kept) */
 } predecode_entry;
 static predecode_entry predecode[1u << PREDECODE_BITS];
@@ -129,6 +135,7 @@ static const a64_row *lookup_by_pc(predecode_entry *e, uint32_t insn)
     e->insn = insn;
     e->row = row;
     e->direct = row && !row->fp ? row->handler : NULL;
+    e->branches = row && row->group == A64_GRP_BRANCH;
     e->hint = 0;
     return row;
 }
@@ -141,7 +148,7 @@ static inline void remember_fetch(const a64_cpu *cpu, predecode_entry *e)
     uint64_t pc = cpu->pc;
     if (cpu->fetch_key != h->serial || h->va_page != pc >> A64_HINT_PAGE_SHIFT)
         return;
-    e->pc = pc;
+    e->pc = pc | (e->branches ? PREDECODE_BRANCHES : 0);
     e->hint = h->serial;
     e->word = h->host + (pc & A64_HINT_PAGE_MASK);
 }
@@ -198,6 +205,7 @@ a64_status a64_step_insn(a64_cpu *cpu)
 /* Self-hosted debug (debug.c) only while a breakpoint, watchpoint or software step is armed. */
 a64_status a64_step(a64_cpu *cpu)
 {
+    a64_refresh_shortcuts(cpu);     /* for whatever changed PSTATE since the last step */
     if (cpu->debug_attention)
         return a64_debug_step(cpu);
     return step_insn(cpu, false);
@@ -211,41 +219,55 @@ static __attribute__((noinline)) a64_status step_remembering(a64_cpu *cpu)
     return step_insn(cpu, true);
 }
 
-/* A step of a batch: the word read where the entry remembers it, when that is where fetch_fast would
- * read it now (same PC, the same newest code page hint serving this EL, no debug or IL in the way:
- * cpu->fetch_key), and decoded as before when it is the same word. */
-static inline a64_status step_in_batch(a64_cpu *cpu)
+/* Is the entry's remembered word the instruction at its PC now? When the code page hint it was
+ * fetched through is still the newest and serves this EL, with no debug or IL in the way
+ * (cpu->fetch_key), fetch_fast would read it there; then it is decoded as before if it is the same. */
+static inline bool remembered_word_holds(const a64_cpu *cpu, const predecode_entry *e)
 {
-    uint64_t pc = cpu->pc;
-    const predecode_entry *e = predecoded(pc);
-    if (__builtin_expect(e->pc == pc && e->hint == cpu->fetch_key, 1)) {
-        uint32_t insn = insn_word(e->word);
-        if (__builtin_expect(e->insn == insn, 1))
-            return execute(cpu, e->direct, insn);
-    }
-    return step_remembering(cpu);
+    return e->hint == cpu->fetch_key && insn_word(e->word) == e->insn;
 }
 
 a64_status a64_run_batch(a64_cpu *cpu, a64_batch *b)
 {
     uint64_t *clock = b->clock;
     const uint64_t *deadline = b->deadline;
-    const uint64_t cost = b->cost;
-    uint64_t left = b->max, pc = 0;
+    uint64_t left = b->max;
     a64_status st = A64_OK;
     /* After an exception entry or return the newest code page hint is usually the other EL's: make the
      * one for this PC the newest now, as the first fetch would, so that the batch starts on the words
      * remembered from it. */
     if (cpu->ops.access && !(cpu->pc & 3) && !newest_fetch_hint_serves(cpu))
         promote_fetch_hint(cpu);
-    a64_refresh_fetch_key(cpu);
-    do {
-        pc = cpu->pc;
-        st = step_in_batch(cpu);
-        if (st != A64_OK)
+    a64_refresh_shortcuts(cpu);
+    /* The PC lives here and in cpu->pc, which every handler reads; each step commits it to both. Few
+     * values live across the handler's call, so that all stay in registers (b->cost is read where
+     * it is added). */
+    uint64_t pc = cpu->pc;
+    for (;;) {
+        const predecode_entry *e = predecoded(pc);
+        uint64_t next;
+        if (__builtin_expect(e->pc == pc, 1) && remembered_word_holds(cpu, e)) {
+            st = e->direct(cpu, e->insn);
+            next = pc + 4;
+        } else if (e->pc == (pc | PREDECODE_BRANCHES) && remembered_word_holds(cpu, e)) {
+            cpu->next_pc = pc + 4;
+            st = e->direct(cpu, e->insn);
+            next = cpu->next_pc;
+        } else {
+            st = step_remembering(cpu);     /* which commits the PC itself */
+            next = cpu->pc;
+        }
+        if (__builtin_expect(st != A64_OK, 0)) {
+            if (st == A64_WFI || st == A64_WFE)
+                cpu->pc = next;
             break;
-        *clock += cost;
-    } while (--left != 0 && *clock < *deadline);
+        }
+        cpu->pc = next;
+        *clock += b->cost;
+        if (--left == 0 || *clock >= *deadline)
+            break;
+        pc = next;
+    }
     b->done = b->max - left;
     b->pc = pc;
     return st;

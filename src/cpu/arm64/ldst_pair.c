@@ -93,9 +93,9 @@ a64_status a64_op_ldst_pair(a64_cpu *cpu, uint32_t insn)
  */
 #define PAIR_X_BYTES 8
 
-static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode, bool load)
+static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode, bool load, bool sp_base)
 {
-    unsigned rt = BITS(insn, 4, 0), rt2 = BITS(insn, 14, 10), rn = BITS(insn, 9, 5);
+    unsigned rt = BITS(insn, 4, 0), rt2 = BITS(insn, 14, 10), rn = sp_base ? A64_REG_ZR : BITS(insn, 9, 5);
     int64_t offset = (((int64_t)((uint64_t)BITS(insn, 21, 15) << 57)) >> 57) * PAIR_X_BYTES;
     uint64_t *base_reg = xreg_sp_ptr(cpu, rn);
     uint64_t base = *base_reg;
@@ -103,8 +103,14 @@ static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode,
     if (rn == A64_REG_ZR && (base & 0xf) != 0)
         return a64_op_ldst_pair(cpu, insn);
     uint64_t addr = mode == MODE_POST ? base : base + (uint64_t)offset;
-    uint8_t *p = a64_plain_pair_host(cpu, load ? A64_ACC_READ : A64_ACC_WRITE, addr, PAIR_X_BYTES);
-    if (!p)
+    const a64_acc_kind kind = load ? A64_ACC_READ : A64_ACC_WRITE;
+    uint8_t *p = NULL;
+    /* The shortcut first, apart, so that its host address needs no NULL test, for a pair at a 16-byte
+     * boundary (as frame saves are): it cannot cross its page and meets a Device page's alignment
+     * rule, so the page is all there is to compare. Any other pair goes through the hints. */
+    if (!(addr & (2 * PAIR_X_BYTES - 1)) && addr >> A64_HINT_PAGE_SHIFT == cpu->shortcut[kind].key)
+        p = a64_shortcut_host(cpu, kind, addr);
+    else if (!(p = a64_plain_pair_host(cpu, kind, addr, PAIR_X_BYTES)))
         return a64_op_ldst_pair(cpu, insn);
     if (load) {
         uint64_t a = a64_le_load64(p), b = a64_le_load64(p + PAIR_X_BYTES);
@@ -121,9 +127,12 @@ static inline a64_status ldst_pair_x(a64_cpu *cpu, uint32_t insn, unsigned mode,
     return A64_OK;
 }
 
-a64_status a64_op_stp_x_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, false); }
-a64_status a64_op_stp_x_pre(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_PRE, false); }
-a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_POST, false); }
-a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, true); }
-a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_PRE, true); }
-a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_POST, true); }
+a64_status a64_op_stp_x_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, false, false); }
+a64_status a64_op_stp_x_pre(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_PRE, false, false); }
+a64_status a64_op_stp_x_post(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_POST, false, false); }
+a64_status a64_op_ldp_x_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, true, false); }
+a64_status a64_op_ldp_x_pre(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_PRE, true, false); }
+a64_status a64_op_ldp_x_post(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_POST, true, false); }
+/* Rn = SP (the decode table's mask says so): no base register number to decode or compare. */
+a64_status a64_op_stp_x_sp_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, false, true); }
+a64_status a64_op_ldp_x_sp_offset(a64_cpu *cpu, uint32_t insn) { return ldst_pair_x(cpu, insn, MODE_OFFSET, true, true); }

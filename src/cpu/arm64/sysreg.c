@@ -309,7 +309,10 @@ static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
     case SR_FIELD: *(uint64_t *)((char *)&cpu->sys + r->offset) = v; break;
     case SR_NZCV: cpu->pstate.nzcv = (uint8_t)((v >> A64_SPSR_NZCV_SHIFT) & 0xf); break;
     case SR_DAIF: cpu->pstate.daif = (uint8_t)((v >> A64_SPSR_DAIF_SHIFT) & 0xf); break;
-    case SR_SPSEL: cpu->pstate.sp = v & 1; break;
+    case SR_SPSEL:
+        cpu->pstate.sp = v & 1;
+        a64_refresh_shortcuts(cpu);     /* the SP in use */
+        break;
     case SR_SP_EL0: cpu->sp_el[0] = v; break;
     case SR_SP_EL1: cpu->sp_el[1] = v; break;
     case SR_FPCR: cpu->fpcr = (uint32_t)v; break;

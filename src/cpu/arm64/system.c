@@ -165,6 +165,7 @@ a64_status a64_op_msr_imm(a64_cpu *cpu, uint32_t insn)
         if (cpu->pstate.el == 0)
             return a64_undefined(cpu, insn);
         cpu->pstate.sp = crm & 1;
+        a64_refresh_shortcuts(cpu);     /* the SP in use */
         return A64_OK;
     case PF_DAIFSET:
     case PF_DAIFCLR:
