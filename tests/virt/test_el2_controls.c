@@ -158,17 +158,25 @@ START_TEST(unmodelled_control_stops_the_msr)
 }
 END_TEST
 
-/* CPTR_EL2.TFP (FP/SIMD traps to EL2) is not modelled either: MSR CPTR_EL2 setting it stops. */
+/* CPTR_EL2.TFP (FP/SIMD traps to EL2) is not modelled either: MSR CPTR_EL2 setting it stops, also
+ * after other MSRs have run (the interpreter's direct path for plain registers must not take it). */
 START_TEST(cptr_el2_trap_stops_the_msr)
 {
     t_trap_log log;
     emu_machine *m = el2_machine(&log, HCR_RW, SPSR_EL1H_MASKED, I_NOP);
-    const uint32_t msr_cptr[] = { 0xd51c1141u /* msr cptr_el2, x1 */ };
-    ck_assert_int_eq(emu_mem_write_phys(m, RAM, msr_cptr, sizeof msr_cptr), EMU_OK);
+    const uint32_t code[] = {
+        0xd51cc004u, /* msr vbar_el2, x4 */
+        0xd51c1145u, /* msr cptr_el2, x5: RES1 bits only, allowed */
+        0xd51c1141u, /* msr cptr_el2, x1: TFP */
+    };
+    ck_assert_int_eq(emu_mem_write_phys(m, RAM, code, sizeof code), EMU_OK);
     t_set_reg(m, EMU_A64_X1, 1u << 10);
+    t_set_reg(m, EMU_A64_X5, 0x33ff);
     emu_stop s = run(m);
     ck_assert_msg(s.kind == EMU_STOP_ERROR && strstr(s.message, "CPTR_EL2") && strstr(s.message, "0x400"),
                   "CPTR_EL2.TFP: stop %d '%s'", (int)s.kind, s.message);
+    ck_assert_msg(s.pc == RAM + 8, "CPTR_EL2.TFP: stopped at 0x%llx, want the second MSR CPTR_EL2",
+                  (unsigned long long)s.pc);
     emu_close(m);
 }
 END_TEST

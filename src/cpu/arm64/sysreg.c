@@ -223,6 +223,13 @@ static uint8_t row_by_enc[1u << ENC_BITS];
 static sr_direct direct[NROWS + 1] = { { .read_min_el = SR_NEVER, .write_min_el = SR_NEVER } };
 static bool row_by_enc_built;
 
+/* Registers whose writes sysreg_access checks for controls emu does not model (HCR_EL2, CPTR_EL2). */
+static bool write_is_checked(const sr_row *r)
+{
+    return r->kind == SR_FIELD &&
+           (r->offset == offsetof(a64_sysregs, hcr_el2) || r->offset == offsetof(a64_sysregs, cptr_el2));
+}
+
 static sr_direct direct_for(const sr_row *r)
 {
     sr_direct d = { .read_min_el = SR_NEVER, .write_min_el = SR_NEVER };
@@ -232,7 +239,7 @@ static sr_direct direct_for(const sr_row *r)
             d.read_min_el = r->min_el;
         /* TPIDRRO_EL0 is read-only at EL0. */
         bool read_only_at_el0 = r->offset == offsetof(a64_sysregs, tpidrro_el0);
-        if (r->dir == SR_RW && !shapes_translation(r))
+        if (r->dir == SR_RW && !shapes_translation(r) && !write_is_checked(r))
             d.write_min_el = read_only_at_el0 ? 1 : r->min_el;
     } else if (r->kind == SR_SP_EL0) {
         d.cpu_offset = offsetof(a64_cpu, sp_el[0]);
@@ -389,7 +396,7 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);
 
-    if (!is_read && r->kind == SR_FIELD) {
+    if (!is_read && write_is_checked(r)) {
         uint64_t unmodelled = 0;
         if (r->offset == offsetof(a64_sysregs, hcr_el2))
             unmodelled = xreg(cpu, rt) & HCR_EL2_DEFINED_V80 & ~HCR_EL2_MODELLED;
