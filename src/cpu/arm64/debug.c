@@ -3,10 +3,13 @@
  * AArch64.CheckBreakpoint, AArch64.CheckWatchpoint, AArch64.CheckSoftwareStep
  * and DebugExceptionReturnSS).
  *
- * Debug exceptions target EL1 (MDCR_EL2.TDE routing is not modelled). They
- * are generated from EL0 whenever the OS Lock is clear, from EL1 only when
- * MDSCR_EL1.KDE = 1 and PSTATE.D = 0, and never from EL2, which is above the
- * target (D2.3, AArch64.GenerateDebugExceptionsFrom).
+ * Debug exceptions target EL1, or EL2 when EL2 is implemented and
+ * MDCR_EL2.TDE or HCR_EL2.TGE is set (D2.3.1, DebugTarget). They are
+ * generated from any EL below the target whenever the OS Lock is clear, from
+ * the target itself only when MDSCR_EL1.KDE = 1 and PSTATE.D = 0, and never
+ * from above it (D2.3, AArch64.GenerateDebugExceptionsFrom). An exception
+ * from below the target reports the lower-EL class (EC 0x30, 0x32, 0x34),
+ * one at the target the current-EL class.
  *
  * The hot path is kept cheap by cpu->debug_attention, which depends only on
  * system registers (never on PSTATE, so exception entry, ERET and MSR DAIF do
@@ -25,6 +28,7 @@
 #define DBGCR_SSC_SHIFT 14
 #define DBGCR_SSC_MASK 3ull
 #define DBGCR_SSC_SECURE_ONLY 2ull      /* no Secure state here: never matches */
+#define DBGCR_HMC (1ull << 13)          /* higher mode control: match at EL2 */
 #define DBGBCR_BAS_SHIFT 5
 #define DBGBCR_BAS_MASK 0xfull
 #define DBGBCR_BT_SHIFT 20
@@ -50,9 +54,6 @@
 #define ESR_ISS_SS_ISV (1u << 24)       /* software step: EX is valid */
 #define ESR_ISS_SS_EX (1u << 6)         /* the stepped instruction was a load-exclusive */
 
-/* MDCR_EL2.TDE: debug exceptions routed to EL2 (D17.3.17). */
-#define MDCR_EL2_TDE (1ull << 8)
-
 /* LDXR, LDAXR, LDXP, LDAXP: Load/store exclusive with o2 = 0, L = 1 (C4.1.66). */
 #define INSN_LDEX_MASK 0x3fc00000u
 #define INSN_LDEX_MATCH 0x08400000u
@@ -75,9 +76,16 @@ void a64_debug_update(a64_cpu *cpu)
     a64_refresh_shortcuts(cpu);     /* the fast paths bypass the debug checks */
 }
 
+unsigned a64_debug_target_el(const a64_cpu *cpu)
+{
+    if (a64_el2_enabled(cpu) && ((cpu->sys.mdcr_el2 & A64_MDCR_EL2_TDE) || (cpu->sys.hcr_el2 & A64_HCR_EL2_TGE)))
+        return 2;
+    return 1;
+}
+
 bool a64_debug_exceptions_enabled(const a64_cpu *cpu, unsigned el, bool d_masked)
 {
-    const unsigned target = 1;
+    const unsigned target = a64_debug_target_el(cpu);
     if (os_locked(cpu) || el > target)
         return false;
     if (el == target)
@@ -90,12 +98,25 @@ static bool enabled_here(const a64_cpu *cpu)
     return a64_debug_exceptions_enabled(cpu, cpu->pstate.el, (cpu->pstate.daif & A64_DAIF_D) != 0);
 }
 
-/* PMC/PAC and SSC: does the comparator apply to an access at `el`? */
+/* AArch64.StateMatch for Non-secure state: does the comparator apply to an access at `el`? HMC
+ * selects EL2, PMC/PAC bit 0 EL1 and bit 1 EL0; SSC "Secure only" never matches here. */
 static bool privilege_matches(uint64_t cr, unsigned el)
 {
     if (((cr >> DBGCR_SSC_SHIFT) & DBGCR_SSC_MASK) == DBGCR_SSC_SECURE_ONLY)
         return false;
+    if (el == 2)
+        return (cr & DBGCR_HMC) != 0;
     return (cr & (el == 0 ? DBGCR_PMC_EL0 : DBGCR_PMC_EL1)) != 0;
+}
+
+/* Raise a debug exception to the debug target: the lower-EL class when it is taken from below the
+ * target, the current-EL class at the target (D17.2.37). */
+static a64_status raise_debug(a64_cpu *cpu, uint32_t insn, esr_ec lower_ec, esr_ec current_ec, uint32_t iss)
+{
+    unsigned target = a64_debug_target_el(cpu);
+    a64_raise(cpu, insn, cpu->pstate.el < target ? lower_ec : current_ec, iss);
+    cpu->exc.to_el2 = target == 2;
+    return A64_EXCEPTION;
 }
 
 static uint64_t vr_address(uint64_t vr)
@@ -142,8 +163,7 @@ static a64_status check_breakpoints(a64_cpu *cpu)
         uint32_t insn = 0;
         /* The check follows a successful fetch: an Instruction Abort has priority (D1.13.2). */
         if (m && peek_insn(cpu, &insn))
-            return a64_raise(cpu, insn, cpu->pstate.el == 0 ? ESR_EC_BREAKPT_LOWER : ESR_EC_BREAKPT_CUR,
-                             ESR_ISS_DEBUG_FSC);
+            return raise_debug(cpu, insn, ESR_EC_BREAKPT_LOWER, ESR_EC_BREAKPT_CUR, ESR_ISS_DEBUG_FSC);
     }
     return A64_OK;
 }
@@ -157,8 +177,6 @@ a64_status a64_debug_step(a64_cpu *cpu)
 {
     if (!cpu->ops.access)
         return a64_step_insn(cpu);      /* which reports the missing memory interface */
-    if (cpu->sys.mdcr_el2 & MDCR_EL2_TDE)
-        return a64_unsupported(cpu, 0, "MDCR_EL2.TDE routing of debug exceptions to EL2");
     const bool enabled = enabled_here(cpu);
     const bool step_active = enabled && (cpu->sys.mdscr_el1 & A64_MDSCR_SS);
     /* Active-pending (PSTATE.SS = 0): the step exception comes before the
@@ -168,7 +186,7 @@ a64_status a64_debug_step(a64_cpu *cpu)
         if (cpu->step_syndrome_valid)
             iss |= ESR_ISS_SS_ISV | (cpu->step_ex ? ESR_ISS_SS_EX : 0);
         cpu->step_syndrome_valid = false;
-        return a64_raise(cpu, 0, cpu->pstate.el == 0 ? ESR_EC_SOFTSTP_LOWER : ESR_EC_SOFTSTP_CUR, iss);
+        return raise_debug(cpu, 0, ESR_EC_SOFTSTP_LOWER, ESR_EC_SOFTSTP_CUR, iss);
     }
     if (enabled) {
         a64_status st = check_breakpoints(cpu);
@@ -249,8 +267,8 @@ a64_status a64_debug_watch(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint6
         if (!watched_byte(wcr, cpu->sys.dbgwvr_el1[n], va, size, &hit))
             continue;
         bool wnr = (lsc & lsc_want & DBGWCR_LSC_STORE) != 0;
-        a64_raise(cpu, insn, cpu->pstate.el == 0 ? ESR_EC_WATCHPT_LOWER : ESR_EC_WATCHPT_CUR,
-                  ESR_ISS_DEBUG_FSC | (wnr ? ESR_ISS_DABT_WNR : 0));
+        raise_debug(cpu, insn, ESR_EC_WATCHPT_LOWER, ESR_EC_WATCHPT_CUR,
+                    ESR_ISS_DEBUG_FSC | (wnr ? ESR_ISS_DABT_WNR : 0));
         cpu->exc.far_valid = true;
         cpu->exc.far = hit;
         return A64_EXCEPTION;

@@ -1,6 +1,7 @@
 /*
  * AArch64 self-hosted debug (Arm ARM chapter D2): hardware breakpoints,
- * watchpoints and software step, taken as debug exceptions to EL1.
+ * watchpoints and software step, taken as debug exceptions to EL1, or to
+ * EL2 under MDCR_EL2.TDE or HCR_EL2.TGE.
  * Only unlinked address-match breakpoints and watchpoints are modelled;
  * linked, context-ID and VMID breakpoints stop the machine by name.
  */
@@ -22,11 +23,21 @@
 #define A64_OSLSR_OSLK (1ull << 1)
 #define A64_OSLAR_OSLK 1ull
 
+/* MDCR_EL2 (D17.3.17): TDE routes debug exceptions to EL2 and, like HCR_EL2.TGE, makes TDA and TDOSA
+ * act as set; TDA traps EL1 accesses to the debug registers, TDOSA those to the OS Lock registers. */
+#define A64_MDCR_EL2_TDE (1ull << 8)
+#define A64_MDCR_EL2_TDA (1ull << 9)
+#define A64_MDCR_EL2_TDOSA (1ull << 10)
+
 /* Recompute cpu->debug_attention after MDSCR_EL1, the OS Lock or a DBG*CR changed. */
 void a64_debug_update(a64_cpu *cpu);
 
+/* The debug target EL (D2.3.1): 2 when EL2 is implemented and MDCR_EL2.TDE
+ * or HCR_EL2.TGE is set, else 1. */
+unsigned a64_debug_target_el(const a64_cpu *cpu);
+
 /* AArch64.GenerateDebugExceptionsFrom (D2.3): are debug exceptions enabled
- * from `el` with PSTATE.D = d_masked? The debug target EL is EL1. */
+ * from `el` with PSTATE.D = d_masked? */
 bool a64_debug_exceptions_enabled(const a64_cpu *cpu, unsigned el, bool d_masked);
 
 /* The slow step used while cpu->debug_attention is set: software step and

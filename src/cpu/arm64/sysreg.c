@@ -10,6 +10,8 @@
  *   - a register of a higher EL than the current one is UNDEFINED (EC 0x00);
  *   - an EL0 access that SCTLR_EL1.UMA/UCT disables traps (EC 0x18);
  *   - FPCR/FPSR obey CPACR_EL1.FPEN (EC 0x07);
+ *   - EL1 accesses to the debug and OS Lock registers trap to EL2 (EC 0x18)
+ *     under MDCR_EL2.TDA and TDOSA, which MDCR_EL2.TDE and HCR_EL2.TGE imply;
  *   - writes to read-only and reads of write-only registers are UNDEFINED;
  *   - unallocated encodings in the ID space (op0=3, op1=0, CRn=0, CRm=1..7)
  *     read as zero at EL1 and above (D17.1.3 "reserved ID registers: RAZ").
@@ -34,6 +36,7 @@ typedef enum sr_kind {
     SR_MPIDR,       /* reads VMPIDR_EL2 at EL1 */
     SR_OSLAR,
     SR_DEBUG,       /* a field whose write changes cpu->debug_attention */
+    SR_OS_FIELD,    /* an OS Lock register held as a field (MDCR_EL2.TDOSA traps it) */
     SR_RAZ,
 } sr_kind;
 
@@ -122,8 +125,8 @@ static const sr_row table[] = {
     DBG_BP(0), DBG_BP(1), DBG_BP(2), DBG_BP(3), DBG_BP(4), DBG_BP(5),
     DBG_WP(0), DBG_WP(1), DBG_WP(2), DBG_WP(3),
     SPECIAL(E(2, 0, 1, 0, 4), "OSLAR_EL1", SR_OSLAR, 1, SR_WO, 0),
-    FIELD(E(2, 0, 1, 1, 4), "OSLSR_EL1", oslsr_el1, 1, SR_RO),
-    FIELD(E(2, 0, 1, 3, 4), "OSDLR_EL1", osdlr_el1, 1, SR_RW),
+    { E(2, 0, 1, 1, 4), "OSLSR_EL1", SR_OS_FIELD, 1, SR_RO, 0, offsetof(a64_sysregs, oslsr_el1) },
+    { E(2, 0, 1, 3, 4), "OSDLR_EL1", SR_OS_FIELD, 1, SR_RW, 0, offsetof(a64_sysregs, osdlr_el1) },
 
     /* EL2 */
     FIELD(E(3, 4, 0, 0, 0), "VPIDR_EL2", vpidr_el2, 2, SR_RW),
@@ -175,9 +178,6 @@ static const sr_row table[] = {
 #define CPTR_EL2_TTA (1ull << 20)
 #define CPTR_EL2_TCPAC (1ull << 31)
 #define CPTR_EL2_TRAPS (CPTR_EL2_TFP | CPTR_EL2_TTA | CPTR_EL2_TCPAC)
-
-/* MDCR_EL2.TDA: EL1 accesses to the debug registers trap to EL2 (D17.3.17). */
-#define MDCR_EL2_TDA (1ull << 9)
 
 #define NROWS (sizeof table / sizeof table[0])
 #define ENC_BITS 16     /* op0:op1:CRn:CRm:op2, A64_SYSREG_ENC */
@@ -293,7 +293,8 @@ static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
 {
     switch (r->kind) {
     case SR_FIELD:
-    case SR_DEBUG: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
+    case SR_DEBUG:
+    case SR_OS_FIELD: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
     case SR_NZCV: return (uint64_t)cpu->pstate.nzcv << A64_SPSR_NZCV_SHIFT;
     case SR_DAIF: return (uint64_t)cpu->pstate.daif << A64_SPSR_DAIF_SHIFT;
     case SR_CURRENTEL: return (uint64_t)cpu->pstate.el << A64_SPSR_M_EL_SHIFT;
@@ -313,7 +314,8 @@ static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
 static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
 {
     switch (r->kind) {
-    case SR_FIELD: *(uint64_t *)((char *)&cpu->sys + r->offset) = v; break;
+    case SR_FIELD:
+    case SR_OS_FIELD: *(uint64_t *)((char *)&cpu->sys + r->offset) = v; break;
     case SR_NZCV: cpu->pstate.nzcv = (uint8_t)((v >> A64_SPSR_NZCV_SHIFT) & 0xf); break;
     case SR_DAIF: cpu->pstate.daif = (uint8_t)((v >> A64_SPSR_DAIF_SHIFT) & 0xf); break;
     case SR_SPSEL:
@@ -340,6 +342,23 @@ static a64_status trap_sysreg(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigne
                               unsigned crm, unsigned op2, unsigned rt, bool is_read)
 {
     return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(op0, op1, crn, crm, op2, rt, is_read));
+}
+
+/* Does MDCR_EL2 trap this EL1 access to EL2? TDA for the debug registers, TDOSA for the OS Lock
+ * registers; MDCR_EL2.TDE and HCR_EL2.TGE make both act as set (D17.3.17, and each register's
+ * accessibility pseudocode). */
+static bool mdcr_el2_traps(const a64_cpu *cpu, const sr_row *r)
+{
+    if (cpu->pstate.el != 1 || !a64_el2_enabled(cpu))
+        return false;
+    uint64_t mdcr = cpu->sys.mdcr_el2;
+    if ((mdcr & A64_MDCR_EL2_TDE) || (cpu->sys.hcr_el2 & A64_HCR_EL2_TGE))
+        mdcr |= A64_MDCR_EL2_TDA | A64_MDCR_EL2_TDOSA;
+    if (r->kind == SR_DEBUG)
+        return (mdcr & A64_MDCR_EL2_TDA) != 0;
+    if (r->kind == SR_OSLAR || r->kind == SR_OS_FIELD)
+        return (mdcr & A64_MDCR_EL2_TDOSA) != 0;
+    return false;
 }
 
 /* MRS/MSR (register) fields (C5.1.1): L, o0 (op0 = 2 + o0), op1, CRn, CRm, op2, Rt. Bits 19:5 are
@@ -390,8 +409,11 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
         return a64_undefined(cpu, insn);
     if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
-    if ((r->kind == SR_DEBUG || r->kind == SR_OSLAR) && el == 1 && (cpu->sys.mdcr_el2 & MDCR_EL2_TDA))
-        return a64_unsupported(cpu, insn, "MDCR_EL2.TDA trap of a debug register access to EL2");
+    if (mdcr_el2_traps(cpu, r)) {
+        trap_sysreg(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+        cpu->exc.to_el2 = true;
+        return A64_EXCEPTION;
+    }
     /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);
