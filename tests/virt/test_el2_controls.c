@@ -4,8 +4,8 @@
  * instruction then shows where its exception goes. TWE and TSC trap WFE and
  * SMC to EL2 (SMC's preferred return is the SMC itself, and it does not reach
  * PSCI); TGE takes EL0's SVC to EL2; RW = 0 makes EL1 AArch32, so the ERET
- * is illegal; a control emu does not model (HCR_EL2.VM, CPTR_EL2.TFP) stops
- * the MSR that sets it.
+ * is illegal; CNTHCTL_EL2 traps EL1's physical counter and timer; a control
+ * emu does not model (HCR_EL2.VM, CPTR_EL2.TFP) stops the MSR that sets it.
  */
 #include <check.h>
 #include <string.h>
@@ -26,6 +26,7 @@ static const uint32_t el2_prologue[] = {
     0xd51c1101u, /* msr hcr_el2, x1 */
     0xd51c4002u, /* msr spsr_el2, x2 */
     0xd51c4023u, /* msr elr_el2, x3 */
+    0xd51ce105u, /* msr cnthctl_el2, x5 */
     0xd5033fdfu, /* isb */
     0xd69f03e0u, /* eret */
 };
@@ -34,12 +35,18 @@ static const uint32_t el2_prologue[] = {
 #define I_SVC_42 0xd4000841u
 #define I_NOP 0xd503201fu
 #define I_B_SELF 0x14000000u
+#define I_MRS_X0_CNTPCT 0xd53be020u
+#define I_MRS_X0_CNTVCT 0xd53be040u
+#define I_MRS_X0_CNTP_CTL 0xd53be220u
 
 #define HCR_RW (1ull << 31)
 #define HCR_TWE (1ull << 14)
 #define HCR_TSC (1ull << 19)
 #define HCR_TGE (1ull << 27)
 #define HCR_VM (1ull << 0)
+#define CNTHCTL_EL1PCTEN 1u
+#define CNTHCTL_EL1PCEN 2u
+#define CNTHCTL_RESET (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)     /* as QEMU's virt resets it */
 #define SPSR_EL1H_MASKED 0x3c5u
 #define SPSR_EL0T 0x0u
 
@@ -50,6 +57,10 @@ static const uint32_t el2_prologue[] = {
 #define EC_ILLEGAL_STATE 0x0eu
 #define EC_SVC64 0x15u
 #define EC_SMC64 0x17u
+#define EC_SYSREG 0x18u
+/* ISS of MRS X0 of CNTPCT_EL0 (3 3 14 0 1) and CNTP_CTL_EL0 (3 3 14 2 1), EC 0x18 (D17.2.37). */
+#define ISS_MRS_X0_CNTPCT 0x32f801u
+#define ISS_MRS_X0_CNTP_CTL 0x32f805u
 #define ISS_WFX_CV_COND_AL 0x1e00000u
 #define ISS_WFX_TI_WFE 1u
 
@@ -74,6 +85,7 @@ static emu_machine *el2_machine(t_trap_log *log, uint64_t hcr, uint64_t spsr, ui
     t_set_reg(m, EMU_A64_X2, spsr);
     t_set_reg(m, EMU_A64_X3, LOWER_CODE);
     t_set_reg(m, EMU_A64_X4, VBAR_EL2);
+    t_set_reg(m, EMU_A64_X5, CNTHCTL_RESET);
     return m;
 }
 
@@ -181,6 +193,38 @@ START_TEST(cptr_el2_trap_stops_the_msr)
 }
 END_TEST
 
+/* CNTHCTL_EL2.EL1PCTEN and EL1PCEN open the physical counter and timer to EL1; cleared, EL1's
+ * accesses trap to EL2 (EC 0x18, ELR the MRS). The virtual counter is not EL2's to close in Armv8.0. */
+START_TEST(cnthctl_el2_traps_el1_physical_counter_and_timer)
+{
+    static const struct {
+        const char *name;
+        uint64_t cnthctl;
+        uint32_t insn;
+        uint32_t trapped_iss;   /* 0: not trapped */
+    } cases[] = {
+        { "reset value, MRS CNTPCT_EL0", CNTHCTL_RESET, I_MRS_X0_CNTPCT, 0 },
+        { "reset value, MRS CNTP_CTL_EL0", CNTHCTL_RESET, I_MRS_X0_CNTP_CTL, 0 },
+        { "EL1PCTEN clear, MRS CNTPCT_EL0", CNTHCTL_EL1PCEN, I_MRS_X0_CNTPCT, ISS_MRS_X0_CNTPCT },
+        { "EL1PCTEN clear, MRS CNTVCT_EL0", 0, I_MRS_X0_CNTVCT, 0 },
+        { "EL1PCEN clear, MRS CNTP_CTL_EL0", CNTHCTL_EL1PCTEN, I_MRS_X0_CNTP_CTL, ISS_MRS_X0_CNTP_CTL },
+        { "EL1PCEN clear, MRS CNTPCT_EL0", CNTHCTL_EL1PCTEN, I_MRS_X0_CNTPCT, 0 },
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t_trap_log log;
+        emu_machine *m = el2_machine(&log, HCR_RW, SPSR_EL1H_MASKED, cases[i].insn);
+        t_set_reg(m, EMU_A64_X5, cases[i].cnthctl);
+        run(m);
+        if (cases[i].trapped_iss)
+            expect_taken_to_el2(cases[i].name, &log, (EC_SYSREG << ESR_EC_SHIFT) | ESR_IL | cases[i].trapped_iss, 1,
+                                LOWER_CODE);
+        else
+            ck_assert_msg(log.n == 1, "%s: %u records, want only the ERET", cases[i].name, log.n);
+        emu_close(m);
+    }
+}
+END_TEST
+
 static Suite *el2_suite(void)
 {
     Suite *s = suite_create("virt EL2 controls");
@@ -191,6 +235,7 @@ static Suite *el2_suite(void)
     tcase_add_test(tc, rw_zero_makes_the_eret_to_el1_illegal);
     tcase_add_test(tc, unmodelled_control_stops_the_msr);
     tcase_add_test(tc, cptr_el2_trap_stops_the_msr);
+    tcase_add_test(tc, cnthctl_el2_traps_el1_physical_counter_and_timer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -165,6 +165,7 @@ typedef enum a64_sysreg_result {
     A64_SYSREG_UNHANDLED = 0,   /* not a register the platform provides: UNDEFINED */
     A64_SYSREG_DONE,            /* read or written */
     A64_SYSREG_TRAP,            /* trapped (EC 0x18) by a control the platform owns (e.g. CNTKCTL_EL1) */
+    A64_SYSREG_TRAP_EL2,        /* the same, to EL2 (e.g. CNTHCTL_EL2) */
 } a64_sysreg_result;
 
 typedef struct a64_ops {

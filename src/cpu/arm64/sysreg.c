@@ -344,6 +344,14 @@ static a64_status trap_sysreg(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigne
     return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(op0, op1, crn, crm, op2, rt, is_read));
 }
 
+static a64_status trap_sysreg_to_el2(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
+                                     unsigned crm, unsigned op2, unsigned rt, bool is_read)
+{
+    trap_sysreg(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+    cpu->exc.to_el2 = true;
+    return A64_EXCEPTION;
+}
+
 /* Does MDCR_EL2 trap this EL1 access to EL2? TDA for the debug registers, TDOSA for the OS Lock
  * registers; MDCR_EL2.TDE and HCR_EL2.TGE make both act as set (D17.3.17, and each register's
  * accessibility pseudocode). */
@@ -390,6 +398,8 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
                 return A64_OK;
             case A64_SYSREG_TRAP:
                 return trap_sysreg(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+            case A64_SYSREG_TRAP_EL2:
+                return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
             case A64_SYSREG_UNHANDLED:
                 break;
             }
@@ -409,11 +419,8 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
         return a64_undefined(cpu, insn);
     if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && a64_fp_access_trapped(cpu))
         return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
-    if (mdcr_el2_traps(cpu, r)) {
-        trap_sysreg(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
-        cpu->exc.to_el2 = true;
-        return A64_EXCEPTION;
-    }
+    if (mdcr_el2_traps(cpu, r))
+        return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
     /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);

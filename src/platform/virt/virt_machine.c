@@ -21,6 +21,7 @@
 #define PFR0_GIC_V3_SYSREGS (1ull << 24)
 /* MPIDR_EL1 of QEMU's virt CPU 0: bit 31 RES1, U = 0 (a multiprocessor system of one), Aff0 = 0. */
 #define VIRT_MPIDR (1ull << 31)
+#define VIRT_CNTHCTL_RESET 0x3ull  /* CNTHCTL_EL2.EL1PCEN | EL1PCTEN */
 
 static void virt_console(void *ctx, const uint8_t *bytes, size_t len)
 {
@@ -130,6 +131,9 @@ int virt_create(emu_machine *m, const emu_options *o, char *why, size_t why_len)
     v->cpu.sys.id_aa64pfr0_el1 = PFR0_EL0_AARCH64_ONLY | PFR0_EL1_AARCH64_ONLY |
                                  (v->el.el2 ? PFR0_EL2_AARCH64_ONLY : 0) |
                                  (gic_ver == 3 ? PFR0_GIC_V3_SYSREGS : 0);
+    /* CNTHCTL_EL2's EL1PCEN and EL1PCTEN reset to UNKNOWN values (D19.6.4); QEMU's virt sets both
+     * (EL1 reaches the physical counter and timer until EL2 firmware says otherwise), and so does emu. */
+    v->cpu.sys.cnthctl_el2 = v->el.el2 ? VIRT_CNTHCTL_RESET : 0;
     v->cpu.sys.mpidr_el1 = VIRT_MPIDR;
     v->cpu.sys.vmpidr_el2 = VIRT_MPIDR;
     a64_mmu_init(&v->mmu, virt_read_pte, m);

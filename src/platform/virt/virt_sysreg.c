@@ -1,7 +1,7 @@
 /*
  * The system registers the virt platform owns, reached through the A64
  * interpreter's sysreg hook: the generic timer (Arm ARM D11, registers in
- * D19) with CNTKCTL_EL1's EL0 access controls, ISR_EL1 (what the GIC
+ * D19) with CNTKCTL_EL1's EL0 and CNTHCTL_EL2's EL1 access controls, ISR_EL1 (what the GIC
  * signals), and the GICv3 CPU interface (IHI 0069 12.2) when the machine has
  * a GICv3. Anything else is not the
  * platform's: the interpreter raises it UNDEFINED.
@@ -50,6 +50,11 @@ enum {
 #define CNTKCTL_EL0VTEN (1ull << 8)
 #define CNTKCTL_EL0PTEN (1ull << 9)
 
+/* CNTHCTL_EL2 bits that open the physical counter and timer to EL0 and EL1 when EL2 is implemented
+ * (D19.6.4, HCR_EL2.E2H = 0); the virtual ones are not EL2's to close in Armv8.0. */
+#define CNTHCTL_EL1PCTEN (1ull << 0)
+#define CNTHCTL_EL1PCEN (1ull << 1)
+
 /* The timer register's channel and which of CTL/CVAL/TVAL it is. */
 typedef enum { TREG_CTL, TREG_CVAL, TREG_TVAL } timer_reg;
 
@@ -96,6 +101,8 @@ static a64_sysreg_result timer_sysreg(emu_machine *m, uint32_t enc, bool is_read
             return A64_SYSREG_UNHANDLED;
         if (el == 0 && !(kctl & (enc == CNTPCT_EL0 ? CNTKCTL_EL0PCTEN : CNTKCTL_EL0VCTEN)))
             return A64_SYSREG_TRAP;
+        if (enc == CNTPCT_EL0 && el < 2 && v->el.el2 && !(v->cpu.sys.cnthctl_el2 & CNTHCTL_EL1PCTEN))
+            return A64_SYSREG_TRAP_EL2;
         *value = enc == CNTPCT_EL0 ? gtimer_cntpct(t, now) : gtimer_cntvct(t, now);
         return A64_SYSREG_DONE;
     default:
@@ -111,6 +118,8 @@ static a64_sysreg_result timer_sysreg(emu_machine *m, uint32_t enc, bool is_read
         return A64_SYSREG_UNHANDLED;
     if (el == 0 && !(kctl & el0_bit))
         return A64_SYSREG_TRAP;
+    if (ch == GTIMER_PHYS && el < 2 && v->el.el2 && !(v->cpu.sys.cnthctl_el2 & CNTHCTL_EL1PCEN))
+        return A64_SYSREG_TRAP_EL2;
     if (is_read) {
         *value = reg == TREG_CTL ? gtimer_read_ctl(t, ch, now)
                : reg == TREG_CVAL ? gtimer_read_cval(t, ch) : gtimer_read_tval(t, ch, now);
