@@ -115,14 +115,24 @@ START_TEST(breakpoint_not_taken_without_mde_or_with_os_lock)
     cpu.pc = CODE;
     cpu.debug_attention = true;
     step(&cpu, A64_OK, "OS Lock set, slow path");
+    /* The OS Double Lock (OSDLR_EL1.DLK) disables them too. */
+    cpu.pc = CODE;
+    cpu.sys.oslsr_el1 &= ~A64_OSLSR_OSLK;
+    cpu.sys.osdlr_el1 = A64_OSDLR_DLK;
+    arm(&cpu, A64_MDSCR_MDE);
+    step(&cpu, A64_OK, "OS Double Lock set");
+    cpu.sys.osdlr_el1 = 0;
+    cpu.pc = CODE;
+    step(&cpu, A64_EXCEPTION, "OS Double Lock cleared");
     cpu.pc = CODE;
     cpu.sys.oslsr_el1 &= ~A64_OSLSR_OSLK;
     cpu.sys.dbgbcr_el1[0] &= ~(0xfu << 5);
     arm(&cpu, A64_MDSCR_MDE);
     step(&cpu, A64_OK, "BAS = 0 never matches");
     cpu.pc = CODE;
+    /* A linked address match whose LBN (0) is not a context breakpoint never matches. */
     cpu.sys.dbgbcr_el1[0] = BCR_EL0_A64 | (1u << 20);
-    step(&cpu, A64_UNSUPPORTED, "linked breakpoint type stops by name");
+    step(&cpu, A64_OK, "linked address match linked to a non-context breakpoint");
 }
 END_TEST
 

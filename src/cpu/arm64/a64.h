@@ -58,6 +58,7 @@ typedef struct a64_pstate {
 /* Self-hosted debug: breakpoint and watchpoint register pairs (as QEMU's cortex-a57). */
 #define A64_DBG_NUM_BRPS 6
 #define A64_DBG_NUM_WRPS 4
+#define A64_DBG_NUM_CTX_CMPS 2      /* the last two breakpoints are context-aware */
 
 typedef struct a64_sysregs {
     /* EL1 */

@@ -36,7 +36,6 @@
 #define DFR0_BRPS_SHIFT 12
 #define DFR0_WRPS_SHIFT 20
 #define DFR0_CTX_CMPS_SHIFT 28
-#define DFR0_CTX_CMPS 2ull
 #define SPSR_M_EL1H ((1ull << A64_SPSR_M_EL_SHIFT) | A64_SPSR_M_SP)
 
 uint64_t a64_hint_serial(void)
@@ -64,7 +63,7 @@ void a64_cpu_init(a64_cpu *cpu, const a64_ops *ops)
     cpu->sys.id_aa64isar0_el1 = ISAR0_ATOMIC_LSE | ISAR0_CRC32;
     cpu->sys.id_aa64dfr0_el1 = DFR0_DEBUGVER_V8 | ((uint64_t)(A64_DBG_NUM_BRPS - 1) << DFR0_BRPS_SHIFT) |
                                ((uint64_t)(A64_DBG_NUM_WRPS - 1) << DFR0_WRPS_SHIFT) |
-                               ((DFR0_CTX_CMPS - 1) << DFR0_CTX_CMPS_SHIFT);
+                               ((uint64_t)(A64_DBG_NUM_CTX_CMPS - 1) << DFR0_CTX_CMPS_SHIFT);
     cpu->sys.oslsr_el1 = A64_OSLSR_OSLM_IMPLEMENTED | A64_OSLSR_OSLK; /* the OS Lock is locked at cold reset */
     cpu->sys.id_aa64mmfr0_el1 = MMFR0_PARANGE_40 | MMFR0_ASIDBITS_16 | MMFR0_TGRAN16_NI;
     cpu->sys.ctr_el0 = CTR_RES1 | CTR_L1IP_PIPT | CTR_DMINLINE_16W | CTR_IMINLINE_16W;

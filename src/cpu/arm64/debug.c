@@ -33,7 +33,27 @@
 #define DBGBCR_BAS_MASK 0xfull
 #define DBGBCR_BT_SHIFT 20
 #define DBGBCR_BT_MASK 0xfull
-#define DBGBCR_BT_UNLINKED_ADDR 0ull
+#define DBGCR_LBN_SHIFT 16              /* the linked breakpoint, in DBGBCR and DBGWCR */
+#define DBGCR_LBN_MASK 0xfull
+
+/* DBGBCR<n>_EL1.BT, the breakpoint type (D2.8.2). The "linked" context types never fire on their own:
+ * an address breakpoint or watchpoint links to them. */
+enum {
+    BT_UNLINKED_ADDR = 0x0,
+    BT_LINKED_ADDR = 0x1,
+    BT_UNLINKED_CID = 0x2,
+    BT_LINKED_CID = 0x3,
+    BT_UNLINKED_VMID = 0x8,
+    BT_LINKED_VMID = 0x9,
+    BT_UNLINKED_CID_VMID = 0xa,
+    BT_LINKED_CID_VMID = 0xb,
+};
+
+/* DBGBVR<n>_EL1 of a context breakpoint: the Context ID in bits 31:0, the VMID in bits 39:32. */
+#define DBGBVR_CID_MASK 0xffffffffull
+#define DBGBVR_VMID_SHIFT 32
+#define VTTBR_VMID_SHIFT 48
+#define VMID_MASK 0xffull               /* 8-bit VMIDs: VTCR_EL2.VS is RES0 on the modelled CPUs */
 #define DBGWCR_LSC_SHIFT 3
 #define DBGWCR_LSC_LOAD 1ull
 #define DBGWCR_LSC_STORE 2ull
@@ -63,6 +83,14 @@ static bool os_locked(const a64_cpu *cpu)
     return (cpu->sys.oslsr_el1 & A64_OSLSR_OSLK) != 0;
 }
 
+/* DoubleLockStatus: OSDLR_EL1.DLK with DBGPRCR_EL1.CORENPDRQ = 0 (DBGPRCR_EL1 is not implemented, and
+ * a PE without it never asks to keep the core powered) and not in Debug state (never, here). Only the
+ * slow path checks it: cpu->debug_attention may stay set while double-locked. */
+static bool double_locked(const a64_cpu *cpu)
+{
+    return (cpu->sys.osdlr_el1 & A64_OSDLR_DLK) != 0;
+}
+
 void a64_debug_update(a64_cpu *cpu)
 {
     const a64_sysregs *s = &cpu->sys;
@@ -86,7 +114,7 @@ unsigned a64_debug_target_el(const a64_cpu *cpu)
 bool a64_debug_exceptions_enabled(const a64_cpu *cpu, unsigned el, bool d_masked)
 {
     const unsigned target = a64_debug_target_el(cpu);
-    if (os_locked(cpu) || el > target)
+    if (os_locked(cpu) || double_locked(cpu) || el > target)
         return false;
     if (el == target)
         return (cpu->sys.mdscr_el1 & A64_MDSCR_KDE) && !d_masked;
@@ -136,19 +164,70 @@ static bool peek_insn(a64_cpu *cpu, uint32_t *insn)
     return true;
 }
 
-/* AArch64.BreakpointMatch for breakpoint n at the current PC: 0 no match, 1 match, -1 not modelled. */
-static int breakpoint_matches(const a64_cpu *cpu, unsigned n)
+/* The value comparisons of a context breakpoint (AArch64.BreakpointValueMatch): only breakpoints
+ * numbered from A64_DBG_NUM_BRPS - A64_DBG_NUM_CTX_CMPS up compare contexts. Without VHE, CONTEXTIDR_EL1
+ * and the VMID (VTTBR_EL2.VMID, with EL2 enabled) are compared at EL0 and EL1 only. */
+static bool context_aware(unsigned n)
+{
+    return n >= A64_DBG_NUM_BRPS - A64_DBG_NUM_CTX_CMPS && n < A64_DBG_NUM_BRPS;
+}
+
+static bool cid_matches(const a64_cpu *cpu, unsigned n)
+{
+    return cpu->pstate.el < 2 && (cpu->sys.contextidr_el1 & DBGBVR_CID_MASK) ==
+                                     (cpu->sys.dbgbvr_el1[n] & DBGBVR_CID_MASK);
+}
+
+static bool vmid_matches(const a64_cpu *cpu, unsigned n)
+{
+    return cpu->pstate.el < 2 && a64_el2_enabled(cpu) &&
+           ((cpu->sys.vttbr_el2 >> VTTBR_VMID_SHIFT) & VMID_MASK) ==
+           ((cpu->sys.dbgbvr_el1[n] >> DBGBVR_VMID_SHIFT) & VMID_MASK);
+}
+
+/* The breakpoint an address breakpoint or a watchpoint links to (LBN): it matches when it is enabled,
+ * context-aware, of a linked context type and its contexts match. A link to anything else is
+ * CONSTRAINED UNPREDICTABLE; emu takes the permitted choice of no match, as QEMU does. */
+static bool linked_context_matches(const a64_cpu *cpu, uint64_t linking_cr)
+{
+    unsigned lbn = (unsigned)((linking_cr >> DBGCR_LBN_SHIFT) & DBGCR_LBN_MASK);
+    if (!context_aware(lbn) || !(cpu->sys.dbgbcr_el1[lbn] & DBGCR_E))
+        return false;
+    switch ((cpu->sys.dbgbcr_el1[lbn] >> DBGBCR_BT_SHIFT) & DBGBCR_BT_MASK) {
+    case BT_LINKED_CID: return cid_matches(cpu, lbn);
+    case BT_LINKED_VMID: return vmid_matches(cpu, lbn);
+    case BT_LINKED_CID_VMID: return cid_matches(cpu, lbn) && vmid_matches(cpu, lbn);
+    default: return false;
+    }
+}
+
+static bool address_matches(const a64_cpu *cpu, unsigned n)
+{
+    /* For A64 BAS is 0b1111 (0b0000 never matches; other values are
+     * CONSTRAINED UNPREDICTABLE, taken here as matching the word). */
+    if (((cpu->sys.dbgbcr_el1[n] >> DBGBCR_BAS_SHIFT) & DBGBCR_BAS_MASK) == 0)
+        return false;
+    return (vr_address(cpu->sys.dbgbvr_el1[n]) & ~3ull) == (cpu->pc & ~3ull);
+}
+
+/* AArch64.BreakpointMatch for breakpoint n at the current PC. */
+static bool breakpoint_matches(const a64_cpu *cpu, unsigned n)
 {
     uint64_t bcr = cpu->sys.dbgbcr_el1[n];
     if (!(bcr & DBGCR_E) || !privilege_matches(bcr, cpu->pstate.el))
-        return 0;
-    if (((bcr >> DBGBCR_BT_SHIFT) & DBGBCR_BT_MASK) != DBGBCR_BT_UNLINKED_ADDR)
-        return -1;
-    /* For A64 BAS is 0b1111 (0b0000 never matches; other values are
-     * CONSTRAINED UNPREDICTABLE, taken here as matching the word). */
-    if (((bcr >> DBGBCR_BAS_SHIFT) & DBGBCR_BAS_MASK) == 0)
-        return 0;
-    return (vr_address(cpu->sys.dbgbvr_el1[n]) & ~3ull) == (cpu->pc & ~3ull);
+        return false;
+    switch ((bcr >> DBGBCR_BT_SHIFT) & DBGBCR_BT_MASK) {
+    case BT_UNLINKED_ADDR: return address_matches(cpu, n);
+    case BT_LINKED_ADDR: return address_matches(cpu, n) && linked_context_matches(cpu, bcr);
+    /* A context type on a breakpoint that is not context-aware is CONSTRAINED UNPREDICTABLE: no match. */
+    case BT_UNLINKED_CID: return context_aware(n) && cid_matches(cpu, n);
+    case BT_UNLINKED_VMID: return context_aware(n) && vmid_matches(cpu, n);
+    case BT_UNLINKED_CID_VMID: return context_aware(n) && cid_matches(cpu, n) && vmid_matches(cpu, n);
+    /* Linked context types fire only through a breakpoint or watchpoint linking to them. The address
+     * mismatch types (0b010x) are AArch32's and, with the other reserved values, are CONSTRAINED
+     * UNPREDICTABLE in AArch64: emu takes the permitted choice of a disabled breakpoint, as QEMU does. */
+    default: return false;
+    }
 }
 
 static a64_status check_breakpoints(a64_cpu *cpu)
@@ -156,13 +235,9 @@ static a64_status check_breakpoints(a64_cpu *cpu)
     if (!(cpu->sys.mdscr_el1 & A64_MDSCR_MDE))
         return A64_OK;
     for (unsigned n = 0; n < A64_DBG_NUM_BRPS; n++) {
-        int m = breakpoint_matches(cpu, n);
-        if (m < 0)
-            return a64_unsupported(cpu, 0, "DBGBCR<n>_EL1.BT other than an unlinked address match "
-                                   "(linked or context breakpoint)");
         uint32_t insn = 0;
         /* The check follows a successful fetch: an Instruction Abort has priority (D1.13.2). */
-        if (m && peek_insn(cpu, &insn))
+        if (breakpoint_matches(cpu, n) && peek_insn(cpu, &insn))
             return raise_debug(cpu, insn, ESR_EC_BREAKPT_LOWER, ESR_EC_BREAKPT_CUR, ESR_ISS_DEBUG_FSC);
     }
     return A64_OK;
@@ -258,13 +333,13 @@ a64_status a64_debug_watch(a64_cpu *cpu, uint32_t insn, a64_acc_kind kind, uint6
         uint64_t lsc = (wcr >> DBGWCR_LSC_SHIFT) & (DBGWCR_LSC_LOAD | DBGWCR_LSC_STORE);
         if (!(wcr & DBGCR_E) || !(lsc & lsc_want) || !privilege_matches(wcr, el))
             continue;
-        if (wcr & DBGWCR_WT)
-            return a64_unsupported(cpu, insn, "DBGWCR<n>_EL1.WT: linked watchpoint");
         unsigned mask = (unsigned)((wcr >> DBGWCR_MASK_SHIFT) & DBGWCR_MASK_MASK);
         if (mask != 0 && mask < DBGWCR_MASK_MIN)
             return a64_unsupported(cpu, insn, "DBGWCR<n>_EL1.MASK 1 or 2 (reserved)");
         uint64_t hit = 0;
         if (!watched_byte(wcr, cpu->sys.dbgwvr_el1[n], va, size, &hit))
+            continue;
+        if ((wcr & DBGWCR_WT) && !linked_context_matches(cpu, wcr))
             continue;
         bool wnr = (lsc & lsc_want & DBGWCR_LSC_STORE) != 0;
         raise_debug(cpu, insn, ESR_EC_WATCHPT_LOWER, ESR_EC_WATCHPT_CUR,

@@ -2,8 +2,8 @@
  * AArch64 self-hosted debug (Arm ARM chapter D2): hardware breakpoints,
  * watchpoints and software step, taken as debug exceptions to EL1, or to
  * EL2 under MDCR_EL2.TDE or HCR_EL2.TGE.
- * Only unlinked address-match breakpoints and watchpoints are modelled;
- * linked, context-ID and VMID breakpoints stop the machine by name.
+ * Breakpoints match addresses, Context IDs and VMIDs, linked or not;
+ * watchpoints may link to a context breakpoint.
  */
 #ifndef EMU_CPU_ARM64_DEBUG_H
 #define EMU_CPU_ARM64_DEBUG_H
@@ -22,6 +22,7 @@
 #define A64_OSLSR_OSLM_IMPLEMENTED (1ull << 3)  /* OSLM = 0b10: OS Lock implemented */
 #define A64_OSLSR_OSLK (1ull << 1)
 #define A64_OSLAR_OSLK 1ull
+#define A64_OSDLR_DLK 1ull          /* OSDLR_EL1.DLK: the OS Double Lock (D17.3.22) */
 
 /* MDCR_EL2 (D17.3.17): TDE routes debug exceptions to EL2 and, like HCR_EL2.TGE, makes TDA and TDOSA
  * act as set; TDA traps EL1 accesses to the debug registers, TDOSA those to the OS Lock registers. */
