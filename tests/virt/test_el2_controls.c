@@ -4,8 +4,9 @@
  * instruction then shows where its exception goes. TWE and TSC trap WFE and
  * SMC to EL2 (SMC's preferred return is the SMC itself, and it does not reach
  * PSCI); TGE takes EL0's SVC to EL2; RW = 0 makes EL1 AArch32, so the ERET
- * is illegal; CNTHCTL_EL2 traps EL1's physical counter and timer; a control
- * emu does not model (HCR_EL2.VM, CPTR_EL2.TFP) stops the MSR that sets it.
+ * is illegal; CNTHCTL_EL2 traps EL1's physical counter and timer; CPTR_EL2
+ * traps FP and CPACR_EL1 accesses; a control emu does not model (HCR_EL2.VM)
+ * stops the MSR that sets it.
  */
 #include <check.h>
 #include <string.h>
@@ -27,6 +28,8 @@ static const uint32_t el2_prologue[] = {
     0xd51c4002u, /* msr spsr_el2, x2 */
     0xd51c4023u, /* msr elr_el2, x3 */
     0xd51ce105u, /* msr cnthctl_el2, x5 */
+    0xd51c1146u, /* msr cptr_el2, x6 */
+    0xd5181047u, /* msr cpacr_el1, x7 */
     0xd5033fdfu, /* isb */
     0xd69f03e0u, /* eret */
 };
@@ -38,6 +41,8 @@ static const uint32_t el2_prologue[] = {
 #define I_MRS_X0_CNTPCT 0xd53be020u
 #define I_MRS_X0_CNTVCT 0xd53be040u
 #define I_MRS_X0_CNTP_CTL 0xd53be220u
+#define I_FMOV_D0_XZR 0x9e6703e0u
+#define I_MRS_X0_CPACR 0xd5381040u
 
 #define HCR_RW (1ull << 31)
 #define HCR_TWE (1ull << 14)
@@ -47,6 +52,10 @@ static const uint32_t el2_prologue[] = {
 #define CNTHCTL_EL1PCTEN 1u
 #define CNTHCTL_EL1PCEN 2u
 #define CNTHCTL_RESET (CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN)     /* as QEMU's virt resets it */
+#define CPTR_RES1 0x33ffu
+#define CPTR_TFP (1u << 10)
+#define CPTR_TCPAC (1u << 31)
+#define CPACR_FPEN_ALL (3u << 20)
 #define SPSR_EL1H_MASKED 0x3c5u
 #define SPSR_EL0T 0x0u
 
@@ -54,6 +63,8 @@ static const uint32_t el2_prologue[] = {
 #define ESR_IL (1u << 25)
 #define EC_UNKNOWN 0x00u
 #define EC_WFX 0x01u
+#define EC_FP_ACCESS 0x07u
+#define ISS_FP_CV_COND_AL 0x1e00000u
 #define EC_ILLEGAL_STATE 0x0eu
 #define EC_SVC64 0x15u
 #define EC_SMC64 0x17u
@@ -61,6 +72,7 @@ static const uint32_t el2_prologue[] = {
 /* ISS of MRS X0 of CNTPCT_EL0 (3 3 14 0 1) and CNTP_CTL_EL0 (3 3 14 2 1), EC 0x18 (D17.2.37). */
 #define ISS_MRS_X0_CNTPCT 0x32f801u
 #define ISS_MRS_X0_CNTP_CTL 0x32f805u
+#define ISS_MRS_X0_CPACR 0x340401u      /* 3 0 1 0 2, Rt 0, read */
 #define ISS_WFX_CV_COND_AL 0x1e00000u
 #define ISS_WFX_TI_WFE 1u
 
@@ -86,6 +98,8 @@ static emu_machine *el2_machine(t_trap_log *log, uint64_t hcr, uint64_t spsr, ui
     t_set_reg(m, EMU_A64_X3, LOWER_CODE);
     t_set_reg(m, EMU_A64_X4, VBAR_EL2);
     t_set_reg(m, EMU_A64_X5, CNTHCTL_RESET);
+    t_set_reg(m, EMU_A64_X6, CPTR_RES1);
+    t_set_reg(m, EMU_A64_X7, 0);        /* CPACR_EL1 as at reset: FP traps at EL0 and EL1 */
     return m;
 }
 
@@ -170,26 +184,49 @@ START_TEST(unmodelled_control_stops_the_msr)
 }
 END_TEST
 
-/* CPTR_EL2.TFP (FP/SIMD traps to EL2) is not modelled either: MSR CPTR_EL2 setting it stops, also
- * after other MSRs have run (the interpreter's direct path for plain registers must not take it). */
-START_TEST(cptr_el2_trap_stops_the_msr)
+/* Where a SIMD&FP instruction or a CPACR_EL1 access traps (AArch64.CheckFPAdvSIMDEnabled,
+ * D17.2.30 CPACR_EL1, D17.2.33 CPTR_EL2): CPACR_EL1.FPEN first, to EL1 (to EL2 as an Uncategorized
+ * exception from EL0 under HCR_EL2.TGE), then CPTR_EL2.TFP to EL2 with EC 0x07; CPTR_EL2.TCPAC traps
+ * EL1's MRS of CPACR_EL1 to EL2. */
+START_TEST(cpacr_and_cptr_el2_fp_traps)
 {
-    t_trap_log log;
-    emu_machine *m = el2_machine(&log, HCR_RW, SPSR_EL1H_MASKED, I_NOP);
-    const uint32_t code[] = {
-        0xd51cc004u, /* msr vbar_el2, x4 */
-        0xd51c1145u, /* msr cptr_el2, x5: RES1 bits only, allowed */
-        0xd51c1141u, /* msr cptr_el2, x1: TFP */
+    static const struct {
+        const char *name;
+        uint64_t hcr, spsr, cptr, cpacr;
+        uint32_t insn;
+        unsigned to_el;
+        uint32_t esr;
+    } cases[] = {
+        { "EL1 FP, FPEN enabled, TFP", HCR_RW, SPSR_EL1H_MASKED, CPTR_RES1 | CPTR_TFP, CPACR_FPEN_ALL, I_FMOV_D0_XZR, 2,
+          (EC_FP_ACCESS << ESR_EC_SHIFT) | ESR_IL | ISS_FP_CV_COND_AL },
+        { "EL1 FP, FPEN trapping, TFP", HCR_RW, SPSR_EL1H_MASKED, CPTR_RES1 | CPTR_TFP, 0, I_FMOV_D0_XZR, 1,
+          (EC_FP_ACCESS << ESR_EC_SHIFT) | ESR_IL | ISS_FP_CV_COND_AL },
+        { "EL0 FP under TGE, FPEN trapping", HCR_RW | HCR_TGE, SPSR_EL0T, CPTR_RES1, 0, I_FMOV_D0_XZR, 2,
+          (EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL },
+        { "EL0 FP under TGE, FPEN enabled, TFP", HCR_RW | HCR_TGE, SPSR_EL0T, CPTR_RES1 | CPTR_TFP, CPACR_FPEN_ALL,
+          I_FMOV_D0_XZR, 2, (EC_FP_ACCESS << ESR_EC_SHIFT) | ESR_IL | ISS_FP_CV_COND_AL },
+        { "EL1 MRS CPACR_EL1, TCPAC", HCR_RW, SPSR_EL1H_MASKED, CPTR_RES1 | CPTR_TCPAC, 0, I_MRS_X0_CPACR, 2,
+          (EC_SYSREG << ESR_EC_SHIFT) | ESR_IL | ISS_MRS_X0_CPACR },
+        { "EL1 FP, nothing trapping", HCR_RW, SPSR_EL1H_MASKED, CPTR_RES1, CPACR_FPEN_ALL, I_FMOV_D0_XZR, 0, 0 },
     };
-    ck_assert_int_eq(emu_mem_write_phys(m, RAM, code, sizeof code), EMU_OK);
-    t_set_reg(m, EMU_A64_X1, 1u << 10);
-    t_set_reg(m, EMU_A64_X5, 0x33ff);
-    emu_stop s = run(m);
-    ck_assert_msg(s.kind == EMU_STOP_ERROR && strstr(s.message, "CPTR_EL2") && strstr(s.message, "0x400"),
-                  "CPTR_EL2.TFP: stop %d '%s'", (int)s.kind, s.message);
-    ck_assert_msg(s.pc == RAM + 8, "CPTR_EL2.TFP: stopped at 0x%llx, want the second MSR CPTR_EL2",
-                  (unsigned long long)s.pc);
-    emu_close(m);
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t_trap_log log;
+        emu_machine *m = el2_machine(&log, cases[i].hcr, cases[i].spsr, cases[i].insn);
+        t_set_reg(m, EMU_A64_X6, cases[i].cptr);
+        t_set_reg(m, EMU_A64_X7, cases[i].cpacr);
+        run(m);
+        if (cases[i].to_el == 0) {
+            ck_assert_msg(log.n == 1, "%s: %u records, want only the ERET", cases[i].name, log.n);
+        } else {
+            ck_assert_msg(log.n >= 2, "%s: %u records, want the ERET and the trap", cases[i].name, log.n);
+            const emu_trap *t = &log.recs[1];
+            ck_assert_msg(t->to_priv == cases[i].to_el && t->from_pc == LOWER_CODE && t->esr == cases[i].esr,
+                          "%s: taken to EL%u from 0x%llx with ESR 0x%llx, want EL%u from 0x%llx with 0x%x",
+                          cases[i].name, t->to_priv, (unsigned long long)t->from_pc, (unsigned long long)t->esr,
+                          cases[i].to_el, (unsigned long long)LOWER_CODE, cases[i].esr);
+        }
+        emu_close(m);
+    }
 }
 END_TEST
 
@@ -234,7 +271,7 @@ static Suite *el2_suite(void)
     tcase_add_test(tc, tge_takes_el0_svc_to_el2);
     tcase_add_test(tc, rw_zero_makes_the_eret_to_el1_illegal);
     tcase_add_test(tc, unmodelled_control_stops_the_msr);
-    tcase_add_test(tc, cptr_el2_trap_stops_the_msr);
+    tcase_add_test(tc, cpacr_and_cptr_el2_fp_traps);
     tcase_add_test(tc, cnthctl_el2_traps_el1_physical_counter_and_timer);
     suite_add_tcase(s, tc);
     return s;

@@ -108,6 +108,9 @@ typedef struct a64_sysregs {
 #define A64_CPACR_FPEN_MASK 3ull
 #define A64_CPACR_FPEN_TRAP_EL0 1ull    /* 0b01: trap EL0 only */
 #define A64_CPACR_FPEN_NONE 3ull        /* 0b11: no trap */
+/* CPTR_EL2 (D17.2.33): TFP traps SIMD&FP at EL0-EL2 to EL2, TCPAC EL1's CPACR_EL1 accesses. */
+#define A64_CPTR_EL2_TFP (1ull << 10)
+#define A64_CPTR_EL2_TCPAC (1ull << 31)
 
 /* DCZID_EL0: BS (bits 3:0) is log2 of the DC ZVA block size in words; DZP prohibits. */
 #define A64_DCZID_BS_MASK 0xfull

@@ -348,8 +348,9 @@ unsigned a64_unpriv_flag(const a64_cpu *cpu);
 
 /* ---- SIMD&FP ---- */
 
-/* CPACR_EL1.FPEN traps SIMD&FP at the current EL (EC 0x07), Arm ARM D17.2.30. */
-bool a64_fp_access_trapped(const a64_cpu *cpu);
+/* AArch64.CheckFPAdvSIMDEnabled for the SIMD&FP instruction or FPCR/FPSR access `insn`: A64_OK, or
+ * A64_EXCEPTION with the trap CPACR_EL1.FPEN or CPTR_EL2.TFP takes (Arm ARM D17.2.30, D17.2.33). */
+a64_status a64_check_fp_enabled(a64_cpu *cpu, uint32_t insn);
 
 static inline void vreg_clear_high(a64_cpu *cpu, unsigned n, unsigned bytes)
 {

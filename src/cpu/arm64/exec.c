@@ -170,8 +170,11 @@ static __attribute__((noinline)) a64_status decode_and_execute(a64_cpu *cpu, pre
     const a64_row *row = lookup_by_pc(e, insn);
     if (!row)
         return a64_undefined(cpu, insn);
-    if (row->fp && a64_fp_access_trapped(cpu))
-        return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
+    if (row->fp) {
+        a64_status st = a64_check_fp_enabled(cpu, insn);
+        if (st != A64_OK)
+            return st;
+    }
     if (!row->handler)
         return row->fp ? a64_simd_unsupported(cpu, insn, row->name) : a64_unsupported(cpu, insn, row->name);
     return execute(cpu, row->handler, insn);

@@ -9,9 +9,10 @@
  *     is UNDEFINED (EC 0x00);
  *   - a register of a higher EL than the current one is UNDEFINED (EC 0x00);
  *   - an EL0 access that SCTLR_EL1.UMA/UCT disables traps (EC 0x18);
- *   - FPCR/FPSR obey CPACR_EL1.FPEN (EC 0x07);
+ *   - FPCR/FPSR obey CPACR_EL1.FPEN and CPTR_EL2.TFP (EC 0x07);
  *   - EL1 accesses to the debug and OS Lock registers trap to EL2 (EC 0x18)
- *     under MDCR_EL2.TDA and TDOSA, which MDCR_EL2.TDE and HCR_EL2.TGE imply;
+ *     under MDCR_EL2.TDA and TDOSA, which MDCR_EL2.TDE and HCR_EL2.TGE imply,
+ *     and those to CPACR_EL1 under CPTR_EL2.TCPAC;
  *   - writes to read-only and reads of write-only registers are UNDEFINED;
  *   - unallocated encodings in the ID space (op0=3, op1=0, CRn=0, CRm=1..7)
  *     read as zero at EL1 and above (D17.1.3 "reserved ID registers: RAZ").
@@ -37,6 +38,7 @@ typedef enum sr_kind {
     SR_OSLAR,
     SR_DEBUG,       /* a field whose write changes cpu->debug_attention */
     SR_OS_FIELD,    /* an OS Lock register held as a field (MDCR_EL2.TDOSA traps it) */
+    SR_CPACR,       /* CPACR_EL1, held as a field (CPTR_EL2.TCPAC traps it) */
     SR_RAZ,
 } sr_kind;
 
@@ -101,7 +103,7 @@ static const sr_row table[] = {
     /* EL1 system control, translation, exceptions, thread IDs */
     FIELD(E(3, 0, 1, 0, 0), "SCTLR_EL1", sctlr_el1, 1, SR_RW),
     FIELD(E(3, 0, 1, 0, 1), "ACTLR_EL1", actlr_el1, 1, SR_RW),
-    FIELD(E(3, 0, 1, 0, 2), "CPACR_EL1", cpacr_el1, 1, SR_RW),
+    { E(3, 0, 1, 0, 2), "CPACR_EL1", SR_CPACR, 1, SR_RW, 0, offsetof(a64_sysregs, cpacr_el1) },
     FIELD(E(3, 0, 2, 0, 0), "TTBR0_EL1", ttbr0_el1, 1, SR_RW),
     FIELD(E(3, 0, 2, 0, 1), "TTBR1_EL1", ttbr1_el1, 1, SR_RW),
     FIELD(E(3, 0, 2, 0, 2), "TCR_EL1", tcr_el1, 1, SR_RW),
@@ -172,13 +174,6 @@ static const sr_row table[] = {
                           A64_HCR_EL2_HCD | A64_HCR_EL2_RW)
 #define HCR_EL2_DEFINED_V80 ((1ull << 35) - 1)     /* bits 0-34, VM to E2H */
 
-/* CPTR_EL2's traps to EL2 (TFP: FP/SIMD, TTA: trace registers, TCPAC: CPACR_EL1) are not modelled: a
- * write setting one stops naming it. The other bits are RES1 or RES0. */
-#define CPTR_EL2_TFP (1ull << 10)
-#define CPTR_EL2_TTA (1ull << 20)
-#define CPTR_EL2_TCPAC (1ull << 31)
-#define CPTR_EL2_TRAPS (CPTR_EL2_TFP | CPTR_EL2_TTA | CPTR_EL2_TCPAC)
-
 #define NROWS (sizeof table / sizeof table[0])
 #define ENC_BITS 16     /* op0:op1:CRn:CRm:op2, A64_SYSREG_ENC */
 _Static_assert(NROWS < 255, "row numbers + 1 are bytes");
@@ -223,11 +218,10 @@ static uint8_t row_by_enc[1u << ENC_BITS];
 static sr_direct direct[NROWS + 1] = { { .read_min_el = SR_NEVER, .write_min_el = SR_NEVER } };
 static bool row_by_enc_built;
 
-/* Registers whose writes sysreg_access checks for controls emu does not model (HCR_EL2, CPTR_EL2). */
+/* Registers whose writes sysreg_access checks for controls emu does not model (HCR_EL2). */
 static bool write_is_checked(const sr_row *r)
 {
-    return r->kind == SR_FIELD &&
-           (r->offset == offsetof(a64_sysregs, hcr_el2) || r->offset == offsetof(a64_sysregs, cptr_el2));
+    return r->kind == SR_FIELD && r->offset == offsetof(a64_sysregs, hcr_el2);
 }
 
 static sr_direct direct_for(const sr_row *r)
@@ -274,7 +268,7 @@ const char *a64_sysreg_name(uint32_t enc)
     return r ? r->name : NULL;
 }
 
-bool a64_fp_access_trapped(const a64_cpu *cpu)
+static bool cpacr_disables_fp(const a64_cpu *cpu)
 {
     unsigned fpen = (unsigned)((cpu->sys.cpacr_el1 >> A64_CPACR_FPEN_SHIFT) & A64_CPACR_FPEN_MASK);
     if (cpu->pstate.el == 0)
@@ -282,6 +276,25 @@ bool a64_fp_access_trapped(const a64_cpu *cpu)
     if (cpu->pstate.el == 1)
         return fpen != A64_CPACR_FPEN_NONE && fpen != A64_CPACR_FPEN_TRAP_EL0;
     return false;
+}
+
+a64_status a64_check_fp_enabled(a64_cpu *cpu, uint32_t insn)
+{
+    const uint32_t iss = ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT);
+    if (cpacr_disables_fp(cpu)) {
+        /* AArch64.AdvSIMDFPAccessTrap(EL1): HCR_EL2.TGE takes EL0's trap to EL2 as an Uncategorized
+         * exception (EC 0x00), not EC 0x07. */
+        if (cpu->pstate.el == 0 && a64_el2_enabled(cpu) && (cpu->sys.hcr_el2 & A64_HCR_EL2_TGE))
+            return a64_undefined(cpu, insn);
+        return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, iss);
+    }
+    /* AArch64.CheckFPAdvSIMDTrap: CPTR_EL2.TFP, at EL2 too. */
+    if (cpu->pstate.el <= 2 && a64_el2_enabled(cpu) && (cpu->sys.cptr_el2 & A64_CPTR_EL2_TFP)) {
+        a64_raise(cpu, insn, ESR_EC_FP_ACCESS, iss);
+        cpu->exc.to_el2 = true;
+        return A64_EXCEPTION;
+    }
+    return A64_OK;
 }
 
 static bool is_reserved_id_space(unsigned op0, unsigned op1, unsigned crn, unsigned crm)
@@ -294,7 +307,8 @@ static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
     switch (r->kind) {
     case SR_FIELD:
     case SR_DEBUG:
-    case SR_OS_FIELD: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
+    case SR_OS_FIELD:
+    case SR_CPACR: return *(const uint64_t *)((const char *)&cpu->sys + r->offset);
     case SR_NZCV: return (uint64_t)cpu->pstate.nzcv << A64_SPSR_NZCV_SHIFT;
     case SR_DAIF: return (uint64_t)cpu->pstate.daif << A64_SPSR_DAIF_SHIFT;
     case SR_CURRENTEL: return (uint64_t)cpu->pstate.el << A64_SPSR_M_EL_SHIFT;
@@ -315,7 +329,8 @@ static void write_reg(a64_cpu *cpu, const sr_row *r, uint64_t v)
 {
     switch (r->kind) {
     case SR_FIELD:
-    case SR_OS_FIELD: *(uint64_t *)((char *)&cpu->sys + r->offset) = v; break;
+    case SR_OS_FIELD:
+    case SR_CPACR: *(uint64_t *)((char *)&cpu->sys + r->offset) = v; break;
     case SR_NZCV: cpu->pstate.nzcv = (uint8_t)((v >> A64_SPSR_NZCV_SHIFT) & 0xf); break;
     case SR_DAIF: cpu->pstate.daif = (uint8_t)((v >> A64_SPSR_DAIF_SHIFT) & 0xf); break;
     case SR_SPSEL:
@@ -342,6 +357,12 @@ static a64_status trap_sysreg(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigne
                               unsigned crm, unsigned op2, unsigned rt, bool is_read)
 {
     return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(op0, op1, crn, crm, op2, rt, is_read));
+}
+
+/* CPTR_EL2.TCPAC: EL1's accesses to CPACR_EL1 trap to EL2 (D17.2.33). */
+static bool cptr_el2_traps_cpacr(const a64_cpu *cpu)
+{
+    return cpu->pstate.el == 1 && a64_el2_enabled(cpu) && (cpu->sys.cptr_el2 & A64_CPTR_EL2_TCPAC);
 }
 
 static a64_status trap_sysreg_to_el2(a64_cpu *cpu, uint32_t insn, unsigned op0, unsigned op1, unsigned crn,
@@ -417,20 +438,21 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
     bool read_only = r->dir == SR_RO || (r->kind == SR_FIELD && r->offset == offsetof(a64_sysregs, tpidrro_el0) && el == 0);
     if ((is_read && r->dir == SR_WO) || (!is_read && read_only))
         return a64_undefined(cpu, insn);
-    if ((r->kind == SR_FPCR || r->kind == SR_FPSR) && a64_fp_access_trapped(cpu))
-        return a64_raise(cpu, insn, ESR_EC_FP_ACCESS, ESR_ISS_FP_CV | (A64_COND_AL << ESR_ISS_FP_COND_SHIFT));
+    if (r->kind == SR_FPCR || r->kind == SR_FPSR) {
+        a64_status st = a64_check_fp_enabled(cpu, insn);
+        if (st != A64_OK)
+            return st;
+    }
     if (mdcr_el2_traps(cpu, r))
+        return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+    if (r->kind == SR_CPACR && cptr_el2_traps_cpacr(cpu))
         return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
     /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);
 
     if (!is_read && write_is_checked(r)) {
-        uint64_t unmodelled = 0;
-        if (r->offset == offsetof(a64_sysregs, hcr_el2))
-            unmodelled = xreg(cpu, rt) & HCR_EL2_DEFINED_V80 & ~HCR_EL2_MODELLED;
-        else if (r->offset == offsetof(a64_sysregs, cptr_el2))
-            unmodelled = xreg(cpu, rt) & CPTR_EL2_TRAPS;
+        uint64_t unmodelled = xreg(cpu, rt) & HCR_EL2_DEFINED_V80 & ~HCR_EL2_MODELLED;
         if (unmodelled) {
             char what[96];
             snprintf(what, sizeof what, "MSR %s setting controls emu does not model (bits 0x%llx)", r->name,
