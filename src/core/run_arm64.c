@@ -4,9 +4,10 @@
  * synchronous exception is delivered through the vector table
  * (entry/arm64), unless the platform answers it itself: HVC or SMC as the
  * PSCI conduit when no EL2/EL3 firmware exists to take it, HLT #0xF000 with
- * --semihosting. IRQ and FIQ from the GIC are taken at instruction
- * boundaries when PSTATE.I/F allow; WFI sleeps, the modelled clock jumping
- * to the next timer deadline, until an interrupt is pending.
+ * --semihosting. IRQ and FIQ from the GIC, and the virtual IRQ, FIQ and
+ * SError HCR_EL2 makes pending, are taken at instruction boundaries when
+ * PSTATE.I/F/A allow; WFI sleeps, the modelled clock jumping to the next
+ * timer deadline, until an interrupt is pending.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,10 +20,6 @@
 #define A64_TRAP_STORM_LIMIT 100000
 /* Timer deadlines a WFI may sleep through without an interrupt becoming pending. */
 #define A64_IDLE_EVENT_LIMIT 1000000
-/* HCR_EL2 routing of physical interrupts to EL2 (Arm ARM D13.2.46). */
-#define HCR_EL2_FMO (1ull << 3)
-#define HCR_EL2_IMO (1ull << 4)
-#define HCR_EL2_TGE (1ull << 27)
 
 static void fill_insn_bytes(emu_machine *m, emu_stop *stop)
 {
@@ -48,7 +45,7 @@ static bool interrupt_taken(const virt_machine *v, bool pending, uint8_t mask_bi
     if (!pending)
         return false;
     const a64_cpu *cpu = &v->cpu;
-    *target = (v->el.el2 && (cpu->sys.hcr_el2 & (route_bit | HCR_EL2_TGE))) ? 2 : 1;
+    *target = (v->el.el2 && (cpu->sys.hcr_el2 & (route_bit | A64_HCR_EL2_TGE))) ? 2 : 1;
     if (*target < cpu->pstate.el)
         return false;
     if (*target > cpu->pstate.el && *target == 2)
@@ -56,23 +53,55 @@ static bool interrupt_taken(const virt_machine *v, bool pending, uint8_t mask_bi
     return !(cpu->pstate.daif & mask_bit);
 }
 
-/* Take a pending IRQ (before FIQ: both come from the GIC, FIQ only with Group 0 as FIQ). */
+/*
+ * Take a pending physical FIQ or IRQ from the GIC, else a virtual IRQ, FIQ or SError from HCR_EL2
+ * (virt_vintr.c). A virtual one exists only below EL2 and targets EL1, so PSTATE's bit masks it. A
+ * virtual SError writes ESR_EL1 with EC 0x2F and ISS 0: without RAS there is no VSESR_EL2 to supply
+ * one, and taking it clears HCR_EL2.VSE (D1.3.4).
+ */
 static bool take_interrupt(emu_machine *m)
 {
     virt_machine *v = m->virt;
+    a64_cpu *cpu = &v->cpu;
     unsigned target = 1;
     a64_exc_type type;
-    if (interrupt_taken(v, gic_fiq_pending(&v->dev.gic), A64_DAIF_F, HCR_EL2_FMO, &target))
-        type = A64_EXC_FIQ;
-    else if (interrupt_taken(v, gic_irq_pending(&v->dev.gic), A64_DAIF_I, HCR_EL2_IMO, &target))
-        type = A64_EXC_IRQ;
+    const char *source;
+    const unsigned virtual_pending = virt_virtual_pending(v);
+    if (interrupt_taken(v, gic_fiq_pending(&v->dev.gic), A64_DAIF_F, A64_HCR_EL2_FMO, &target))
+        type = A64_EXC_FIQ, source = "GIC FIQ";
+    else if (interrupt_taken(v, gic_irq_pending(&v->dev.gic), A64_DAIF_I, A64_HCR_EL2_IMO, &target))
+        type = A64_EXC_IRQ, source = "GIC IRQ";
+    else if ((virtual_pending & VIRT_VIRQ) && !(cpu->pstate.daif & A64_DAIF_I))
+        type = A64_EXC_IRQ, source = "virtual IRQ (HCR_EL2.VI)";
+    else if ((virtual_pending & VIRT_VFIQ) && !(cpu->pstate.daif & A64_DAIF_F))
+        type = A64_EXC_FIQ, source = "virtual FIQ (HCR_EL2.VF)";
+    else if ((virtual_pending & VIRT_VSERROR) && !(cpu->pstate.daif & A64_DAIF_A))
+        type = A64_EXC_SERROR, source = "virtual SError (HCR_EL2.VSE)";
     else
         return false;
+    const a64_exception serror = { .ec = ESR_EC_SERROR, .il = true, .iss = 0 };
+    if (type == A64_EXC_SERROR)
+        cpu->sys.hcr_el2 &= ~A64_HCR_EL2_VSE;
     emu_trap rec;
-    a64_take_exception(&v->cpu, NULL, type, target, m->cycles, m->cost->delivery_step, &rec);
-    snprintf(rec.source, sizeof rec.source, "GIC %s", type == A64_EXC_IRQ ? "IRQ" : "FIQ");
+    a64_take_exception(cpu, type == A64_EXC_SERROR ? &serror : NULL, type, target, m->cycles,
+                       m->cost->delivery_step, &rec);
+    snprintf(rec.source, sizeof rec.source, "%s", source);
     machine_trap_record(m, &rec);
     return true;
+}
+
+/* Anything that may be taken at the next boundary or wake a WFI: a GIC output or a virtual interrupt
+ * (looked for only when HCR_EL2 holds one: this runs between every two batches). */
+static bool interrupt_signalled(const virt_machine *v)
+{
+    const uint64_t virtual_bits = A64_HCR_EL2_VI | A64_HCR_EL2_VF | A64_HCR_EL2_VSE;
+    return v->dev.gic.irq_out || v->dev.gic.fiq_out || ((v->cpu.sys.hcr_el2 & virtual_bits) && virt_virtual_pending(v));
+}
+
+/* WFI wakes on a pending interrupt whatever PSTATE's masks say (Arm ARM D1.6.2), virtual ones included. */
+static bool wfi_wakes(const virt_machine *v)
+{
+    return gic_irq_pending(&v->dev.gic) || gic_fiq_pending(&v->dev.gic) || virt_virtual_pending(v);
 }
 
 /* The exception an instruction would raise if it were UNDEFINED here (HVC without EL2, SMC without EL3). */
@@ -165,14 +194,14 @@ static bool handle_sync(emu_machine *m)
  * How many instructions may run before this loop must look again: all the budget allows, since the
  * rest of what it checks reaches the interpreter through the clock and next_event (a64_batch) --
  * a timer's deadline, a stop, and a device access (virt_access, virt_sysreg ask for attention, as a
- * GIC output may have risen). One at a time while breakpoints are set (checked at every PC) or a GIC
- * output is up (masked now, it is taken at the boundary after an instruction unmasks it), or an
- * injection waits for a PC.
+ * GIC output may have risen). One at a time while breakpoints are set (checked at every PC), a GIC
+ * output is up or a virtual interrupt pending (masked now, it is taken at the boundary after an
+ * instruction unmasks it), or an injection waits for a PC. HCR_EL2 changes only at EL2, where no
+ * virtual interrupt is taken: the ERET that leaves EL2 ends the batch.
  */
 static uint64_t batch_limit(const emu_machine *m, uint64_t budget_left)
 {
-    const gic *g = &m->virt->dev.gic;
-    if (m->n_breakpoints || m->n_pc_injections || g->irq_out || g->fiq_out)
+    if (m->n_breakpoints || m->n_pc_injections || interrupt_signalled(m->virt))
         return 1;
     return budget_left;
 }
@@ -190,8 +219,7 @@ static void sleep_in_wfi(emu_machine *m)
         machine_run_timers(m);
         if (m->stop_pending)
             return;
-        /* WFI wakes on a pending interrupt whatever PSTATE's masks say (Arm ARM D1.6.2). */
-        if (gic_irq_pending(&v->dev.gic) || gic_fiq_pending(&v->dev.gic)) {
+        if (wfi_wakes(v)) {
             v->wfi = false;
             return;
         }
@@ -275,7 +303,7 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
                 break;
         }
         /* Checked at every boundary: the GIC's output is a flag it recomputes on every change. */
-        if ((v->dev.gic.irq_out || v->dev.gic.fiq_out) && take_interrupt(m))
+        if (interrupt_signalled(v) && take_interrupt(m))
             continue;
         if (done >= budget)
             break;
@@ -307,7 +335,7 @@ emu_err arm64_run(emu_machine *m, uint64_t max_insns, emu_stop *stop)
         case A64_WFE:
             break;      /* no event modelled beyond SEV: WFE completes at once, a permitted spurious wake-up */
         case A64_WFI:
-            if (!gic_irq_pending(&v->dev.gic) && !gic_fiq_pending(&v->dev.gic)) {
+            if (!wfi_wakes(v)) {
                 v->wfi = true;
                 v->wfi_pc = pc;
             }

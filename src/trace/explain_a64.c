@@ -82,6 +82,14 @@ static void intro(narration *n)
         return;
     }
     unsigned ec = t->esr >> ESR_EC_SHIFT;
+    if (ec == ESR_EC_SERROR) {
+        /* Asynchronous: no instruction raised it, and ELR is where execution was interrupted. */
+        out_put(&n->o, "an SError interrupt from %s, taken at EL%u at an instruction boundary; ELR gets 0x%llx, "
+                "the next instruction to run, and ESR the syndrome 0x%llx (EC 0x2f, ISS 0x%x). Vector slot: %s.",
+                t->source[0] ? t->source : "an unnamed source", t->from_priv, (unsigned long long)t->from_pc,
+                (unsigned long long)t->esr, (unsigned)(t->esr & ESR_ISS_MASK), slot);
+        return;
+    }
     out_put(&n->o, "%s (EC 0x%02x, %s) from EL%u; ELR gets 0x%llx, ", class_phrase(ec), ec, esr_ec_name(ec),
             t->from_priv, (unsigned long long)t->from_pc);
     if (ec == ESR_EC_SVC64 || ec == ESR_EC_HVC64)

@@ -93,6 +93,12 @@ typedef struct a64_sysregs {
 #define A64_SCTLR_NTWE (1ull << 18)     /* WFE at EL0 not trapped */
 
 /* HCR_EL2 controls (Arm ARM, HCR_EL2's register description). */
+#define A64_HCR_EL2_FMO (1ull << 3)     /* physical FIQ to EL2; virtual FIQ enabled */
+#define A64_HCR_EL2_IMO (1ull << 4)     /* physical IRQ to EL2; virtual IRQ enabled */
+#define A64_HCR_EL2_AMO (1ull << 5)     /* physical SError to EL2; virtual SError enabled */
+#define A64_HCR_EL2_VF (1ull << 6)      /* a virtual FIQ is pending */
+#define A64_HCR_EL2_VI (1ull << 7)      /* a virtual IRQ is pending */
+#define A64_HCR_EL2_VSE (1ull << 8)     /* a virtual SError is pending */
 #define A64_HCR_EL2_TWI (1ull << 13)    /* WFI at EL0/EL1 traps to EL2 */
 #define A64_HCR_EL2_TWE (1ull << 14)    /* WFE at EL0/EL1 traps to EL2 */
 #define A64_HCR_EL2_TSC (1ull << 19)    /* SMC at EL1 traps to EL2 */

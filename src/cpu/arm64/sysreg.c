@@ -171,7 +171,7 @@ static const sr_row table[] = {
 #define HCR_EL2_BSU (3ull << 10)
 #define HCR_EL2_MODELLED (HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | HCR_EL2_FB | HCR_EL2_BSU | \
                           A64_HCR_EL2_TWI | A64_HCR_EL2_TWE | A64_HCR_EL2_TSC | A64_HCR_EL2_TGE | \
-                          A64_HCR_EL2_HCD | A64_HCR_EL2_RW)
+                          A64_HCR_EL2_HCD | A64_HCR_EL2_RW | A64_HCR_EL2_VF | A64_HCR_EL2_VI | A64_HCR_EL2_VSE)
 #define HCR_EL2_DEFINED_V80 ((1ull << 35) - 1)     /* bits 0-34, VM to E2H */
 
 #define NROWS (sizeof table / sizeof table[0])

@@ -49,7 +49,9 @@ unsigned a64_sync_target_el(const a64_cpu *cpu, const a64_el_config *cfg, const 
  * Take an exception: write SPSR/ELR/ESR/FAR of target_el, set PSTATE (all of
  * DAIF masked, SPSel = 1, EL = target, IL and SS clear), clear the exclusive
  * monitor, and branch to VBAR_ELx + offset. For IRQ/FIQ, exc is NULL and
- * ELR is the current PC. Fills rec (begun here) with every step.
+ * ELR is the current PC; for SError, ELR is the current PC and exc (if not
+ * NULL) gives the syndrome for ESR_ELx. Fills rec (begun here) with every
+ * step.
  */
 void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type type, unsigned target_el,
                         uint64_t cycle_start, uint32_t step_cost, emu_trap *rec);

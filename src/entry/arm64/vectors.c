@@ -141,7 +141,10 @@ void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type typ
     const uint64_t from_sp = *a64_sp(cpu);
     const uint32_t offset = a64_vector_offset(from_el, cpu->pstate.sp, target_el, type);
     const bool sync = type == A64_EXC_SYNC;
-    const esr_ec ec = sync ? class_for_target(exc->ec, from_el, target_el) : ESR_EC_UNKNOWN;
+    /* ESR_ELx is written for synchronous exceptions and SError, whose syndrome the caller gives;
+     * IRQ and FIQ leave it alone (D17.2.37). */
+    const bool writes_esr = sync || (type == A64_EXC_SERROR && exc);
+    const esr_ec ec = sync ? class_for_target(exc->ec, from_el, target_el) : writes_esr ? exc->ec : ESR_EC_UNKNOWN;
     el_regs r = regs_for(cpu, target_el);
     /* SPSR_ELx gets PSTATE as it was (D1.10.3). Taken, like the old SP, before the record begins, so
      * that no call comes between the record's steps (the compiler then keeps its step count). */
@@ -162,15 +165,14 @@ void a64_take_exception(a64_cpu *cpu, const a64_exception *exc, a64_exc_type typ
     a64_record_step(rec, step_cost, r.elr_name, 0, elr);
     rec->from_pc = elr;
 
-    /* ESR_ELx for synchronous exceptions and SError; IRQ and FIQ leave it alone (D17.2.37). */
-    if (sync) {
+    if (writes_esr) {
         uint32_t esr = esr_value(ec, exc->il, reported_iss(ec, exc->iss));
         *r.esr = esr;
         rec->esr = esr;
         rec->has_error_code = true;
         rec->error_code = esr;
         a64_record_step(rec, step_cost, r.esr_name, 0, esr);
-        if (writes_far(ec)) {
+        if (sync && writes_far(ec)) {
             /* FAR is UNKNOWN when the syndrome says FnV; emu writes 0 then, deterministically. */
             uint64_t far = exc->far_valid ? exc->far : 0;
             *r.far = far;

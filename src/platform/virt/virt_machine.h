@@ -75,6 +75,10 @@ a64_sysreg_result virt_sysreg(void *ctx, uint32_t enc, bool is_read, uint64_t *v
 /* Re-arm the machine timer that wakes the generic timer at its next deadline. */
 void virt_timer_rearm(emu_machine *m);
 
+/* The virtual interrupts HCR_EL2 makes pending for the current EL (virt_vintr.c), masks aside. */
+enum { VIRT_VIRQ = 1u << 0, VIRT_VFIQ = 1u << 1, VIRT_VSERROR = 1u << 2 };
+unsigned virt_virtual_pending(const virt_machine *v);
+
 /* The ID register values of a --cpu model (cortex-a57, cortex-a72, max); -1 if unknown. */
 int virt_cpu_model_apply(a64_cpu *cpu, const char *model, const char **name);
 

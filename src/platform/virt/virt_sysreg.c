@@ -174,16 +174,10 @@ static a64_sysreg_result icc_write(gic *g, uint32_t enc, uint64_t value)
     return A64_SYSREG_DONE;
 }
 
-/* ISR_EL1 bits and the HCR_EL2 controls that make EL1 see the virtual ones instead. */
+/* ISR_EL1 bits (D17.2.85). */
 #define ISR_F (1ull << 6)
 #define ISR_I (1ull << 7)
 #define ISR_A (1ull << 8)
-#define HCR_EL2_FMO (1ull << 3)
-#define HCR_EL2_IMO (1ull << 4)
-#define HCR_EL2_AMO (1ull << 5)
-#define HCR_EL2_VF (1ull << 6)
-#define HCR_EL2_VI (1ull << 7)
-#define HCR_EL2_VSE (1ull << 8)
 
 /*
  * ISR_EL1 (read-only, EL1 and up): IRQ and FIQ pending as the GIC signals them, whatever PSTATE's
@@ -194,11 +188,11 @@ static uint64_t isr_el1(const virt_machine *v, unsigned el)
 {
     const uint64_t hcr = v->el.el2 && el == 1 ? v->cpu.sys.hcr_el2 : 0;
     uint64_t isr = 0;
-    if (hcr & HCR_EL2_IMO ? (hcr & HCR_EL2_VI) != 0 : v->dev.gic.irq_out)
+    if (hcr & A64_HCR_EL2_IMO ? (hcr & A64_HCR_EL2_VI) != 0 : v->dev.gic.irq_out)
         isr |= ISR_I;
-    if (hcr & HCR_EL2_FMO ? (hcr & HCR_EL2_VF) != 0 : v->dev.gic.fiq_out)
+    if (hcr & A64_HCR_EL2_FMO ? (hcr & A64_HCR_EL2_VF) != 0 : v->dev.gic.fiq_out)
         isr |= ISR_F;
-    if ((hcr & HCR_EL2_AMO) && (hcr & HCR_EL2_VSE))
+    if ((hcr & A64_HCR_EL2_AMO) && (hcr & A64_HCR_EL2_VSE))
         isr |= ISR_A;
     return isr;
 }
