@@ -101,9 +101,22 @@ typedef struct a64_sysregs {
 #define A64_HCR_EL2_VSE (1ull << 8)     /* a virtual SError is pending */
 #define A64_HCR_EL2_TWI (1ull << 13)    /* WFI at EL0/EL1 traps to EL2 */
 #define A64_HCR_EL2_TWE (1ull << 14)    /* WFE at EL0/EL1 traps to EL2 */
+#define A64_HCR_EL2_TID0 (1ull << 15)   /* AArch32 ID group 0 only: no effect here */
+#define A64_HCR_EL2_TID1 (1ull << 16)   /* EL1 reads of REVIDR_EL1, AIDR_EL1 */
+#define A64_HCR_EL2_TID2 (1ull << 17)   /* CTR_EL0, CCSIDR_EL1, CLIDR_EL1, CSSELR_EL1 */
+#define A64_HCR_EL2_TID3 (1ull << 18)   /* EL1 reads of the ID group 3 registers */
 #define A64_HCR_EL2_TSC (1ull << 19)    /* SMC at EL1 traps to EL2 */
+#define A64_HCR_EL2_TIDCP (1ull << 20)  /* EL1 accesses to the IMPLEMENTATION DEFINED registers */
+#define A64_HCR_EL2_TACR (1ull << 21)   /* EL1 accesses to ACTLR_EL1 */
+#define A64_HCR_EL2_TSW (1ull << 22)    /* DC by set/way at EL1 */
+#define A64_HCR_EL2_TPC (1ull << 23)    /* DC to the Point of Coherency by VA */
+#define A64_HCR_EL2_TPU (1ull << 24)    /* IC, and DC to the Point of Unification */
+#define A64_HCR_EL2_TTLB (1ull << 25)   /* TLBI at EL1 */
+#define A64_HCR_EL2_TVM (1ull << 26)    /* EL1 writes of the virtual memory controls */
 #define A64_HCR_EL2_TGE (1ull << 27)    /* EL0's exceptions go to EL2 */
+#define A64_HCR_EL2_TDZ (1ull << 28)    /* DC ZVA at EL0/EL1 */
 #define A64_HCR_EL2_HCD (1ull << 29)    /* HVC is UNDEFINED */
+#define A64_HCR_EL2_TRVM (1ull << 30)   /* EL1 reads of the virtual memory controls */
 #define A64_HCR_EL2_RW (1ull << 31)     /* EL1 is AArch64 */
 #define A64_PFR0_EL2_SHIFT 8            /* ID_AA64PFR0_EL1.EL2: 0 when EL2 is not implemented */
 #define A64_PFR0_FIELD_MASK 0xfull
@@ -208,7 +221,7 @@ typedef struct a64_exception {
     uint64_t far;           /* FAR_ELx for aborts and PC alignment faults */
     uint64_t ipa;           /* HPFAR_EL2 source for stage-2 aborts */
     uint32_t insn;          /* the instruction word (0 when the fetch itself failed) */
-    bool to_el2;            /* a trap an HCR_EL2 control takes to EL2 (TWI, TWE, TSC) */
+    bool to_el2;            /* a trap an EL2 control takes to EL2 (HCR_EL2 TWI, TSC, TVM, ...) */
 } a64_exception;
 
 /* HLT #0xF000, the A64 semihosting call (Arm "Semihosting for AArch32 and
@@ -349,6 +362,11 @@ static inline bool a64_hcr_el2_traps(const a64_cpu *cpu, uint64_t control)
 {
     return cpu->pstate.el < 2 && a64_el2_enabled(cpu) && (cpu->sys.hcr_el2 & control);
 }
+
+/* The CRn values reserved for IMPLEMENTATION DEFINED registers (op0 = 3, MRS/MSR) and instructions
+ * (SYS/SYSL), C5.3; HCR_EL2.TIDCP traps them. */
+#define A64_CRN_IMPDEF_A 11u
+#define A64_CRN_IMPDEF_B 15u
 
 /* Encode a system register as the Arm ARM writes S<op0>_<op1>_C<n>_C<m>_<op2>. */
 #define A64_SYSREG_ENC(op0, op1, crn, crm, op2) \

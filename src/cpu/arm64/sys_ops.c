@@ -9,6 +9,13 @@
  * operations have nothing to clean. AT asks the MMU (ops->at) to translate
  * without accessing memory and writes the result to PAR_EL1; the stage 1+2
  * forms (AT S12E*) stop, as stage 2 is not modelled.
+ *
+ * With EL2, HCR_EL2 traps them to EL2 (EC 0x18, Direction 0) from EL1 and,
+ * for those EL0 may execute, from EL0: TSW the set/way DCs, TPC the DCs to
+ * the Point of Coherency, TPU the ICs and DC CVAU, TTLB the EL1 TLBIs, TDZ
+ * DC ZVA. Each instruction's pseudocode checks them after UNDEFINED and
+ * after EL0's SCTLR_EL1.UCI/DZE trap, and before the operation itself (so a
+ * trapped DC by VA takes no translation fault).
  */
 #include <string.h>
 
@@ -25,57 +32,83 @@ typedef struct sys_row {
     uint8_t min_el;         /* lowest EL that may execute it */
     uint64_t el0_enable;    /* SCTLR_EL1 bit letting EL0 execute it (EC 0x18 trap when clear) */
     bool needs_write;       /* DC IVAC invalidates: checked as a write */
+    uint64_t hcr_trap;      /* the HCR_EL2 control that traps it to EL2 at EL0/EL1 (0: none) */
 } sys_row;
 
+#define TSW A64_HCR_EL2_TSW
+#define TPC A64_HCR_EL2_TPC
+#define TPU A64_HCR_EL2_TPU
+#define TTLB A64_HCR_EL2_TTLB
+#define TDZ A64_HCR_EL2_TDZ
+
 static const sys_row sys_table[] = {
-    { SYS_KEY(0, 7, 1, 0), "IC IALLUIS", SK_IC, 1, 0, false },
-    { SYS_KEY(0, 7, 5, 0), "IC IALLU", SK_IC, 1, 0, false },
-    { SYS_KEY(3, 7, 5, 1), "IC IVAU", SK_IC_VA, 1, A64_SCTLR_UCI, false },
-    { SYS_KEY(0, 7, 6, 1), "DC IVAC", SK_DC_VA, 1, 0, true },
-    { SYS_KEY(0, 7, 6, 2), "DC ISW", SK_DC_SW, 1, 0, false },
-    { SYS_KEY(0, 7, 10, 2), "DC CSW", SK_DC_SW, 1, 0, false },
-    { SYS_KEY(0, 7, 14, 2), "DC CISW", SK_DC_SW, 1, 0, false },
-    { SYS_KEY(3, 7, 4, 1), "DC ZVA", SK_DC_ZVA, 1, A64_SCTLR_DZE, false },
-    { SYS_KEY(3, 7, 10, 1), "DC CVAC", SK_DC_VA, 1, A64_SCTLR_UCI, false },
-    { SYS_KEY(3, 7, 11, 1), "DC CVAU", SK_DC_VA, 1, A64_SCTLR_UCI, false },
-    { SYS_KEY(3, 7, 14, 1), "DC CIVAC", SK_DC_VA, 1, A64_SCTLR_UCI, false },
-    { SYS_KEY(0, 7, 8, 0), "AT S1E1R", SK_AT, 1, 0, false },
-    { SYS_KEY(0, 7, 8, 1), "AT S1E1W", SK_AT, 1, 0, false },
-    { SYS_KEY(0, 7, 8, 2), "AT S1E0R", SK_AT, 1, 0, false },
-    { SYS_KEY(0, 7, 8, 3), "AT S1E0W", SK_AT, 1, 0, false },
-    { SYS_KEY(4, 7, 8, 0), "AT S1E2R", SK_AT, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 1), "AT S1E2W", SK_AT, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 4), "AT S12E1R", SK_AT_S12, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 5), "AT S12E1W", SK_AT_S12, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 6), "AT S12E0R", SK_AT_S12, 2, 0, false },
-    { SYS_KEY(4, 7, 8, 7), "AT S12E0W", SK_AT_S12, 2, 0, false },
-    { SYS_KEY(0, 8, 3, 0), "TLBI VMALLE1IS", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 3, 1), "TLBI VAE1IS", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 3, 2), "TLBI ASIDE1IS", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 3, 3), "TLBI VAAE1IS", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 3, 5), "TLBI VALE1IS", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 3, 7), "TLBI VAALE1IS", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 7, 0), "TLBI VMALLE1", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 7, 1), "TLBI VAE1", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 7, 2), "TLBI ASIDE1", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 7, 3), "TLBI VAAE1", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 7, 5), "TLBI VALE1", SK_TLBI, 1, 0, false },
-    { SYS_KEY(0, 8, 7, 7), "TLBI VAALE1", SK_TLBI, 1, 0, false },
-    { SYS_KEY(4, 8, 0, 1), "TLBI IPAS2E1IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 0, 5), "TLBI IPAS2LE1IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 4, 1), "TLBI IPAS2E1", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 4, 5), "TLBI IPAS2LE1", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 3, 0), "TLBI ALLE2IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 3, 1), "TLBI VAE2IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 3, 4), "TLBI ALLE1IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 3, 5), "TLBI VALE2IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 3, 6), "TLBI VMALLS12E1IS", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 7, 0), "TLBI ALLE2", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 7, 1), "TLBI VAE2", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 7, 4), "TLBI ALLE1", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 7, 5), "TLBI VALE2", SK_TLBI, 2, 0, false },
-    { SYS_KEY(4, 8, 7, 6), "TLBI VMALLS12E1", SK_TLBI, 2, 0, false },
+    { SYS_KEY(0, 7, 1, 0), "IC IALLUIS", SK_IC, 1, 0, false, TPU },
+    { SYS_KEY(0, 7, 5, 0), "IC IALLU", SK_IC, 1, 0, false, TPU },
+    { SYS_KEY(3, 7, 5, 1), "IC IVAU", SK_IC_VA, 1, A64_SCTLR_UCI, false, TPU },
+    { SYS_KEY(0, 7, 6, 1), "DC IVAC", SK_DC_VA, 1, 0, true, TPC },
+    { SYS_KEY(0, 7, 6, 2), "DC ISW", SK_DC_SW, 1, 0, false, TSW },
+    { SYS_KEY(0, 7, 10, 2), "DC CSW", SK_DC_SW, 1, 0, false, TSW },
+    { SYS_KEY(0, 7, 14, 2), "DC CISW", SK_DC_SW, 1, 0, false, TSW },
+    { SYS_KEY(3, 7, 4, 1), "DC ZVA", SK_DC_ZVA, 1, A64_SCTLR_DZE, false, TDZ },
+    { SYS_KEY(3, 7, 10, 1), "DC CVAC", SK_DC_VA, 1, A64_SCTLR_UCI, false, TPC },
+    { SYS_KEY(3, 7, 11, 1), "DC CVAU", SK_DC_VA, 1, A64_SCTLR_UCI, false, TPU },
+    { SYS_KEY(3, 7, 14, 1), "DC CIVAC", SK_DC_VA, 1, A64_SCTLR_UCI, false, TPC },
+    { SYS_KEY(0, 7, 8, 0), "AT S1E1R", SK_AT, 1, 0, false, 0 },
+    { SYS_KEY(0, 7, 8, 1), "AT S1E1W", SK_AT, 1, 0, false, 0 },
+    { SYS_KEY(0, 7, 8, 2), "AT S1E0R", SK_AT, 1, 0, false, 0 },
+    { SYS_KEY(0, 7, 8, 3), "AT S1E0W", SK_AT, 1, 0, false, 0 },
+    { SYS_KEY(4, 7, 8, 0), "AT S1E2R", SK_AT, 2, 0, false, 0 },
+    { SYS_KEY(4, 7, 8, 1), "AT S1E2W", SK_AT, 2, 0, false, 0 },
+    { SYS_KEY(4, 7, 8, 4), "AT S12E1R", SK_AT_S12, 2, 0, false, 0 },
+    { SYS_KEY(4, 7, 8, 5), "AT S12E1W", SK_AT_S12, 2, 0, false, 0 },
+    { SYS_KEY(4, 7, 8, 6), "AT S12E0R", SK_AT_S12, 2, 0, false, 0 },
+    { SYS_KEY(4, 7, 8, 7), "AT S12E0W", SK_AT_S12, 2, 0, false, 0 },
+    { SYS_KEY(0, 8, 3, 0), "TLBI VMALLE1IS", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 3, 1), "TLBI VAE1IS", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 3, 2), "TLBI ASIDE1IS", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 3, 3), "TLBI VAAE1IS", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 3, 5), "TLBI VALE1IS", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 3, 7), "TLBI VAALE1IS", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 7, 0), "TLBI VMALLE1", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 7, 1), "TLBI VAE1", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 7, 2), "TLBI ASIDE1", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 7, 3), "TLBI VAAE1", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 7, 5), "TLBI VALE1", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(0, 8, 7, 7), "TLBI VAALE1", SK_TLBI, 1, 0, false, TTLB },
+    { SYS_KEY(4, 8, 0, 1), "TLBI IPAS2E1IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 0, 5), "TLBI IPAS2LE1IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 4, 1), "TLBI IPAS2E1", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 4, 5), "TLBI IPAS2LE1", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 3, 0), "TLBI ALLE2IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 3, 1), "TLBI VAE2IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 3, 4), "TLBI ALLE1IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 3, 5), "TLBI VALE2IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 3, 6), "TLBI VMALLS12E1IS", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 7, 0), "TLBI ALLE2", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 7, 1), "TLBI VAE2", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 7, 4), "TLBI ALLE1", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 7, 5), "TLBI VALE2", SK_TLBI, 2, 0, false, 0 },
+    { SYS_KEY(4, 8, 7, 6), "TLBI VMALLS12E1", SK_TLBI, 2, 0, false, 0 },
 };
+
+/* SYS and SYSL with CRn 11 or 15 are reserved for IMPLEMENTATION DEFINED instructions (C5.3); emu
+ * implements none, but HCR_EL2.TIDCP traps EL1's use of the whole space to EL2 (HCR_EL2.TIDCP; this
+ * PE does not trap EL0's, which the manual leaves IMPLEMENTATION DEFINED). */
+#define SYS_L_BIT 21
+
+static bool tidcp_traps(const a64_cpu *cpu, unsigned crn)
+{
+    return cpu->pstate.el == 1 && (crn == A64_CRN_IMPDEF_A || crn == A64_CRN_IMPDEF_B) &&
+           a64_hcr_el2_traps(cpu, A64_HCR_EL2_TIDCP);
+}
+
+static a64_status trap_sys_to_el2(a64_cpu *cpu, uint32_t insn, unsigned op1, unsigned crn, unsigned crm,
+                                  unsigned op2, unsigned rt, bool is_read)
+{
+    a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(1, op1, crn, crm, op2, rt, is_read));
+    cpu->exc.to_el2 = true;
+    return A64_EXCEPTION;
+}
 
 static const sys_row *find_sys(unsigned key)
 {
@@ -119,7 +152,10 @@ a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn)
 {
     unsigned op1 = BITS(insn, 18, 16), crn = BITS(insn, 15, 12), crm = BITS(insn, 11, 8), op2 = BITS(insn, 7, 5);
     unsigned rt = BITS(insn, 4, 0), el = cpu->pstate.el;
-    const sys_row *r = BIT(insn, 21) ? NULL : find_sys(SYS_KEY(op1, crn, crm, op2));
+    bool is_sysl = BIT(insn, SYS_L_BIT);
+    if (tidcp_traps(cpu, crn))
+        return trap_sys_to_el2(cpu, insn, op1, crn, crm, op2, rt, is_sysl);
+    const sys_row *r = is_sysl ? NULL : find_sys(SYS_KEY(op1, crn, crm, op2));
     if (!r)
         return a64_undefined(cpu, insn);
     if (el < r->min_el) {
@@ -128,6 +164,8 @@ a64_status a64_op_sys(a64_cpu *cpu, uint32_t insn)
         if (!(cpu->sys.sctlr_el1 & r->el0_enable))
             return a64_raise(cpu, insn, ESR_EC_SYSREG, esr_iss_sysreg(1, op1, crn, crm, op2, rt, false));
     }
+    if (a64_hcr_el2_traps(cpu, r->hcr_trap))
+        return trap_sys_to_el2(cpu, insn, op1, crn, crm, op2, rt, false);
     uint64_t value = xreg(cpu, rt);
     uint8_t probe = 0;
     switch (r->kind) {

@@ -14,6 +14,9 @@
  *     under MDCR_EL2.TDA and TDOSA, which MDCR_EL2.TDE and HCR_EL2.TGE imply,
  *     and those to CPACR_EL1 under CPTR_EL2.TCPAC;
  *   - writes to read-only and reads of write-only registers are UNDEFINED;
+ *   - HCR_EL2's register traps (TID1, TID2, TID3, TIDCP, TACR, TVM, TRVM)
+ *     take EL1's accesses, and EL0's of CTR_EL0, to EL2 (EC 0x18), after
+ *     the UNDEFINED cases and the traps above;
  *   - unallocated encodings in the ID space (op0=3, op1=0, CRn=0, CRm=1..7)
  *     read as zero at EL1 and above (D17.1.3 "reserved ID registers: RAZ").
  */
@@ -39,6 +42,7 @@ typedef enum sr_kind {
     SR_DEBUG,       /* a field whose write changes cpu->debug_attention */
     SR_OS_FIELD,    /* an OS Lock register held as a field (MDCR_EL2.TDOSA traps it) */
     SR_CPACR,       /* CPACR_EL1, held as a field (CPTR_EL2.TCPAC traps it) */
+    SR_DCZID,       /* DCZID_EL0, held as a field; DZP reads as 1 where DC ZVA would trap */
     SR_RAZ,
 } sr_kind;
 
@@ -98,7 +102,7 @@ static const sr_row table[] = {
     FIELD(E(3, 1, 0, 0, 7), "AIDR_EL1", aidr_el1, 1, SR_RO),
     FIELD(E(3, 2, 0, 0, 0), "CSSELR_EL1", csselr_el1, 1, SR_RW),
     { E(3, 3, 0, 0, 1), "CTR_EL0", SR_FIELD, 1, SR_RO, A64_SCTLR_UCT, offsetof(a64_sysregs, ctr_el0) },
-    FIELD(E(3, 3, 0, 0, 7), "DCZID_EL0", dczid_el0, 0, SR_RO),
+    { E(3, 3, 0, 0, 7), "DCZID_EL0", SR_DCZID, 0, SR_RO, 0, offsetof(a64_sysregs, dczid_el0) },
 
     /* EL1 system control, translation, exceptions, thread IDs */
     FIELD(E(3, 0, 1, 0, 0), "SCTLR_EL1", sctlr_el1, 1, SR_RW),
@@ -157,22 +161,99 @@ static const sr_row table[] = {
 };
 
 /*
- * HCR_EL2 bits with an effect here: the interrupt routing (FMO, IMO, AMO), the traps of WFI, WFE
- * and SMC (TWI, TWE, TSC), TGE, HCD, RW; SWIO, FB and BSU change nothing with no caches and one
- * PE. Any other control (stage 2, virtual interrupts, the ID/cache/TLB/VM register traps, DC, CD,
- * ID, E2H) is not modelled: a write setting one stops naming it. Bits above E2H are RES0 on the
- * modelled CPUs, and ignored.
+ * HCR_EL2 bits with an effect here: the interrupt routing (FMO, IMO, AMO) and the virtual
+ * interrupts (VF, VI, VSE: src/platform/virt/virt_vintr.c), the traps of WFI, WFE and SMC (TWI,
+ * TWE, TSC), the register traps (TID1-3, TIDCP, TACR, TVM, TRVM: hcr_el2_controls below), the
+ * cache, TLB and DC ZVA traps (TSW, TPC, TPU, TTLB, TDZ: sys_ops.c), TGE, HCD, RW; SWIO, FB and BSU
+ * change nothing with no caches and one PE, and TID0 traps AArch32 registers only. Any other
+ * control (stage 2: VM, PTW; DC, CD, ID, E2H) is not modelled: a write setting one stops naming it.
+ * Bits above E2H are RES0 on the modelled CPUs, and ignored.
  */
 #define HCR_EL2_SWIO (1ull << 1)
-#define HCR_EL2_FMO (1ull << 3)
-#define HCR_EL2_IMO (1ull << 4)
-#define HCR_EL2_AMO (1ull << 5)
 #define HCR_EL2_FB (1ull << 9)
 #define HCR_EL2_BSU (3ull << 10)
-#define HCR_EL2_MODELLED (HCR_EL2_SWIO | HCR_EL2_FMO | HCR_EL2_IMO | HCR_EL2_AMO | HCR_EL2_FB | HCR_EL2_BSU | \
-                          A64_HCR_EL2_TWI | A64_HCR_EL2_TWE | A64_HCR_EL2_TSC | A64_HCR_EL2_TGE | \
-                          A64_HCR_EL2_HCD | A64_HCR_EL2_RW | A64_HCR_EL2_VF | A64_HCR_EL2_VI | A64_HCR_EL2_VSE)
+#define HCR_EL2_MODELLED (HCR_EL2_SWIO | A64_HCR_EL2_FMO | A64_HCR_EL2_IMO | A64_HCR_EL2_AMO | HCR_EL2_FB | \
+                          HCR_EL2_BSU | A64_HCR_EL2_TWI | A64_HCR_EL2_TWE | A64_HCR_EL2_TSC | A64_HCR_EL2_TGE | \
+                          A64_HCR_EL2_HCD | A64_HCR_EL2_RW | HCR_EL2_REGISTER_TRAPS | HCR_EL2_SYS_TRAPS | \
+                          A64_HCR_EL2_TID0 | A64_HCR_EL2_VF | A64_HCR_EL2_VI | A64_HCR_EL2_VSE)
+/* The controls that trap MRS/MSR (this file) and SYS instructions (sys_ops.c). */
+#define HCR_EL2_REGISTER_TRAPS (A64_HCR_EL2_TID1 | A64_HCR_EL2_TID2 | A64_HCR_EL2_TID3 | A64_HCR_EL2_TIDCP | \
+                                A64_HCR_EL2_TACR | A64_HCR_EL2_TVM | A64_HCR_EL2_TRVM)
+#define HCR_EL2_SYS_TRAPS (A64_HCR_EL2_TSW | A64_HCR_EL2_TPC | A64_HCR_EL2_TPU | A64_HCR_EL2_TTLB | A64_HCR_EL2_TDZ)
 #define HCR_EL2_DEFINED_V80 ((1ull << 35) - 1)     /* bits 0-34, VM to E2H */
+
+/* The fields of an A64_SYSREG_ENC value. */
+#define ENC_OP0(enc) (((enc) >> 14) & 0x3u)
+#define ENC_OP1(enc) (((enc) >> 11) & 0x7u)
+#define ENC_CRN(enc) (((enc) >> 7) & 0xfu)
+#define ENC_CRM(enc) (((enc) >> 3) & 0xfu)
+
+static bool is_reserved_id_space(unsigned op0, unsigned op1, unsigned crn, unsigned crm)
+{
+    return op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && crm <= 7;
+}
+
+/* IMPLEMENTATION DEFINED registers: op0 = 3 with a reserved CRn. emu implements none of them. */
+static bool is_impdef_register(uint32_t enc)
+{
+    return ENC_OP0(enc) == 3 && (ENC_CRN(enc) == A64_CRN_IMPDEF_A || ENC_CRN(enc) == A64_CRN_IMPDEF_B);
+}
+
+/* The registers an HCR_EL2 control traps by name (HCR_EL2 in D17.2, and each register's
+ * accessibility pseudocode): TID1 and TID2 the identification and cache ID registers, TACR
+ * ACTLR_EL1, TVM the writes and TRVM the reads of the virtual memory controls. */
+typedef struct hcr_trap_row {
+    uint32_t enc;
+    uint64_t read_controls, write_controls;
+} hcr_trap_row;
+
+#define VM_CONTROL(enc) { enc, A64_HCR_EL2_TRVM, A64_HCR_EL2_TVM }
+
+static const hcr_trap_row hcr_trap_table[] = {
+    { E(3, 0, 0, 0, 6), A64_HCR_EL2_TID1, 0 },                 /* REVIDR_EL1 */
+    { E(3, 1, 0, 0, 7), A64_HCR_EL2_TID1, 0 },                 /* AIDR_EL1 */
+    { E(3, 3, 0, 0, 1), A64_HCR_EL2_TID2, 0 },                 /* CTR_EL0 */
+    { E(3, 1, 0, 0, 0), A64_HCR_EL2_TID2, 0 },                 /* CCSIDR_EL1 */
+    { E(3, 1, 0, 0, 1), A64_HCR_EL2_TID2, 0 },                 /* CLIDR_EL1 */
+    { E(3, 2, 0, 0, 0), A64_HCR_EL2_TID2, A64_HCR_EL2_TID2 },  /* CSSELR_EL1 */
+    { E(3, 0, 1, 0, 1), A64_HCR_EL2_TACR, A64_HCR_EL2_TACR },  /* ACTLR_EL1 */
+    VM_CONTROL(E(3, 0, 1, 0, 0)),   /* SCTLR_EL1 */
+    VM_CONTROL(E(3, 0, 2, 0, 0)),   /* TTBR0_EL1 */
+    VM_CONTROL(E(3, 0, 2, 0, 1)),   /* TTBR1_EL1 */
+    VM_CONTROL(E(3, 0, 2, 0, 2)),   /* TCR_EL1 */
+    VM_CONTROL(E(3, 0, 5, 1, 0)),   /* AFSR0_EL1 */
+    VM_CONTROL(E(3, 0, 5, 1, 1)),   /* AFSR1_EL1 */
+    VM_CONTROL(E(3, 0, 5, 2, 0)),   /* ESR_EL1 */
+    VM_CONTROL(E(3, 0, 6, 0, 0)),   /* FAR_EL1 */
+    VM_CONTROL(E(3, 0, 10, 2, 0)),  /* MAIR_EL1 */
+    VM_CONTROL(E(3, 0, 10, 3, 0)),  /* AMAIR_EL1 */
+    VM_CONTROL(E(3, 0, 13, 0, 1)),  /* CONTEXTIDR_EL1 */
+};
+
+/* The HCR_EL2 controls that trap an access to enc (0: none). Besides the named registers: TID3
+ * traps reads of the whole ID group 3 (op0=3, op1=0, CRn=0, CRm=1..7), the reserved RAZ encodings
+ * included, and TIDCP every IMPLEMENTATION DEFINED encoding, implemented or not (the pseudocode
+ * checks TIDCP before anything decides the register exists). Which ELs they trap is the caller's. */
+static uint64_t hcr_el2_controls(uint32_t enc, bool is_read)
+{
+    if (is_reserved_id_space(ENC_OP0(enc), ENC_OP1(enc), ENC_CRN(enc), ENC_CRM(enc)))
+        return is_read ? A64_HCR_EL2_TID3 : 0;
+    if (is_impdef_register(enc))
+        return A64_HCR_EL2_TIDCP;
+    for (size_t i = 0; i < sizeof hcr_trap_table / sizeof hcr_trap_table[0]; i++)
+        if (hcr_trap_table[i].enc == enc)
+            return is_read ? hcr_trap_table[i].read_controls : hcr_trap_table[i].write_controls;
+    return 0;
+}
+
+/* Does an HCR_EL2 control trap this access at the current EL? The first test keeps the table out
+ * of the common case, where no register trap is set. */
+static bool hcr_el2_traps_access(const a64_cpu *cpu, uint32_t enc, bool is_read)
+{
+    if (!(cpu->sys.hcr_el2 & HCR_EL2_REGISTER_TRAPS))
+        return false;
+    return a64_hcr_el2_traps(cpu, hcr_el2_controls(enc, is_read));
+}
 
 #define NROWS (sizeof table / sizeof table[0])
 #define ENC_BITS 16     /* op0:op1:CRn:CRm:op2, A64_SYSREG_ENC */
@@ -181,8 +262,9 @@ _Static_assert(NROWS < 255, "row numbers + 1 are bytes");
 /*
  * How MRS/MSR reach a row without the general checks, worked out once per row: a register that is a
  * uint64_t of the CPU (a64_sysregs field or SP_EL0), from the lowest EL at which nothing but that EL
- * decides the access. Everything else (a write that drops page hints, EL0 enables, the FP and debug
- * traps, the special kinds) takes the general path.
+ * decides the access, unless one of the HCR_EL2 controls in *_traps is set (any EL: the general
+ * path decides whether it traps here). Everything else (a write that drops page hints, EL0 enables,
+ * the FP and debug traps, the special kinds) takes the general path.
  */
 #define SR_NEVER 0xffu  /* a *_min_el: always the general path */
 
@@ -191,7 +273,10 @@ typedef struct sr_direct {
     uint8_t read_min_el;
     uint8_t write_min_el;
     bool spx_only;          /* SP_EL0: only while SPSel selects SP_ELx (C5.2.17) */
+    uint32_t read_traps;    /* HCR_EL2 controls that may trap a read (hcr_el2_controls) */
+    uint32_t write_traps;
 } sr_direct;
+_Static_assert(HCR_EL2_REGISTER_TRAPS <= UINT32_MAX, "sr_direct holds the register traps in 32 bits");
 
 /* Registers whose value a translation depends on (D8: regime controls, memory attributes, stage-2
  * and routing controls): a write drops the CPU's host page hints (a64.h), which stand for
@@ -235,6 +320,8 @@ static sr_direct direct_for(const sr_row *r)
         bool read_only_at_el0 = r->offset == offsetof(a64_sysregs, tpidrro_el0);
         if (r->dir == SR_RW && !shapes_translation(r) && !write_is_checked(r))
             d.write_min_el = read_only_at_el0 ? 1 : r->min_el;
+        d.read_traps = (uint32_t)hcr_el2_controls(r->enc, true);
+        d.write_traps = (uint32_t)hcr_el2_controls(r->enc, false);
     } else if (r->kind == SR_SP_EL0) {
         d.cpu_offset = offsetof(a64_cpu, sp_el[0]);
         d.read_min_el = d.write_min_el = r->min_el;
@@ -297,9 +384,13 @@ a64_status a64_check_fp_enabled(a64_cpu *cpu, uint32_t insn)
     return A64_OK;
 }
 
-static bool is_reserved_id_space(unsigned op0, unsigned op1, unsigned crn, unsigned crm)
+/* DCZID_EL0.DZP reads as 1 where DC ZVA would trap: at EL0 under SCTLR_EL1.DZE = 0, and at EL0 and
+ * EL1 under HCR_EL2.TDZ (DCZID_EL0.DZP, HCR_EL2.TDZ and SCTLR_EL1.DZE in D17.2). */
+static uint64_t dczid_value(const a64_cpu *cpu)
 {
-    return op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 && crm <= 7;
+    bool prohibited = (cpu->pstate.el == 0 && !(cpu->sys.sctlr_el1 & A64_SCTLR_DZE)) ||
+                      a64_hcr_el2_traps(cpu, A64_HCR_EL2_TDZ);
+    return cpu->sys.dczid_el0 | (prohibited ? A64_DCZID_DZP : 0);
 }
 
 static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
@@ -319,6 +410,7 @@ static uint64_t read_reg(a64_cpu *cpu, const sr_row *r)
     case SR_FPSR: return cpu->fpsr;
     case SR_MIDR: return cpu->pstate.el == 1 ? cpu->sys.vpidr_el2 : cpu->sys.midr_el1;
     case SR_MPIDR: return cpu->pstate.el == 1 ? cpu->sys.vmpidr_el2 : cpu->sys.mpidr_el1;
+    case SR_DCZID: return dczid_value(cpu);
     case SR_OSLAR:
     case SR_RAZ: return 0;
     }
@@ -406,6 +498,12 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
     unsigned el = cpu->pstate.el;
     const sr_row *r = find(enc);
     if (!r) {
+        /* The unnamed ID group 3 registers and the IMPLEMENTATION DEFINED ones are UNDEFINED at EL0
+         * (this PE chooses not to trap EL0's IMPLEMENTATION DEFINED accesses under TIDCP, as the
+         * HCR_EL2 description allows); at EL1 TID3 and TIDCP trap them before they read as zero
+         * or turn out not to exist. */
+        if (el == 1 && hcr_el2_traps_access(cpu, enc, is_read))
+            return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
         if (is_reserved_id_space(op0, op1, crn, crm) && el >= 1 && is_read) {
             set_xreg(cpu, rt, 0);
             return A64_OK;
@@ -447,6 +545,10 @@ static __attribute__((noinline)) a64_status sysreg_access(a64_cpu *cpu, uint32_t
         return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
     if (r->kind == SR_CPACR && cptr_el2_traps_cpacr(cpu))
         return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
+    /* After UNDEFINED and, for EL0's CTR_EL0, after SCTLR_EL1.UCT's trap (CTR_EL0's accessibility
+     * pseudocode checks UCT, then HCR_EL2.TID2). */
+    if (hcr_el2_traps_access(cpu, enc, is_read))
+        return trap_sysreg_to_el2(cpu, insn, op0, op1, crn, crm, op2, rt, is_read);
     /* SP_EL0 is UNDEFINED through MRS/MSR while it is the stack pointer in use (C5.2.17). */
     if (r->kind == SR_SP_EL0 && cpu->pstate.sp == 0)
         return a64_undefined(cpu, insn);
@@ -480,11 +582,11 @@ a64_status a64_sysreg_insn(a64_cpu *cpu, uint32_t insn)
     const sr_direct *d = &direct[row_by_enc[enc]];
     if (!d->spx_only || cpu->pstate.sp) {
         uint64_t *value = (uint64_t *)((char *)cpu + d->cpu_offset);
-        if (is_read && el >= d->read_min_el) {
+        if (is_read && el >= d->read_min_el && !(cpu->sys.hcr_el2 & d->read_traps)) {
             set_xreg(cpu, rt, *value);
             return A64_OK;
         }
-        if (!is_read && el >= d->write_min_el) {
+        if (!is_read && el >= d->write_min_el && !(cpu->sys.hcr_el2 & d->write_traps)) {
             *value = xreg(cpu, rt);
             return A64_OK;
         }
