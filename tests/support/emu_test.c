@@ -88,3 +88,19 @@ void t_trap_log_attach(emu_machine *m, t_trap_log *log)
     memset(log, 0, sizeof *log);
     emu_set_trap_hook(m, keep_trap, log);
 }
+
+emu_machine *t_a64_el2_machine(t_trap_log *log, const uint32_t *code, size_t code_bytes)
+{
+    emu_options o;
+    emu_options_init(&o);
+    o.arch = EMU_ARCH_AARCH64;
+    o.start_el = 2;
+    emu_machine *m = NULL;
+    emu_err err = emu_create(&o, &m);
+    ck_assert_msg(err == EMU_OK, "emu_create (AArch64, EL2): %s", emu_strerror(err));
+    t_trap_log_attach(m, log);
+    err = emu_mem_write_phys(m, T_A64_RAM, code, code_bytes);
+    ck_assert_msg(err == EMU_OK, "write EL2 code: %s", emu_strerror(err));
+    t_set_reg(m, EMU_A64_PC, T_A64_RAM);
+    return m;
+}

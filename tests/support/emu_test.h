@@ -49,6 +49,11 @@ typedef struct t_trap_log {
 /* Empty *log and make it m's trap hook. */
 void t_trap_log_attach(emu_machine *m, t_trap_log *log);
 
+/* An AArch64 virt machine entered at EL2 (as `emu --el 2`), with `code` at the base of RAM and PC there,
+ * its trap records kept in *log; fails the test on error. */
+#define T_A64_RAM 0x40000000ull
+emu_machine *t_a64_el2_machine(t_trap_log *log, const uint32_t *code, size_t code_bytes);
+
 /* Suite runner: runs s, returns the process exit status for CTest. */
 int t_run_suite(Suite *s);
 

@@ -14,7 +14,7 @@
 #include "emu/emu.h"
 #include "emu_test.h"
 
-#define RAM 0x40000000ull
+#define RAM T_A64_RAM
 #define LOWER_CODE (RAM + 0x1000)
 #define VBAR_EL2 (RAM + 0x2000)
 #define SLOT_CURRENT_SPX_SYNC 0x200
@@ -79,20 +79,12 @@ static const uint32_t el2_prologue[] = {
 /* An EL2 machine whose prologue ERETs with hcr and spsr to `lower` (at LOWER_CODE). */
 static emu_machine *el2_machine(t_trap_log *log, uint64_t hcr, uint64_t spsr, uint32_t lower)
 {
-    emu_options o;
-    emu_options_init(&o);
-    o.arch = EMU_ARCH_AARCH64;
-    o.start_el = 2;
-    emu_machine *m = NULL;
-    ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
-    t_trap_log_attach(m, log);
+    emu_machine *m = t_a64_el2_machine(log, el2_prologue, sizeof el2_prologue);
     const uint32_t lower_code[] = { lower, I_B_SELF };
     const uint32_t loop = I_B_SELF;
-    ck_assert_int_eq(emu_mem_write_phys(m, RAM, el2_prologue, sizeof el2_prologue), EMU_OK);
     ck_assert_int_eq(emu_mem_write_phys(m, LOWER_CODE, lower_code, sizeof lower_code), EMU_OK);
     ck_assert_int_eq(emu_mem_write_phys(m, VBAR_EL2 + SLOT_CURRENT_SPX_SYNC, &loop, 4), EMU_OK);
     ck_assert_int_eq(emu_mem_write_phys(m, VBAR_EL2 + SLOT_LOWER_A64_SYNC, &loop, 4), EMU_OK);
-    t_set_reg(m, EMU_A64_PC, RAM);
     t_set_reg(m, EMU_A64_X1, hcr);
     t_set_reg(m, EMU_A64_X2, spsr);
     t_set_reg(m, EMU_A64_X3, LOWER_CODE);

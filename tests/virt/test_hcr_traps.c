@@ -17,7 +17,7 @@
 #include "emu/emu.h"
 #include "emu_test.h"
 
-#define RAM 0x40000000ull
+#define RAM T_A64_RAM
 #define LOWER_CODE (RAM + 0x1000)
 #define VBAR_EL2 (RAM + 0x2000)
 #define VBAR_EL1 (RAM + 0x3000)
@@ -137,23 +137,15 @@ static const uint32_t el2_prologue[] = {
 /* An EL2 machine whose prologue sets hcr and sctlr (SCTLR_EL1) and ERETs with spsr to `lower`. */
 static emu_machine *el2_machine(t_trap_log *log, uint64_t hcr, uint64_t spsr, uint64_t sctlr, uint32_t lower)
 {
-    emu_options o;
-    emu_options_init(&o);
-    o.arch = EMU_ARCH_AARCH64;
-    o.start_el = 2;
-    emu_machine *m = NULL;
-    ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
-    t_trap_log_attach(m, log);
+    emu_machine *m = t_a64_el2_machine(log, el2_prologue, sizeof el2_prologue);
     const uint32_t lower_code[] = { lower, I_B_SELF };
     const uint32_t loop = I_B_SELF;
-    ck_assert_int_eq(emu_mem_write_phys(m, RAM, el2_prologue, sizeof el2_prologue), EMU_OK);
     ck_assert_int_eq(emu_mem_write_phys(m, LOWER_CODE, lower_code, sizeof lower_code), EMU_OK);
     const uint64_t vbars[] = { VBAR_EL1, VBAR_EL2 };
     for (unsigned i = 0; i < 2; i++) {
         ck_assert_int_eq(emu_mem_write_phys(m, vbars[i] + SLOT_CURRENT_SPX_SYNC, &loop, 4), EMU_OK);
         ck_assert_int_eq(emu_mem_write_phys(m, vbars[i] + SLOT_LOWER_A64_SYNC, &loop, 4), EMU_OK);
     }
-    t_set_reg(m, EMU_A64_PC, RAM);
     t_set_reg(m, EMU_A64_X0, DATA);
     t_set_reg(m, EMU_A64_X1, hcr);
     t_set_reg(m, EMU_A64_X2, spsr);
@@ -358,16 +350,8 @@ START_TEST(el2_is_never_trapped)
     };
     const uint64_t all = HCR_RW | HCR_TID0 | HCR_TID1 | HCR_TID2 | HCR_TID3 | HCR_TIDCP | HCR_TACR | HCR_TSW |
                          HCR_TPC | HCR_TPU | HCR_TTLB | HCR_TVM | HCR_TDZ | HCR_TRVM;
-    emu_options o;
-    emu_options_init(&o);
-    o.arch = EMU_ARCH_AARCH64;
-    o.start_el = 2;
-    emu_machine *m = NULL;
-    ck_assert_int_eq(emu_create(&o, &m), EMU_OK);
     t_trap_log log;
-    t_trap_log_attach(m, &log);
-    ck_assert_int_eq(emu_mem_write_phys(m, RAM, el2_code, sizeof el2_code), EMU_OK);
-    t_set_reg(m, EMU_A64_PC, RAM);
+    emu_machine *m = t_a64_el2_machine(&log, el2_code, sizeof el2_code);
     t_set_reg(m, EMU_A64_X0, DATA);
     t_set_reg(m, EMU_A64_X1, all);
     t_set_reg(m, EMU_A64_X3, 0xfa0ull);

@@ -56,14 +56,6 @@ extern volatile uint64_t el0_counter[];
 #define DBGWCR_BAS_ALL (0xffull << 5)
 #define DBGWCR_WT (1ull << 20)
 
-static void field(const char *name, uint64_t v)
-{
-    uart_puts(" ");
-    uart_puts(name);
-    uart_puts("=");
-    uart_hex(v, 1);
-}
-
 static void arm_comparators(void)
 {
     write_sysreg(dbgbcr0_el1, DBGCR_E | DBGCR_EL0_ONLY | DBGBCR_BAS_A64 | DBGBCR_BT_LINKED_ADDR | DBGCR_LBN(4));
@@ -99,10 +91,10 @@ int main(void)
     write_sysreg(dbgbcr5_el1, DBGCR_E | DBGCR_EL0_ONLY | DBGBCR_BAS_A64 | DBGBCR_BT_LINKED_CID);
     write_sysreg(mdscr_el1, MDSCR_MDE);
     arm_comparators();
-    field("DBGBCR0_EL1", read_sysreg(dbgbcr0_el1));
-    field("DBGBCR4_EL1", read_sysreg(dbgbcr4_el1));
-    field("DBGWCR0_EL1", read_sysreg(dbgwcr0_el1));
-    field("DBGBCR5_EL1", read_sysreg(dbgbcr5_el1));
+    uart_field("DBGBCR0_EL1", read_sysreg(dbgbcr0_el1), 1);
+    uart_field("DBGBCR4_EL1", read_sysreg(dbgbcr4_el1), 1);
+    uart_field("DBGWCR0_EL1", read_sysreg(dbgwcr0_el1), 1);
+    uart_field("DBGBCR5_EL1", read_sysreg(dbgbcr5_el1), 1);
     uart_puts("\n");
     run_process(1);
 }
@@ -131,10 +123,10 @@ void exception_dispatch(uint64_t slot, frame *f)
     case EC_BREAKPT_LOWER:
     case EC_WATCHPT_LOWER:
         uart_puts(ec == EC_BREAKPT_LOWER ? "  breakpoint:" : "  watchpoint:");
-        field("ESR", esr);
-        field("ELR", f->elr);
+        uart_field("ESR", esr, 1);
+        uart_field("ELR", f->elr, 1);
         if (ec == EC_WATCHPT_LOWER)
-            field("FAR", read_sysreg(far_el1));
+            uart_field("FAR", read_sysreg(far_el1), 1);
         uart_puts(", disarmed, retrying\n");
         if (ec == EC_BREAKPT_LOWER)
             write_sysreg(dbgbcr0_el1, 0);
@@ -148,8 +140,8 @@ void exception_dispatch(uint64_t slot, frame *f)
         break;
     default:
         uart_puts("  unexpected:");
-        field("ESR", esr);
-        field("ELR", f->elr);
+        uart_field("ESR", esr, 1);
+        uart_field("ELR", f->elr, 1);
         uart_puts(": stopping\n");
         psci_system_off();
     }

@@ -27,7 +27,6 @@ void el1_main(void) __attribute__((noreturn));
 
 extern uint8_t vectors_el2[];
 
-#define CURRENT_EL_SHIFT 2
 #define HCR_EL2_TWI (1ull << 13)
 #define HCR_EL2_TSC (1ull << 19)
 #define HCR_EL2_RW (1ull << 31)
@@ -52,33 +51,12 @@ extern uint8_t vectors_el2[];
 #define EL1_STACK_BYTES 4096
 static uint8_t el1_stack[EL1_STACK_BYTES] __attribute__((aligned(16)));
 
-static unsigned current_el(void)
-{
-    return (unsigned)(read_sysreg(currentel) >> CURRENT_EL_SHIFT);
-}
-
-static void field(const char *name, uint64_t v)
-{
-    uart_puts(" ");
-    uart_puts(name);
-    uart_puts("=");
-    uart_hex(v, 1);
-}
-
-/* PSCI over SMC #0 (SMCCC): from EL2 the call goes to the platform's firmware. */
-static uint64_t psci_smc(uint32_t fid)
-{
-    register uint64_t x0 __asm__("x0") = fid;
-    __asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-    return x0;
-}
-
 int main(void)
 {
     uart_puts("ringside el2: entered at EL");
     uart_dec(current_el());
-    field("HCR_EL2", read_sysreg(hcr_el2));
-    field("CNTHCTL_EL2", read_sysreg(cnthctl_el2));
+    uart_field("HCR_EL2", read_sysreg(hcr_el2), 1);
+    uart_field("CNTHCTL_EL2", read_sysreg(cnthctl_el2), 1);
     uart_puts("\n");
     uart_puts("PSCI_VERSION over SMC: major ");
     uart_dec(psci_smc(PSCI_VERSION) >> 16);
@@ -92,9 +70,9 @@ int main(void)
     write_sysreg(spsr_el2, SPSR_EL1H_MASKED);
     write_sysreg(elr_el2, (uint64_t)(uintptr_t)el1_main);
     isb();
-    field("HCR_EL2", read_sysreg(hcr_el2));
-    field("CNTHCTL_EL2", read_sysreg(cnthctl_el2));
-    field("CPTR_EL2", read_sysreg(cptr_el2));
+    uart_field("HCR_EL2", read_sysreg(hcr_el2), 1);
+    uart_field("CNTHCTL_EL2", read_sysreg(cnthctl_el2), 1);
+    uart_field("CPTR_EL2", read_sysreg(cptr_el2), 1);
     uart_puts(", ERET to EL1\n");
     __asm__ volatile("eret");
     __builtin_unreachable();
@@ -122,9 +100,9 @@ static void show(const char *where, uint64_t esr, uint64_t elr, uint64_t spsr)
     uart_puts(where);
     uart_puts(": EC=");
     uart_hex(esr >> ESR_EC_SHIFT & ESR_EC_MASK, 2);
-    field("ISS", esr & ESR_ISS_MASK);
-    field("ELR", elr);
-    field("SPSR", spsr);
+    uart_field("ISS", esr & ESR_ISS_MASK, 1);
+    uart_field("ELR", elr, 1);
+    uart_field("SPSR", spsr, 1);
     uart_puts("\n");
 }
 

@@ -35,7 +35,6 @@ void el1_main(void) __attribute__((noreturn));
 extern uint8_t vectors_el2[];
 extern const uint32_t bkpt_site[];   /* the NOP in el1_main that breakpoint 0 watches */
 
-#define CURRENT_EL_SHIFT 2
 #define HCR_EL2_RW (1ull << 31)
 #define MDCR_EL2_TDE (1ull << 8)
 #define MDSCR_EL1_SS (1ull << 0)
@@ -71,27 +70,6 @@ static uint8_t el1_stack[EL1_STACK_BYTES] __attribute__((aligned(16)));
 
 static volatile uint64_t watched;
 
-static unsigned current_el(void)
-{
-    return (unsigned)(read_sysreg(currentel) >> CURRENT_EL_SHIFT);
-}
-
-static void field(const char *name, uint64_t v)
-{
-    uart_puts(" ");
-    uart_puts(name);
-    uart_puts("=");
-    uart_hex(v, 1);
-}
-
-/* PSCI over SMC #0 (SMCCC): from EL2 the call goes to the platform's firmware. */
-static uint64_t psci_smc(uint32_t fid)
-{
-    register uint64_t x0 __asm__("x0") = fid;
-    __asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-    return x0;
-}
-
 int main(void)
 {
     uart_puts("ringside el2debug: entered at EL");
@@ -110,9 +88,9 @@ int main(void)
     write_sysreg(spsr_el2, SPSR_EL1H_MASKED);
     write_sysreg(elr_el2, (uint64_t)(uintptr_t)el1_main);
     isb();
-    field("OSLSR_EL1", read_sysreg(oslsr_el1));
-    field("MDSCR_EL1", read_sysreg(mdscr_el1));
-    field("MDCR_EL2", read_sysreg(mdcr_el2));
+    uart_field("OSLSR_EL1", read_sysreg(oslsr_el1), 1);
+    uart_field("MDSCR_EL1", read_sysreg(mdscr_el1), 1);
+    uart_field("MDCR_EL2", read_sysreg(mdcr_el2), 1);
     uart_puts(", ERET to EL1 with DAIF masked\n");
     __asm__ volatile("eret");
     __builtin_unreachable();
@@ -148,9 +126,9 @@ static void show(const char *where, uint64_t esr, uint64_t elr, uint64_t spsr)
     uart_puts(where);
     uart_puts(": EC=");
     uart_hex(esr >> ESR_EC_SHIFT & ESR_EC_MASK, 2);
-    field("ISS", esr & ESR_ISS_MASK);
-    field("ELR", elr);
-    field("SPSR", spsr);
+    uart_field("ISS", esr & ESR_ISS_MASK, 1);
+    uart_field("ELR", elr, 1);
+    uart_field("SPSR", spsr, 1);
 }
 
 /* EL1's own exceptions (VBAR_EL1, installed by boot/start.S): the SVC. */
@@ -203,7 +181,7 @@ void exception_dispatch_el2(uint64_t slot, frame *f)
         uart_puts(", breakpoint disarmed");
         break;
     case EC_WATCHPT_LOWER:
-        field("FAR", read_sysreg(far_el2));
+        uart_field("FAR", read_sysreg(far_el2), 1);
         write_sysreg(dbgwcr0_el1, 0);   /* disarm, and let the store happen */
         uart_puts(", watchpoint disarmed");
         break;

@@ -31,7 +31,6 @@ void el1_main(void) __attribute__((noreturn));
 
 extern uint8_t vectors_el2[];
 
-#define CURRENT_EL_SHIFT 2
 #define HCR_EL2_TID0 (1ull << 15)
 #define HCR_EL2_TID1 (1ull << 16)
 #define HCR_EL2_TID2 (1ull << 17)
@@ -69,27 +68,6 @@ static uint8_t el1_stack[EL1_STACK_BYTES] __attribute__((aligned(16)));
 
 /* A line for the cache maintenance by VA to name. */
 static volatile uint64_t cache_line[8] __attribute__((aligned(64)));
-
-static unsigned current_el(void)
-{
-    return (unsigned)(read_sysreg(currentel) >> CURRENT_EL_SHIFT);
-}
-
-static void field(const char *name, uint64_t v)
-{
-    uart_puts(" ");
-    uart_puts(name);
-    uart_puts("=");
-    uart_hex(v, 1);
-}
-
-/* PSCI over SMC #0 (SMCCC): from EL2 the call goes to the platform's firmware. */
-static uint64_t psci_smc(uint32_t fid)
-{
-    register uint64_t x0 __asm__("x0") = fid;
-    __asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-    return x0;
-}
 
 int main(void)
 {
@@ -223,8 +201,8 @@ static void show(const char *where, uint64_t esr, uint64_t elr)
     uart_puts(where);
     uart_puts(": EC=");
     uart_hex(esr >> ESR_EC_SHIFT & ESR_EC_MASK, 2);
-    field("ISS", esr & ESR_ISS_MASK);
-    field("ELR", elr);
+    uart_field("ISS", esr & ESR_ISS_MASK, 1);
+    uart_field("ELR", elr, 1);
 }
 
 /* EL1's own exceptions (VBAR_EL1, installed by boot/start.S): an UNDEFINED access, stepped over. */
@@ -262,7 +240,7 @@ void exception_dispatch_el2(uint64_t slot, frame *f)
     if (ec == EC_HVC64 && (esr & ESR_ISS_MASK) == HVC_SET_CONTROLS) {
         write_sysreg(hcr_el2, HCR_EL2_RW | f->x[0]);
         isb();
-        field("HCR_EL2", read_sysreg(hcr_el2));
+        uart_field("HCR_EL2", read_sysreg(hcr_el2), 1);
         uart_puts("\n");
         return;
     }

@@ -9,6 +9,13 @@
 #define isb() __asm__ volatile("isb" : : : "memory")
 #define dsb_sy() __asm__ volatile("dsb sy" : : : "memory")
 
+/* The current EL, from CurrentEL[3:2]. */
+#define CURRENT_EL_SHIFT 2
+static inline unsigned current_el(void)
+{
+    return (unsigned)(read_sysreg(currentel) >> CURRENT_EL_SHIFT);
+}
+
 static inline uint32_t mmio_read32(uint64_t addr)
 {
     return *(volatile uint32_t *)addr;

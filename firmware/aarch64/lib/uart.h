@@ -10,4 +10,13 @@ void uart_puts(const char *s);
 void uart_hex(uint64_t v, unsigned digits);
 void uart_dec(uint64_t v);
 
+/* " NAME=0x..." (at least `digits` hex digits): one field of a line of output. */
+static inline void uart_field(const char *name, uint64_t v, unsigned digits)
+{
+    uart_puts(" ");
+    uart_puts(name);
+    uart_puts("=");
+    uart_hex(v, digits);
+}
+
 #endif

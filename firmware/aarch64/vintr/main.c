@@ -30,7 +30,6 @@ void el1_main(void) __attribute__((noreturn));
 
 extern uint8_t vectors_el2[];
 
-#define CURRENT_EL_SHIFT 2
 #define HCR_EL2_RW (1ull << 31)
 #define HCR_EL2_FMO (1ull << 3)
 #define HCR_EL2_IMO (1ull << 4)
@@ -56,27 +55,6 @@ enum { HVC_POWER_OFF = 0, HVC_SET_VI, HVC_CLEAR_VI, HVC_SET_VF, HVC_CLEAR_VF, HV
 #define EL1_STACK_BYTES 4096
 static uint8_t el1_stack[EL1_STACK_BYTES] __attribute__((aligned(16)));
 
-static unsigned current_el(void)
-{
-    return (unsigned)(read_sysreg(currentel) >> CURRENT_EL_SHIFT);
-}
-
-static void field(const char *name, uint64_t v)
-{
-    uart_puts(" ");
-    uart_puts(name);
-    uart_puts("=");
-    uart_hex(v, 1);
-}
-
-/* PSCI over SMC #0 (SMCCC): from EL2 the call goes to the platform's firmware. */
-static uint64_t psci_smc(uint32_t fid)
-{
-    register uint64_t x0 __asm__("x0") = fid;
-    __asm__ volatile("smc #0" : "+r"(x0) : : "x1", "x2", "x3", "memory");
-    return x0;
-}
-
 #define hvc(imm) __asm__ volatile("hvc %0" : : "i"(imm) : "memory")
 
 int main(void)
@@ -90,7 +68,7 @@ int main(void)
     write_sysreg(spsr_el2, SPSR_EL1H_MASKED);
     write_sysreg(elr_el2, (uint64_t)(uintptr_t)el1_main);
     isb();
-    field("HCR_EL2", read_sysreg(hcr_el2));
+    uart_field("HCR_EL2", read_sysreg(hcr_el2), 1);
     uart_puts(", ERET to EL1 with DAIF masked\n");
     __asm__ volatile("eret");
     __builtin_unreachable();
@@ -100,7 +78,7 @@ static void show_isr(const char *when)
 {
     uart_puts("EL1 ");
     uart_puts(when);
-    field("ISR_EL1", read_sysreg(isr_el1));
+    uart_field("ISR_EL1", read_sysreg(isr_el1), 1);
     uart_puts("\n");
 }
 
@@ -123,7 +101,7 @@ void el1_main(void)
     hvc(HVC_SET_VI);
     __asm__ volatile("wfi" : : : "memory");
     uart_puts("EL1 woke from WFI with IRQs masked");
-    field("ISR_EL1", read_sysreg(isr_el1));
+    uart_field("ISR_EL1", read_sysreg(isr_el1), 1);
     uart_puts("\n");
     hvc(HVC_CLEAR_VI);
     uart_dec(percpu_state.el1_interrupts);
@@ -143,9 +121,9 @@ void exception_dispatch(uint64_t slot, frame *f)
     uart_puts(" slot ");
     uart_dec(slot);
     uart_puts("]");
-    field("ELR", f->elr);
-    field("SPSR", f->spsr);
-    field("ISR_EL1", read_sysreg(isr_el1));
+    uart_field("ELR", f->elr, 1);
+    uart_field("SPSR", f->spsr, 1);
+    uart_field("ISR_EL1", read_sysreg(isr_el1), 1);
     switch (slot) {
     case SLOT_CUR_SPX_IRQ:
         uart_puts(": virtual IRQ, EL2 retracts it\n");
@@ -156,11 +134,11 @@ void exception_dispatch(uint64_t slot, frame *f)
         hvc(HVC_CLEAR_VF);
         break;
     case SLOT_CUR_SPX_SERROR:
-        field("ESR_EL1", read_sysreg(esr_el1));
+        uart_field("ESR_EL1", read_sysreg(esr_el1), 1);
         uart_puts(": virtual SError\n");
         break;
     default:
-        field("ESR_EL1", read_sysreg(esr_el1));
+        uart_field("ESR_EL1", read_sysreg(esr_el1), 1);
         uart_puts(": unexpected, stopping\n");
         psci_system_off();
     }
@@ -175,8 +153,8 @@ void exception_dispatch_el2(uint64_t slot, frame *f)
     unsigned call = (unsigned)(esr & ESR_ISS_MASK);
     if (ec != EC_HVC64) {
         uart_puts("  EL2: unexpected");
-        field("slot", slot);
-        field("ESR_EL2", esr);
+        uart_field("slot", slot, 1);
+        uart_field("ESR_EL2", esr, 1);
         uart_puts(", stopping\n");
         psci_smc(PSCI_SYSTEM_OFF);
     }
@@ -195,6 +173,6 @@ void exception_dispatch_el2(uint64_t slot, frame *f)
     isb();
     uart_puts("  EL2: HVC #");
     uart_dec(call);
-    field("HCR_EL2", read_sysreg(hcr_el2));
+    uart_field("HCR_EL2", read_sysreg(hcr_el2), 1);
     uart_puts("\n");
 }
