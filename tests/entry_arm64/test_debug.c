@@ -121,6 +121,11 @@ START_TEST(breakpoint_not_taken_without_mde_or_with_os_lock)
     cpu.sys.osdlr_el1 = A64_OSDLR_DLK;
     arm(&cpu, A64_MDSCR_MDE);
     step(&cpu, A64_OK, "OS Double Lock set");
+    /* DBGPRCR_EL1.CORENPDRQ overrides it. */
+    cpu.pc = CODE;
+    cpu.sys.dbgprcr_el1 = A64_DBGPRCR_CORENPDRQ;
+    step(&cpu, A64_EXCEPTION, "OS Double Lock set, DBGPRCR_EL1.CORENPDRQ set");
+    cpu.sys.dbgprcr_el1 = 0;
     cpu.sys.osdlr_el1 = 0;
     cpu.pc = CODE;
     step(&cpu, A64_EXCEPTION, "OS Double Lock cleared");

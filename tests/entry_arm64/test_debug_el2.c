@@ -24,6 +24,7 @@
 
 #define MRS_X1_OSLSR 0xd5301181u        /* MRS X1, OSLSR_EL1 */
 #define MRS_X1_OSDLR 0xd5301381u        /* MRS X1, OSDLR_EL1 */
+#define MRS_X1_DBGPRCR 0xd5301481u      /* MRS X1, DBGPRCR_EL1 */
 /* ISS of the trapped accesses (D17.2.37, EC 0x18): Op0, Op2, Op1, CRn, Rt, CRm, direction. */
 #define ISS_MRS_X1_MDSCR 0x240025u
 #define ISS_MRS_X1_OSLSR 0x280423u
@@ -180,6 +181,7 @@ START_TEST(mdcr_el2_traps_debug_register_access)
         { "TDE, MRS OSLSR_EL1", 1, MDCR_TDE, HCR_RW, MRS_X1_OSLSR, ISS_MRS_X1_OSLSR },
         { "TGE, MRS MDSCR_EL1", 1, 0, HCR_RW | HCR_TGE, MRS_X1_MDSCR, ISS_MRS_X1_MDSCR },
         { "TDE, MRS OSDLR_EL1", 1, MDCR_TDE, HCR_RW, MRS_X1_OSDLR, ISS_MRS_X1_OSLSR | (2u << 1) },
+        { "TDOSA, MRS DBGPRCR_EL1", 1, MDCR_TDOSA, HCR_RW, MRS_X1_DBGPRCR, 0x280429u }, /* CRm 4 */
         { "TDE, MRS MDSCR_EL1 at EL2", 2, MDCR_TDE | MDCR_TDA, HCR_RW, MRS_X1_MDSCR, 0 },
     };
     for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -67,7 +67,7 @@ typedef struct a64_sysregs {
     uint64_t vbar_el1, esr_el1, elr_el1, spsr_el1, far_el1, afsr0_el1, afsr1_el1;
     uint64_t par_el1, contextidr_el1;
     uint64_t tpidr_el0, tpidr_el1, tpidrro_el0;
-    uint64_t cntkctl_el1, mdscr_el1, csselr_el1, osdlr_el1, oslsr_el1;
+    uint64_t cntkctl_el1, mdscr_el1, csselr_el1, osdlr_el1, oslsr_el1, dbgprcr_el1;
     uint64_t dbgbcr_el1[A64_DBG_NUM_BRPS], dbgbvr_el1[A64_DBG_NUM_BRPS];
     uint64_t dbgwcr_el1[A64_DBG_NUM_WRPS], dbgwvr_el1[A64_DBG_NUM_WRPS];
     /* EL2 */

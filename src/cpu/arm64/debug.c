@@ -83,12 +83,12 @@ static bool os_locked(const a64_cpu *cpu)
     return (cpu->sys.oslsr_el1 & A64_OSLSR_OSLK) != 0;
 }
 
-/* DoubleLockStatus: OSDLR_EL1.DLK with DBGPRCR_EL1.CORENPDRQ = 0 (DBGPRCR_EL1 is not implemented, and
- * a PE without it never asks to keep the core powered) and not in Debug state (never, here). Only the
- * slow path checks it: cpu->debug_attention may stay set while double-locked. */
+/* DoubleLockStatus (D2.5.3): OSDLR_EL1.DLK set while DBGPRCR_EL1.CORENPDRQ is clear (not in Debug state,
+ * which emu never enters). Only the slow path checks it: cpu->debug_attention may stay set while
+ * double-locked. */
 static bool double_locked(const a64_cpu *cpu)
 {
-    return (cpu->sys.osdlr_el1 & A64_OSDLR_DLK) != 0;
+    return (cpu->sys.osdlr_el1 & A64_OSDLR_DLK) && !(cpu->sys.dbgprcr_el1 & A64_DBGPRCR_CORENPDRQ);
 }
 
 void a64_debug_update(a64_cpu *cpu)

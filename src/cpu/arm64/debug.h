@@ -23,6 +23,7 @@
 #define A64_OSLSR_OSLK (1ull << 1)
 #define A64_OSLAR_OSLK 1ull
 #define A64_OSDLR_DLK 1ull          /* OSDLR_EL1.DLK: the OS Double Lock (D17.3.22) */
+#define A64_DBGPRCR_CORENPDRQ 1ull  /* DBGPRCR_EL1.CORENPDRQ: keep the core powered, overriding DLK */
 
 /* MDCR_EL2 (D17.3.17): TDE routes debug exceptions to EL2 and, like HCR_EL2.TGE, makes TDA and TDOSA
  * act as set; TDA traps EL1 accesses to the debug registers, TDOSA those to the OS Lock registers. */

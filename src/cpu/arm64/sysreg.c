@@ -133,6 +133,7 @@ static const sr_row table[] = {
     SPECIAL(E(2, 0, 1, 0, 4), "OSLAR_EL1", SR_OSLAR, 1, SR_WO, 0),
     { E(2, 0, 1, 1, 4), "OSLSR_EL1", SR_OS_FIELD, 1, SR_RO, 0, offsetof(a64_sysregs, oslsr_el1) },
     { E(2, 0, 1, 3, 4), "OSDLR_EL1", SR_OS_FIELD, 1, SR_RW, 0, offsetof(a64_sysregs, osdlr_el1) },
+    { E(2, 0, 1, 4, 4), "DBGPRCR_EL1", SR_OS_FIELD, 1, SR_RW, 0, offsetof(a64_sysregs, dbgprcr_el1) },
 
     /* EL2 */
     FIELD(E(3, 4, 0, 0, 0), "VPIDR_EL2", vpidr_el2, 2, SR_RW),
